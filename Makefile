@@ -1,0 +1,29 @@
+# The README's two commands:
+#   make lessons   set everything up and open the lessons in JupyterLab
+#   make test      set everything up and run the whole test suite
+.PHONY: lessons test setup-lessons setup-test bench lint format
+
+lessons: setup-lessons
+	.venv/bin/python -m jupyterlab --ServerApp.ip=127.0.0.1 notebooks/$(LESSON)
+
+test: setup-test
+	.venv/bin/python -m pytest -q tests autograd_tutor --doctest-modules --doctest-glob='*.md' \
+		-o doctest_optionflags='ELLIPSIS NORMALIZE_WHITESPACE' README.md
+	.venv/bin/python -m pytest -q --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/notebooks/sanitize.cfg -p tests.notebooks.nbval_plugin notebooks
+
+setup-lessons:
+	@bash scripts/setup.sh lessons
+
+setup-test:
+	@bash scripts/setup.sh test
+
+bench: setup-test
+	.venv/bin/python bench/bench_engine.py
+
+lint:
+	.venv/bin/ruff check autograd_tutor tests bench
+	.venv/bin/ruff format --check autograd_tutor tests bench
+
+format:
+	.venv/bin/ruff format autograd_tutor tests bench

@@ -1,0 +1,25 @@
+"""Undoing broadcasting in the backward pass: the one place it is done.
+
+If ``b`` of shape ``(1, 32)`` was broadcast to ``(100, 32)`` in ``a + b``, each of its
+elements was used 100 times, so its gradient is the *sum* over those 100 rows.
+This is why the bias gradient of a layer is summed over the batch."""
+
+import numpy as np
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the dimensions that broadcasting added or stretched to ``shape``.
+
+    >>> import numpy as np
+    >>> unbroadcast(np.ones((100, 32)), (1, 32)).shape
+    (1, 32)
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return np.asarray(grad)

@@ -1,0 +1,75 @@
+"""Data types, spelled like PyTorch's: ``at.float32`` (the default), ``at.float64``,
+``at.int64`` and ``at.bool``. Each wraps the NumPy dtype that stores the numbers."""
+
+import numpy as np
+
+
+class dtype:
+    """A tensor element type. ``at.float32.is_floating_point`` is True, as in torch."""
+
+    __slots__ = ("name", "np", "is_floating_point", "_legacy")
+
+    def __init__(self, name, np_dtype, is_floating_point, legacy):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = is_floating_point
+        self._legacy = legacy  # torch's old tensor type name, used in error messages
+
+    @property
+    def itemsize(self):
+        return self.np.itemsize
+
+    def __repr__(self):
+        return f"at.{self.name}"
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+
+float32 = dtype("float32", np.float32, True, "FloatTensor")
+float64 = dtype("float64", np.float64, True, "DoubleTensor")
+int64 = dtype("int64", np.int64, False, "LongTensor")
+int32 = dtype("int32", np.int32, False, "IntTensor")
+bool_ = dtype("bool", np.bool_, False, "BoolTensor")
+
+# torch's aliases
+float = float32  # noqa: A001
+double = float64
+long = int64
+int = int32  # noqa: A001
+
+_FROM_NUMPY = {d.np: d for d in (float32, float64, int64, int32, bool_)}
+_BY_NAME = {d.name: d for d in (float32, float64, int64, int32, bool_)}
+
+
+def _by_name(name):
+    return _BY_NAME[name]
+
+
+def from_numpy_dtype(np_dtype):
+    """The at dtype for a NumPy dtype (float16 and other types are not supported)."""
+    try:
+        return _FROM_NUMPY[np.dtype(np_dtype)]
+    except KeyError:
+        raise TypeError(
+            f"autograd_tutor supports float32, float64, int64, int32 and bool tensors, "
+            f"not {np.dtype(np_dtype)}; convert with .astype(numpy.float32) first"
+        ) from None
+
+
+def to_numpy_dtype(d):
+    """Accept an at dtype, a NumPy dtype or a Python type and return the NumPy dtype."""
+    if isinstance(d, dtype):
+        return d.np
+    if d is builtins_float:
+        return float32.np
+    if d is builtins_int:
+        return int64.np
+    if d is builtins_bool:
+        return bool_.np
+    return from_numpy_dtype(d).np
+
+
+import builtins as _b  # noqa: E402
+
+builtins_float, builtins_int, builtins_bool = _b.float, _b.int, _b.bool

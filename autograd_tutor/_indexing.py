@@ -1,0 +1,120 @@
+"""``x[key]``: indexing, split into the same chain of nodes PyTorch records.
+
+An integer becomes ``SelectBackward0``, a slice ``SliceBackward0`` (a ``:`` that keeps a
+whole dimension is skipped inside a tuple), ``None`` becomes ``UnsqueezeBackward0``, and
+integer arrays or boolean masks become one ``IndexBackward0`` at the end. So
+``x[:, 0:1]`` records a single ``SliceBackward0``, as in torch.
+"""
+
+import numpy as np
+
+from . import functions as F
+from .tensor import Tensor
+
+
+def _is_advanced(k):
+    return isinstance(k, (Tensor, np.ndarray, list))
+
+
+def _as_index_array(k):
+    a = k._data if isinstance(k, Tensor) else np.asarray(k)
+    if a.dtype.kind not in "biu":
+        raise IndexError(
+            "tensors used as indices must be long, int, byte or bool tensors"
+        )
+    return a
+
+
+def getitem(t, key):
+    if isinstance(key, slice):  # a lone slice is always recorded, even x[:]
+        start, stop, step = _slice_bounds(key, t._data.shape[0] if t.ndim else None)
+        return F.Slice.apply(t, dim=0, start=start, end=stop, step=step)
+    if not isinstance(key, tuple):
+        key = (key,)
+    consumed = 0
+    for k in key:
+        if k is None or k is Ellipsis:
+            continue
+        consumed += _as_index_array(k).ndim if _is_advanced(k) and _as_index_array(
+            k
+        ).dtype == np.bool_ else 1
+    if consumed > t.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {t.ndim}")
+    if sum(k is Ellipsis for k in key) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+
+    out = t
+    dim = 0
+    advanced = []  # (dim, array) pairs, applied together at the end
+    for k in key:
+        if k is Ellipsis:
+            dim += t.ndim - consumed
+        elif k is None:
+            out = F.Unsqueeze.apply(out, dim=dim)
+            dim += 1
+        elif isinstance(k, bool):
+            raise TypeError("indexing with a Python bool is not supported; use a mask tensor")
+        elif isinstance(k, (int, np.integer)) or (
+            isinstance(k, Tensor) and k.ndim == 0 and k._data.dtype.kind in "iu"
+        ):
+            size = out._data.shape[dim]
+            i = int(k)
+            if not -size <= i < size:
+                raise IndexError(
+                    f"index {i} is out of bounds for dimension {dim} with size {size}"
+                )
+            out = F.Select.apply(out, dim=dim, index=i % size)
+        elif isinstance(k, slice):
+            size = out._data.shape[dim]
+            start, stop, step = _slice_bounds(k, size)
+            if not (start == 0 and stop == size and step == 1):
+                out = F.Slice.apply(out, dim=dim, start=start, end=stop, step=step)
+            dim += 1
+        elif _is_advanced(k):
+            arr = _as_index_array(k)
+            advanced.append((dim, arr))
+            dim += arr.ndim if arr.dtype == np.bool_ else 1
+        else:
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                "Variables are valid indices (got " + type(k).__name__ + ")"
+            )
+    if advanced:
+        out = _index(out, advanced)
+    return out
+
+
+def _slice_bounds(k, size):
+    if k.step is not None and k.step <= 0:
+        raise ValueError("step must be greater than zero")
+    if size is None:
+        raise IndexError("invalid index of a 0-dim tensor.")
+    start, stop, step = k.indices(size)
+    return start, max(start, stop), step
+
+
+def _index(t, advanced):
+    key = [slice(None)] * t.ndim
+    parts = []
+    for dim, arr in advanced:
+        if arr.dtype == np.bool_:
+            shape = t._data.shape[dim : dim + arr.ndim]
+            if arr.shape != shape:
+                raise IndexError(
+                    f"The shape of the mask {list(arr.shape)} at index 0 does not match "
+                    f"the shape of the indexed tensor {list(t._data.shape)} at index {dim}"
+                )
+            parts.append((dim, arr.ndim, arr.nonzero()))
+        else:
+            size = t._data.shape[dim]
+            bad = arr[(arr >= size) | (arr < -size)]
+            if bad.size:
+                raise IndexError(
+                    f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with "
+                    f"size {size}"
+                )
+            parts.append((dim, 1, (arr % size if size else arr,)))
+    # rebuild the key from the right so that positions stay valid
+    for dim, width, arrays in sorted(parts, reverse=True):
+        key[dim : dim + width] = list(arrays)
+    return F.Index.apply(t, key=tuple(key))

@@ -1,0 +1,29 @@
+"""``at.autograd``: the machinery behind ``backward()``, in torch.autograd's layout.
+
+* ``function``: backward nodes, ``AccumulateGrad`` and the custom ``Function`` API;
+* ``engine``: the backward pass as a generator of steps (``iter_backward``);
+* ``grad_mode``: ``no_grad``, ``enable_grad``, ``set_grad_enabled``;
+* ``gradcheck``: finite-difference checking.
+"""
+
+from .engine import BackwardStep, backward, grad, iter_backward, iter_backward_for
+from .function import AccumulateGrad, Function, Node
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+
+__all__ = [
+    "AccumulateGrad",
+    "BackwardStep",
+    "Function",
+    "GradcheckError",
+    "Node",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "iter_backward",
+    "iter_backward_for",
+    "no_grad",
+    "set_grad_enabled",
+]

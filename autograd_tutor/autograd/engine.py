@@ -1,0 +1,304 @@
+"""The backward pass: how ``loss.backward()`` walks the graph.
+
+Mirrors torch's autograd engine (``torch/csrc/autograd/engine.cpp``) in a few dozen lines
+of Python. ``iter_backward`` is a *generator*: it yields one ``BackwardStep`` per node it
+runs, so ``backward()`` simply drains it, and the lesson's widgets replay the very same
+steps one at a time. It uses no recursion, so a chain of 100,000 ops works.
+
+The algorithm, in the order the lesson explains it:
+
+1. Count, for every node reachable from the output, how many edges lead into it
+   (its *dependencies*): a node may run only once all its gradients have arrived.
+2. Seed the output with dL/dL = 1 (or the ``gradient`` you passed).
+3. Repeatedly take the ready node with the highest sequence number (the most recently
+   recorded operation), run its backward rule, and send one gradient along each
+   ``next_functions`` edge. Where two edges reach the same node, their gradients add.
+4. ``AccumulateGrad`` nodes add the arriving gradient into the leaf's ``.grad``.
+5. Unless ``retain_graph=True``, free each node's saved values once it has run.
+"""
+
+import heapq
+import itertools
+from typing import NamedTuple
+
+import numpy as np
+
+
+class BackwardStep(NamedTuple):
+    """One step of the backward pass, as the engine ran it.
+
+    Attributes:
+        node: the backward node that ran (e.g. ``MulBackward0``, ``AccumulateGrad``).
+        grads_in: the gradient(s) that arrived at the node, one per output of its forward
+            op (NumPy arrays, after hooks).
+        grads_out: the gradient sent along each of ``node.next_functions``
+            (``None`` for slots that need none). Empty for ``AccumulateGrad``.
+    """
+
+    node: object
+    grads_in: tuple
+    grads_out: tuple
+
+
+def _count_dependencies(roots, needed=None):
+    """Step 1: for each node, the number of edges that lead into it (iteratively)."""
+    deps = {}
+    seen = set()
+    stack = []
+    for node in roots:
+        if node not in seen:
+            seen.add(node)
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        for nxt, _ in node.next_functions:
+            if nxt is None or (needed is not None and nxt not in needed):
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def _nodes_leading_to(roots, targets):
+    """The nodes that lie on some path from a root to a target (for ``autograd.grad``)."""
+    order = []  # post-order: every node after all nodes below it
+    seen = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.next_functions))]
+        while stack:
+            node, children = stack[-1]
+            for child, _ in children:
+                if child is not None and child not in seen:
+                    seen.add(child)
+                    stack.append((child, iter(child.next_functions)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    needed = set()
+    for node in order:
+        if node in targets or any(c in needed for c, _ in node.next_functions):
+            needed.add(node)
+    return needed
+
+
+def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=None):
+    """Run the backward pass one node at a time, yielding a ``BackwardStep`` per node.
+
+    Args:
+        roots: ``(node, output_nr)`` pairs to start from (e.g. ``[(loss.grad_fn, 0)]``).
+        grad_roots: the gradient (a NumPy array) for each root.
+        retain_graph: keep saved values so the graph can be walked again.
+        targets: optional set of ``(node, output_nr)`` pairs; when given, only nodes that
+            lead to a target run, and the gradient arriving at each target is stored in
+            ``captured`` instead of running it, if it is an ``AccumulateGrad`` and
+            ``captured`` is not None (this is ``autograd.grad``).
+        captured: dict filled with ``{(node, output_nr): gradient}`` for the targets.
+    """
+    root_nodes = [node for node, _ in roots]
+    needed = None
+    target_nodes = None
+    if targets is not None:
+        target_nodes = {node for node, _ in targets}
+        needed = _nodes_leading_to(root_nodes, target_nodes)
+    deps = _count_dependencies(root_nodes, needed)
+
+    # 2. seed: each root receives its starting gradient
+    buffers = {}
+    for (node, nr), g in zip(roots, grad_roots):
+        _add_to_buffer(buffers, node, nr, g)
+
+    tie = itertools.count()  # equal sequence numbers: first come, first served
+    ready = []
+    for node in dict.fromkeys(root_nodes):
+        if deps.get(node, 0) == 0 and (needed is None or node in needed):
+            heapq.heappush(ready, (-node._sequence_nr, next(tie), node))
+
+    # 3. run ready nodes, most recent first
+    while ready:
+        node = heapq.heappop(ready)[2]
+        grads_in = buffers.pop(node)
+        if node._pre_hooks is not None or node._retain is not None:
+            grads_in = node._run_pre_hooks(grads_in)
+        if target_nodes is not None and node in target_nodes:
+            for nr, g in enumerate(grads_in):
+                if (node, nr) in targets and captured is not None:
+                    captured[(node, nr)] = g
+            if captured is not None and not node.next_functions:
+                yield BackwardStep(node, tuple(grads_in), ())
+                continue  # autograd.grad: report a leaf's gradient, don't accumulate it
+        if any(g is not None for g in grads_in):
+            grads_out = node._run(grads_in)  # 4. the node's local chain rule
+        else:
+            grads_out = (None,) * len(node.next_functions)
+        if not retain_graph:
+            node._release()  # 5. saved values are no longer needed
+        for (nxt, nr), g in zip(node.next_functions, grads_out):
+            if nxt is None or (needed is not None and nxt not in needed):
+                continue
+            if g is not None:
+                _add_to_buffer(buffers, nxt, nr, g)
+            remaining = deps[nxt] - 1
+            deps[nxt] = remaining
+            if remaining == 0:
+                heapq.heappush(ready, (-nxt._sequence_nr, next(tie), nxt))
+        yield BackwardStep(node, tuple(grads_in), grads_out)
+
+
+def _add_to_buffer(buffers, node, nr, g):
+    buf = buffers.get(node)
+    if buf is None:
+        buf = [None] * node._n_outputs
+        buffers[node] = buf
+    # two edges reach this node: their gradients add (the multivariable chain rule)
+    buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+
+# ----------------------------------------------------------------------------------------
+# The public entry points: Tensor.backward and autograd.grad
+
+
+def _make_seeds(tensors, grad_tensors):
+    from ..tensor import Tensor
+
+    roots, seeds = [], []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = np.ones(t._data.shape, dtype=t._data.dtype)
+        else:
+            if not isinstance(g, Tensor):
+                raise TypeError(
+                    f"gradient must be a Tensor or None, not {type(g).__name__}"
+                )
+            if g._data.shape != t._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of "
+                    f"{g.shape!r} and output[{i}] has a shape of {t.shape!r}."
+                )
+            g = g._data.astype(t._data.dtype, copy=False)
+        roots.append(_edge_of(t))
+        seeds.append(g)
+    return roots, seeds
+
+
+def _edge_of(t):
+    from .function import _grad_edge
+
+    return _grad_edge(t)
+
+
+def _as_tuple(x):
+    from ..tensor import Tensor
+
+    if isinstance(x, Tensor) or x is None:
+        return (x,)
+    return tuple(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute the gradient of ``tensors`` w.r.t. graph leaves, adding it into ``.grad``.
+
+    This is what ``loss.backward()`` calls. See ``iter_backward`` for the algorithm.
+    """
+    for _ in iter_backward_for(tensors, grad_tensors, retain_graph, create_graph, inputs):
+        pass
+
+
+def iter_backward_for(
+    tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None
+):
+    """Like ``backward`` but yields each ``BackwardStep``: the lesson's stepping API.
+
+    >>> import autograd_tutor as at
+    >>> x = at.ones(2, requires_grad=True)
+    >>> [step.node.name() for step in at.autograd.iter_backward_for(x.sum())]
+    ['SumBackward0', 'torch::autograd::AccumulateGrad']
+    """
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported by "
+            "autograd_tutor; it computes first derivatives only"
+        )
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(
+        tensors
+    )
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(
+            f"got {len(grad_tensors)} tensors and {len(tensors)} gradients"
+        )
+    roots, seeds = _make_seeds(tensors, grad_tensors)
+    targets = None
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        targets = {_edge_of(t) for t in inputs}
+    yield from iter_backward(roots, seeds, bool(retain_graph), targets)
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    allow_unused=None,
+    materialize_grads=False,
+):
+    """Return d(outputs)/d(inputs) without touching any ``.grad``, like torch.autograd.grad.
+
+    >>> import autograd_tutor as at
+    >>> x = at.tensor([1.0, 2.0], requires_grad=True)
+    >>> at.autograd.grad((x * x).sum(), x)
+    (tensor([2., 4.]),)
+    """
+    from ..tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (higher-order gradients) is not supported by "
+            "autograd_tutor; it computes first derivatives only"
+        )
+    outputs = _as_tuple(outputs)
+    single_input = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    grad_outputs = (
+        _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    )
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    roots, seeds = _make_seeds(outputs, grad_outputs)
+    edges = [_edge_of(t) for t in inputs]
+    captured = {}
+    for _ in iter_backward(roots, seeds, bool(retain_graph), set(edges), captured):
+        pass
+    result = []
+    for i, (edge, t) in enumerate(zip(edges, inputs)):
+        g = captured.get(edge)
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been "
+                    "used in the graph. Set allow_unused=True if this is the desired "
+                    "behavior."
+                )
+            result.append(Tensor._make(np.zeros_like(t._data)) if materialize_grads else None)
+        else:
+            result.append(Tensor._make(np.array(g, dtype=t._data.dtype, copy=True)))
+    del single_input
+    return tuple(result)

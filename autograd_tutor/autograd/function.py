@@ -1,0 +1,527 @@
+"""Backward nodes: what ``y.grad_fn`` is.
+
+Mirrors ``torch.autograd.function``. Every operation that autograd records creates one
+*node*: an object that remembers (a) where the gradient must go next
+(``next_functions``) and (b) whatever values the local derivative needs (saved tensors).
+
+* ``Op`` is the base of the built-in operations in ``autograd_tutor/functions.py``: a
+  ``forward`` and a ``backward`` written on NumPy arrays. ``Op.apply`` runs the forward
+  and, when gradients are being recorded, returns a tensor whose ``grad_fn`` is the node.
+* ``AccumulateGrad`` is the node at a leaf: it adds the gradient into ``leaf.grad``.
+* ``Function`` is the public way to write your own op on tensors, as in PyTorch.
+"""
+
+import itertools
+import re
+import weakref
+
+import numpy as np
+
+from .._broadcast import unbroadcast
+from .grad_mode import _state, no_grad
+
+# Nodes are numbered in the order they are created. The backward pass always runs the
+# ready node with the highest number first: the most recent operation is undone first.
+_sequence = itertools.count()
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved "
+    "tensors after they have already been freed). Saved intermediate values of the graph "
+    "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+    "you need to backward through the graph a second time or if you need to access saved "
+    "tensors after calling backward."
+)
+
+
+class Node:
+    """Base of every backward node (``MulBackward0``, ``AccumulateGrad``, ...).
+
+    Attributes every node has:
+        next_functions: one ``(node, output_nr)`` pair per input of the forward operation;
+            ``(None, 0)`` for an input that needs no gradient.
+    """
+
+    _sequence_nr = 0
+    _n_outputs = 1
+    next_functions = ()
+    _freed = False
+    _pre_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook on outputs
+    _retain = None  # {output_nr: weakref to the tensor} from Tensor.retain_grad()
+
+    def name(self):
+        """The node's name, e.g. ``'MulBackward0'``."""
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    def _release(self):
+        """Free saved values after backward (nodes that save nothing have nothing to free)."""
+
+    def _add_pre_hook(self, output_nr, hook):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        self._pre_hooks.setdefault(output_nr, []).append(hook)
+
+    def _run_pre_hooks(self, grads):
+        """Tensor hooks see (and may replace) the gradient before the node uses it."""
+        from ..tensor import Tensor
+
+        for nr, hooks in (self._pre_hooks or {}).items():
+            for hook in hooks:
+                if grads[nr] is None:
+                    continue
+                new = hook(Tensor._make(grads[nr]))
+                if new is not None:
+                    grads[nr] = new._data
+        for nr, ref in (self._retain or {}).items():
+            t = ref()
+            if t is not None and grads[nr] is not None:
+                t._store_retained_grad(grads[nr])
+        return grads
+
+
+class AccumulateGrad(Node):
+    """The node at the end of every path: adds the arriving gradient into ``variable.grad``.
+
+    ``.variable`` is the leaf tensor. Gradients *add up* across ``backward()`` calls, which
+    is why training loops zero them after each update.
+    """
+
+    _sequence_nr = float("inf")  # runs as soon as it is ready, like torch
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"  # torch 2.13's exact name()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    def _run(self, grads):
+        from ..tensor import Tensor
+
+        g = grads[0]
+        v = self.variable
+        for hook in v._hooks or ():
+            new = hook(Tensor._make(g))
+            if new is not None:
+                g = new._data
+        if g.dtype != v._data.dtype:
+            g = g.astype(v._data.dtype)
+        if g.shape != v._data.shape:
+            g = np.broadcast_to(g, v._data.shape)
+        old = v._grad
+        if old is None:
+            v._grad = Tensor._make(np.array(g, copy=True))  # .grad owns its memory
+        else:
+            # in place, like torch: a reference to w.grad sees the sum
+            np.add(old._data, g, out=old._data)
+            old._version_box[0] += 1
+        return ()
+
+
+def _grad_edge(t):
+    """Where a gradient for tensor ``t`` must go: its grad_fn, or its leaf's AccumulateGrad.
+
+    A leaf keeps only a weak reference to its AccumulateGrad (as torch does), so a finished
+    graph is freed as soon as nothing else points at it.
+    """
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._output_nr)
+    ref = t._accum
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._accum = weakref.ref(acc)
+    return (acc, 0)
+
+
+def _strip_backward(name):
+    """'AddBackward0' -> 'Add', as torch names a node in its in-place error."""
+    return re.sub(r"Backward\d*$", "", name)
+
+
+class SavedTensorMixin:
+    """Saving values for backward, with torch's checks.
+
+    ``save_for_backward`` remembers each tensor's version number. If the tensor is changed
+    in place before backward uses it, unpacking raises torch's "modified by an inplace
+    operation" error; after backward has freed the values, torch's "backward through the
+    graph a second time" error.
+    """
+
+    _saved = None
+    _saved_meta = None
+
+    def _check_saved(self):
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        for box, version, tensor, shape, dtype in self._saved_meta or ():
+            if box[0] != version:
+                what = f"[at.{dtype._legacy} {list(shape)}]"
+                producer = None
+                if tensor is None:
+                    producer = self.name()
+                elif tensor._grad_fn is not None:
+                    producer = tensor._grad_fn.name()
+                if producer is not None:
+                    what += f", which is output 0 of {_strip_backward(producer)},"
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been "
+                    f"modified by an inplace operation: {what} is at version {box[0]}; "
+                    f"expected version {version} instead. Hint: enable anomaly detection "
+                    "to find the operation that failed to compute its gradient, with "
+                    "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+                )
+
+    def _release(self):
+        """Drop saved values after backward (unless retain_graph=True)."""
+        if self._saved is not None:
+            self._saved = None
+            self._freed = True
+
+
+class OpNode(SavedTensorMixin, Node):
+    """The backward node of a built-in ``Op``; it doubles as the op's ``ctx``."""
+
+    _op = None
+    _in_meta = None
+
+    def save_for_backward(self, *arrays):
+        """Keep NumPy arrays (inputs, the output or helpers) for the backward pass."""
+        self._saved = arrays
+
+    @property
+    def saved_tensors(self):
+        """The saved arrays, after checking they were neither freed nor modified."""
+        self._check_saved()
+        return self._saved
+
+    @property
+    def needs_input_grad(self):
+        return tuple(fn is not None for fn, _ in self.next_functions)
+
+    def _run(self, grads):
+        out = self._op.backward(self, grads[0])
+        if type(out) is not tuple:
+            out = (out,)
+        return _fit_to_inputs(out, self._in_meta)
+
+    # torch exposes saved values as ``_saved_<name>``; torchviz and our viz read them
+    def __getattr__(self, attr):
+        if attr.startswith("_saved_"):
+            key = attr[len("_saved_") :]
+            op = type(self)._op
+            if key in op.saved_names:
+                from ..tensor import Tensor
+
+                if self._freed:
+                    raise RuntimeError(_FREED_MESSAGE)
+                value = self._saved[op.saved_names.index(key)]
+                return Tensor._make(np.asarray(value)) if value is not None else None
+            if key in op.attr_names:
+                return self.__dict__[key]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def __dir__(self):
+        op = type(self)._op
+        names = [f"_saved_{n}" for n in op.saved_names + op.attr_names]
+        return sorted(set(super().__dir__()) | set(names))
+
+
+def _fit_to_inputs(grads, in_meta):
+    """Undo broadcasting and match dtypes so each gradient has its input's shape."""
+    if in_meta is None:
+        return grads
+    fitted = []
+    for g, meta in zip(grads, in_meta):
+        if g is not None and meta is not None:
+            shape, dt = meta
+            if g.shape != shape:
+                g = unbroadcast(g, shape)
+            if g.dtype != dt:
+                g = g.astype(dt)
+        fitted.append(g)
+    return tuple(fitted)
+
+
+class Op:
+    """Base class of the built-in operations (``functions.py``).
+
+    A subclass gives:
+
+    * ``node_name``: the torch node class name, e.g. ``"MulBackward0"``;
+    * ``forward(ctx, *arrays, **params)``: computes the result from NumPy arrays and may call
+      ``ctx.save_for_backward(...)`` and set attributes on ``ctx``;
+    * ``backward(ctx, grad)``: given dL/d(output), returns dL/d(input) for each input
+      (``None`` where ``ctx.needs_input_grad`` says it is not needed);
+    * ``saved_names`` / ``attr_names``: torch's names for what it saves, shown as
+      ``grad_fn._saved_<name>``;
+    * ``is_view``: True when the output is a view sharing the input's memory and version.
+    """
+
+    node_name = None
+    saved_names = ()
+    attr_names = ()
+    is_view = False
+    _node_class = None
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if cls.node_name:
+            cls._node_class = type(cls.node_name, (OpNode,), {"_op": cls})
+            cls._node_class.__module__ = "autograd_tutor.functions"
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the op on tensors (or Python numbers) and record it if gradients are on.
+
+        Each positional input becomes one slot of ``next_functions``; keyword ``params``
+        (a dimension, an exponent, ...) are plain settings.
+        """
+        node = cls._node_class()
+        recording = False
+        if _state.enabled:
+            for t in inputs:
+                if isinstance(t, Tensor) and t._requires_grad:
+                    recording = True
+                    break
+        arrays = [t._data if isinstance(t, Tensor) else t for t in inputs]
+        if recording:
+            node.next_functions = tuple(
+                _grad_edge(t) if isinstance(t, Tensor) and t._requires_grad else (None, 0)
+                for t in inputs
+            )
+        out = cls.forward(node, *arrays, **params)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if out.dtype == np.float64 and not any(
+            getattr(a, "dtype", None) == np.float64 for a in arrays
+        ):
+            out = out.astype(np.float32)  # Python floats don't promote float32/int (torch)
+        result = Tensor._make(out)
+        if cls.is_view:
+            base = inputs[0]
+            result._version_box = base._version_box
+            result._base = base if base._base is None else base._base
+        if not recording:
+            return result
+        node._sequence_nr = next(_sequence)
+        node._in_meta = tuple(
+            (t._data.shape, t._data.dtype)
+            if isinstance(t, Tensor) and t._requires_grad
+            else None
+            for t in inputs
+        )
+        if node._saved:
+            node._saved_meta = _version_records(node._saved, inputs, result)
+        result._requires_grad = True
+        result._grad_fn = node
+        return result
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+
+def _version_records(saved, inputs, result):
+    """For each saved array that is an input's or the output's data, note its version."""
+    records = []
+    for arr in saved:
+        if arr is result._data:
+            box = result._version_box
+            records.append((box, box[0], None, arr.shape, result.dtype))
+            continue
+        for t in inputs:
+            if isinstance(t, Tensor) and t._data is arr:
+                box = t._version_box
+                records.append((box, box[0], t, arr.shape, t.dtype))
+                break
+    return records
+
+
+# ----------------------------------------------------------------------------------------
+# Custom functions, the public API (torch.autograd.Function)
+
+
+class BackwardCFunction(SavedTensorMixin, Node):
+    """The node (and ``ctx``) of a user-defined ``Function``: ``MyExpBackward``."""
+
+    _function = None
+    needs_input_grad = ()
+    _tensor_positions = ()
+    materialize_grads = True
+
+    def __repr__(self):
+        return f"<autograd_tutor.autograd.function.{self.name()} object at {hex(id(self))}>"
+
+    def save_for_backward(self, *tensors):
+        """Save tensors (inputs or outputs of ``forward``) for ``backward``."""
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(
+                    "save_for_backward can only save variables, but argument "
+                    f"{tensors.index(t)} is of type {type(t).__name__}"
+                )
+        self._saved = tensors
+        self._saved_meta = [
+            (t._version_box, t._version_box[0], t, t._data.shape, t.dtype)
+            for t in tensors
+            if t is not None
+        ]
+
+    @property
+    def saved_tensors(self):
+        self._check_saved()
+        return self._saved or ()
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = {id(t) for t in tensors}
+
+    def _run(self, grads):
+        wrapped = []
+        for g, meta in zip(grads, self._out_meta):
+            if g is None and self.materialize_grads:
+                g = np.zeros(meta[0], dtype=meta[1])
+            wrapped.append(None if g is None else Tensor._make(g))
+        with no_grad():
+            result = self._function.backward(self, *wrapped)
+        if not isinstance(result, tuple):
+            result = (result,)
+        n_args = len(self.needs_input_grad)
+        if len(result) != n_args:
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients "
+                f"(expected {n_args}, got {len(result)})"
+            )
+        out = []
+        for pos, meta in zip(self._tensor_positions, self._in_meta):
+            g = result[pos]
+            if g is None:
+                out.append(None)
+                continue
+            if not isinstance(g, Tensor):
+                raise TypeError(
+                    f"{self.name()}.backward must return tensors or None, "
+                    f"got {type(g).__name__} for input {pos}"
+                )
+            g = g._data
+            if meta is not None and g.shape != meta[0]:
+                try:
+                    np.broadcast_shapes(g.shape, meta[0])
+                    g = unbroadcast(g, meta[0])
+                except ValueError:
+                    g = None
+                if g is None or g.shape != meta[0]:
+                    raise RuntimeError(
+                        f"Function {self.name()} returned an invalid gradient at index "
+                        f"{pos} - got {list(result[pos].shape)} but expected shape "
+                        f"compatible with {list(meta[0])}"
+                    )
+            out.append(g)
+        return _fit_to_inputs(tuple(out), self._in_meta)
+
+
+class FunctionMeta(type):
+    """Gives each ``Function`` subclass its own node class, named ``<Name>Backward``."""
+
+    def __init__(cls, name, bases, attrs):
+        super().__init__(name, bases, attrs)
+        cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_function": cls})
+        cls._backward_cls.__module__ = "autograd_tutor.autograd.function"
+
+
+class Function(metaclass=FunctionMeta):
+    """Write your own differentiable operation, exactly as in PyTorch::
+
+        >>> import autograd_tutor as at
+        >>> class Square(at.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, grad_output):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * grad_output
+        >>> x = at.tensor([3.0], requires_grad=True)
+        >>> y = Square.apply(x)
+        >>> y.grad_fn.name()
+        'SquareBackward'
+        >>> y.backward(at.ones(1)); x.grad
+        tensor([6.])
+
+    ``forward`` runs without recording (its inner operations are not part of the graph);
+    ``backward`` gets one gradient per output and returns one per input of ``forward``
+    (``None`` for inputs that are not tensors or need no gradient).
+    """
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = cls._backward_cls()
+        positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        ctx.needs_input_grad = tuple(
+            isinstance(a, Tensor) and a._requires_grad and _state.enabled for a in args
+        )
+        recording = any(ctx.needs_input_grad)
+        with no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        if not recording:
+            return outputs
+        ctx._tensor_positions = positions
+        ctx.next_functions = tuple(
+            _grad_edge(args[i]) if ctx.needs_input_grad[i] else (None, 0) for i in positions
+        )
+        ctx._in_meta = tuple(
+            (args[i]._data.shape, args[i]._data.dtype) if ctx.needs_input_grad[i] else None
+            for i in positions
+        )
+        ctx._sequence_nr = next(_sequence)
+        non_diff = getattr(ctx, "_non_diff", set())
+        wrapped = []
+        meta = []
+        for nr, o in enumerate(outs):
+            if not isinstance(o, Tensor):
+                wrapped.append(o)
+                meta.append(((), np.float32))
+                continue
+            if any(o is a for a in args):  # returned an input as is: give it a new identity
+                o = Tensor._make(o._data)
+            meta.append((o._data.shape, o._data.dtype))
+            if id(o) not in non_diff and o.dtype.is_floating_point:
+                o._requires_grad = True
+                o._grad_fn = ctx
+                o._output_nr = nr
+            wrapped.append(o)
+        ctx._out_meta = meta
+        ctx._n_outputs = len(meta)
+        return wrapped[0] if single else tuple(wrapped)
+
+
+from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)

@@ -1,0 +1,94 @@
+"""Turning gradient recording on and off, like ``torch.no_grad``, ``torch.enable_grad``
+and ``torch.set_grad_enabled``. Each works as a ``with`` block and as a decorator."""
+
+import functools
+
+# One switch for the whole process. Ops read ``_state.enabled`` before recording.
+class _GradState:
+    __slots__ = ("enabled",)
+
+    def __init__(self):
+        self.enabled = True
+
+
+_state = _GradState()
+
+
+def is_grad_enabled():
+    """True when operations on tensors that require grad are being recorded."""
+    return _state.enabled
+
+
+class _GradModeContext:
+    """Shared machinery: remember the old mode on enter, restore it on exit."""
+
+    mode = True
+
+    def __enter__(self):
+        self._prev = _state.enabled
+        _state.enabled = self.mode
+        return None
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Stop recording: results of operations inside have ``requires_grad=False``.
+
+    Use it for the weight update, which must not become part of the graph::
+
+        >>> import autograd_tutor as at
+        >>> w = at.ones(2, requires_grad=True)
+        >>> with at.no_grad():
+        ...     v = w * 2
+        >>> v.requires_grad
+        False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Turn recording back on inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """``set_grad_enabled(False)`` switches recording off right away (as a function call),
+    or for the duration of a ``with`` block, or of a decorated function."""
+
+    def __init__(self, mode):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled() expects a bool, got {type(mode).__name__}")
+        self.mode = mode
+        self._prev = _state.enabled
+        _state.enabled = mode
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        _state.enabled = self._prev
+        return False
+
+    def __call__(self, func):
+        _state.enabled = self._prev  # the decorator form must not switch now
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return wrapper

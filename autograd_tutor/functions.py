@@ -1,0 +1,968 @@
+"""The built-in operations: autograd_tutor's table of derivatives.
+
+Mirrors the role of PyTorch's ``derivatives.yaml``. Each op is one small class: a
+``forward`` on NumPy arrays, a ``backward`` that applies the chain rule
+(dL/dinput = dL/doutput * doutput/dinput), and the name of the node PyTorch records for
+it. Broadcasting is undone by the engine (``_broadcast.unbroadcast``), so the rules here
+are written as if shapes matched. ``REGISTRY`` lists every op; the test suite checks each
+one against finite differences and against PyTorch.
+"""
+
+import numpy as np
+
+from .autograd.function import Op
+
+REGISTRY = {}
+"""``{node name: Op class}`` for every built-in op (filled in as classes are defined)."""
+
+
+def _register(cls):
+    REGISTRY[cls.node_name] = cls
+    return cls
+
+
+def _needs(ctx, i):
+    return ctx.needs_input_grad[i]
+
+
+# ----------------------------------------------------------------------------------------
+# Arithmetic
+
+
+@_register
+class Add(Op):
+    """z = a + alpha * b.   dz/da = 1,  dz/db = alpha."""
+
+    node_name = "AddBackward0"
+    attr_names = ("alpha",)
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+
+
+@_register
+class Sub(Op):
+    """z = a - alpha * b.   dz/da = 1,  dz/db = -alpha."""
+
+    node_name = "SubBackward0"
+    attr_names = ("alpha",)
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad * ctx.alpha
+
+
+@_register
+class Rsub(Op):
+    """z = other - alpha * a  (Python's ``1 - x``).   dz/da = -alpha."""
+
+    node_name = "RsubBackward1"
+    attr_names = ("alpha", "other")
+
+    @staticmethod
+    def forward(ctx, a, other, alpha=1):
+        ctx.alpha, ctx.other = alpha, other
+        return other - alpha * a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad * ctx.alpha,)
+
+
+@_register
+class Mul(Op):
+    """z = a * b.   dz/da = b,  dz/db = a."""
+
+    node_name = "MulBackward0"
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (
+            grad * b if _needs(ctx, 0) else None,
+            grad * a if _needs(ctx, 1) else None,
+        )
+
+
+@_register
+class Div(Op):
+    """z = a / b.   dz/da = 1 / b,  dz/db = -a / b**2."""
+
+    node_name = "DivBackward0"
+    saved_names = ("self", "other")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (
+            grad / b if _needs(ctx, 0) else None,
+            -grad * a / (b * b) if _needs(ctx, 1) else None,
+        )
+
+
+@_register
+class Reciprocal(Op):
+    """y = 1 / x.   dy/dx = -1 / x**2 = -y**2.  (``2 / x`` is ``x.reciprocal() * 2``.)"""
+
+    node_name = "ReciprocalBackward0"
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, x):
+        y = 1.0 / x
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (-grad * y * y,)
+
+
+@_register
+class Neg(Op):
+    """y = -x.   dy/dx = -1."""
+
+    node_name = "NegBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad,)
+
+
+@_register
+class Pow(Op):
+    """y = x ** n (n a number).   dy/dx = n * x ** (n - 1)."""
+
+    node_name = "PowBackward0"
+    saved_names = ("self",)
+    attr_names = ("exponent",)
+
+    @staticmethod
+    def forward(ctx, x, exponent):
+        ctx.exponent = exponent
+        ctx.save_for_backward(x)
+        return x * x if exponent == 2 else x**exponent
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        n = ctx.exponent
+        if n == 0:
+            return (np.zeros_like(grad),)
+        if n == 2:
+            return (grad * 2 * x,)
+        return (grad * n * x ** (n - 1),)
+
+
+@_register
+class PowTensor(Op):
+    """z = a ** b (both tensors).   dz/da = b * a ** (b - 1),  dz/db = a ** b * ln(a)."""
+
+    node_name = "PowBackward1"
+    saved_names = ("self", "exponent", "result")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        with np.errstate(all="ignore"):
+            z = a**b
+        ctx.save_for_backward(a, b, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, z = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            da = grad * b * a ** (b - 1) if _needs(ctx, 0) else None
+            # torch defines the a == 0, b >= 0 case as 0 instead of nan
+            db = grad * np.where((a == 0) & (b >= 0), 0, z * np.log(a)) if _needs(ctx, 1) else None
+        return da, db
+
+
+@_register
+class PowScalarBase(Op):
+    """y = c ** x (c a number).   dy/dx = c ** x * ln(c)."""
+
+    node_name = "PowBackward2"
+    saved_names = ("result",)
+    attr_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, x, base):
+        ctx.self = base
+        y = np.power(base, x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            return (grad * y * np.log(ctx.self),)
+
+
+# ----------------------------------------------------------------------------------------
+# Elementwise functions
+
+
+@_register
+class Exp(Op):
+    """y = e ** x.   dy/dx = y (uses the saved output)."""
+
+    node_name = "ExpBackward0"
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (grad * y,)
+
+
+@_register
+class Log(Op):
+    """y = ln(x).   dy/dx = 1 / x."""
+
+    node_name = "LogBackward0"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(all="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            return (grad / x,)
+
+
+@_register
+class Sqrt(Op):
+    """y = sqrt(x).   dy/dx = 1 / (2 * y)."""
+
+    node_name = "SqrtBackward0"
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(all="ignore"):
+            y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        with np.errstate(all="ignore"):
+            return (grad / (2 * y),)
+
+
+@_register
+class Abs(Op):
+    """y = |x|.   dy/dx = sign(x) (0 at x = 0, as in torch)."""
+
+    node_name = "AbsBackward0"
+    saved_names = ("self",)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return (grad * np.sign(x),)
+
+
+@_register
+class Tanh(Op):
+    """y = tanh(x).   dy/dx = 1 - y**2."""
+
+    node_name = "TanhBackward0"
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (grad * (1 - y * y),)
+
+
+@_register
+class Sigmoid(Op):
+    """y = 1 / (1 + e**-x).   dy/dx = y * (1 - y)."""
+
+    node_name = "SigmoidBackward0"
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(over="ignore"):
+            y = 1 / (1 + np.exp(-x))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (grad * y * (1 - y),)
+
+
+@_register
+class Relu(Op):
+    """y = max(x, 0).   dy/dx = 1 where y > 0, else 0."""
+
+    node_name = "ReluBackward0"
+    saved_names = ("result",)
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return (grad * (y > 0),)
+
+
+@_register
+class Clamp(Op):
+    """y = min(max(x, min), max) with number bounds.   dy/dx = 1 inside [min, max], else 0.
+
+    ``x.clamp(min=0)`` is the lesson's ReLU; torch records it as ``ClampBackward1``.
+    """
+
+    node_name = "ClampBackward1"
+    saved_names = ("self",)
+    attr_names = ("min", "max")
+
+    @staticmethod
+    def forward(ctx, x, min=None, max=None):
+        ctx.min, ctx.max = min, max
+        ctx.save_for_backward(x)
+        if max is None:
+            return np.maximum(x, min)
+        if min is None:
+            return np.minimum(x, max)
+        return np.minimum(np.maximum(x, min), max)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        if ctx.max is None:
+            inside = x >= ctx.min
+        elif ctx.min is None:
+            inside = x <= ctx.max
+        else:
+            inside = (x >= ctx.min) & (x <= ctx.max)
+        return (grad * inside,)
+
+
+@_register
+class ClampTensor(Op):
+    """y = min(max(x, min), max) with tensor bounds.
+
+    dy/dx = 1 where min <= x <= max; dy/dmin = 1 where x < min; dy/dmax = 1 where x > max.
+    """
+
+    node_name = "ClampBackward0"
+    saved_names = ("self", "min", "max")
+
+    @staticmethod
+    def forward(ctx, x, min=None, max=None):
+        ctx.save_for_backward(x, min, max)
+        y = x
+        if min is not None:
+            y = np.maximum(y, min)
+        if max is not None:
+            y = np.minimum(y, max)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, lo, hi = ctx.saved_tensors
+        above_lo = x >= lo if lo is not None else True
+        below_hi = x <= hi if hi is not None else True
+        g_x = grad * (above_lo & below_hi)
+        g_lo = grad * (x < lo) if lo is not None and _needs(ctx, 1) else None
+        g_hi = grad * (x > hi) if hi is not None and _needs(ctx, 2) else None
+        if lo is not None and hi is not None:  # when min > max the result is max
+            clash = lo > hi
+            if g_lo is not None:
+                g_lo = np.where(clash, 0, g_lo)
+            if g_hi is not None:
+                g_hi = np.where(clash, grad, g_hi)
+        return g_x, g_lo, g_hi
+
+
+# ----------------------------------------------------------------------------------------
+# Reductions
+
+
+@_register
+class Sum(Op):
+    """y = sum of all x.   dy/dx_i = 1: the gradient is copied to every element."""
+
+    node_name = "SumBackward0"
+    attr_names = ("self_sym_sizes",)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.self_sym_sizes = x.shape
+        return x.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (np.broadcast_to(grad, ctx.self_sym_sizes),)
+
+
+@_register
+class SumDim(Op):
+    """y = x summed over ``dim``.   Each summed element gets the gradient of its sum."""
+
+    node_name = "SumBackward1"
+    attr_names = ("dim", "keepdim", "self_sym_sizes")
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, x.shape
+        return x.sum(axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = np.expand_dims(grad, ctx.dim)
+        return (np.broadcast_to(grad, ctx.self_sym_sizes),)
+
+
+@_register
+class Mean(Op):
+    """y = mean of all n elements of x.   dy/dx_i = 1 / n."""
+
+    node_name = "MeanBackward0"
+    attr_names = ("self_sym_sizes", "self_sym_numel")
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.self_sym_sizes, ctx.self_sym_numel = x.shape, x.size
+        return x.mean()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (np.broadcast_to(grad / ctx.self_sym_numel, ctx.self_sym_sizes),)
+
+
+@_register
+class MeanDim(Op):
+    """y = x averaged over ``dim`` (k elements each).   dy/dx_i = 1 / k."""
+
+    node_name = "MeanBackward1"
+    attr_names = ("dim", "keepdim", "self_sym_sizes")
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, x.shape
+        ctx.count = x.size // max(1, x.sum(axis=dim, keepdims=True).size) if x.size else 1
+        return x.mean(axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.keepdim:
+            grad = np.expand_dims(grad, ctx.dim)
+        return (np.broadcast_to(grad / ctx.count, ctx.self_sym_sizes),)
+
+
+class _Extreme(Op):
+    """Shared rule of max() / min() over all elements: ties share the gradient evenly."""
+
+    saved_names = ("self", "result")
+    reduce = None
+
+    @classmethod
+    def forward(cls, ctx, x):
+        y = cls.reduce(x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        hits = x == y
+        return (grad * hits / hits.sum(),)
+
+
+@_register
+class Max(_Extreme):
+    """y = max of all x.   dy/dx_i = 1 for the maximum (split evenly among ties)."""
+
+    node_name = "MaxBackward1"
+    reduce = staticmethod(np.max)
+
+
+@_register
+class Min(_Extreme):
+    """y = min of all x.   dy/dx_i = 1 for the minimum (split evenly among ties)."""
+
+    node_name = "MinBackward1"
+    reduce = staticmethod(np.min)
+
+
+class _ExtremeDim(Op):
+    """Shared rule of max(dim) / min(dim): the gradient goes to the chosen index."""
+
+    saved_names = ("indices",)
+    attr_names = ("dim", "keepdim", "self_sym_sizes")
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, indices):
+        ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, x.shape
+        idx = np.expand_dims(indices, dim) if not keepdim else indices
+        ctx.save_for_backward(idx)
+        y = np.take_along_axis(x, idx, axis=dim)
+        return y if keepdim else np.squeeze(y, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (idx,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            grad = np.expand_dims(grad, ctx.dim)
+        out = np.zeros(ctx.self_sym_sizes, dtype=grad.dtype)
+        np.put_along_axis(out, idx, grad, axis=ctx.dim)
+        return (out,)
+
+
+@_register
+class MaxDim(_ExtremeDim):
+    """values = x.max(dim).   The gradient flows only to the position of each maximum."""
+
+    node_name = "MaxBackward0"
+
+
+@_register
+class MinDim(_ExtremeDim):
+    """values = x.min(dim).   The gradient flows only to the position of each minimum."""
+
+    node_name = "MinBackward0"
+
+
+# ----------------------------------------------------------------------------------------
+# Matrix products
+
+
+@_register
+class Mm(Op):
+    """C = A @ B (matrices).   dL/dA = dL/dC @ B.T,  dL/dB = A.T @ dL/dC."""
+
+    node_name = "MmBackward0"
+    saved_names = ("self", "mat2")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (
+            grad @ b.T if _needs(ctx, 0) else None,
+            a.T @ grad if _needs(ctx, 1) else None,
+        )
+
+
+@_register
+class Mv(Op):
+    """y = A @ v (matrix times vector).   dL/dA = outer(dL/dy, v),  dL/dv = A.T @ dL/dy."""
+
+    node_name = "MvBackward0"
+    saved_names = ("self", "vec")
+
+    @staticmethod
+    def forward(ctx, a, v):
+        ctx.save_for_backward(a, v)
+        return a @ v
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, v = ctx.saved_tensors
+        return (
+            np.outer(grad, v) if _needs(ctx, 0) else None,
+            a.T @ grad if _needs(ctx, 1) else None,
+        )
+
+
+@_register
+class Dot(Op):
+    """y = a . b (vectors).   dy/da = b,  dy/db = a."""
+
+    node_name = "DotBackward0"
+    saved_names = ("self", "tensor")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return np.dot(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (grad * b if _needs(ctx, 0) else None, grad * a if _needs(ctx, 1) else None)
+
+
+@_register
+class Bmm(Op):
+    """C[i] = A[i] @ B[i] for each batch i.   Same rule as Mm, batch by batch."""
+
+    node_name = "BmmBackward0"
+    saved_names = ("self", "mat2")
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return (
+            grad @ b.swapaxes(-1, -2) if _needs(ctx, 0) else None,
+            a.swapaxes(-1, -2) @ grad if _needs(ctx, 1) else None,
+        )
+
+
+# ----------------------------------------------------------------------------------------
+# Shape operations: they move numbers around, so backward moves gradients back
+
+
+class _View(Op):
+    is_view = True
+    attr_names = ("self_sym_sizes",)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.reshape(ctx.self_sym_sizes),)
+
+
+@_register
+class View(_View):
+    """y = x viewed with a new shape (same memory).   Backward reshapes the gradient back."""
+
+    node_name = "ViewBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.self_sym_sizes = x.shape
+        y = x.view()
+        y.shape = shape  # raises if a copy would be needed (torch: use .reshape)
+        return y
+
+
+@_register
+class UnsafeView(_View):
+    """y = a reshaped copy (``reshape`` of a non-contiguous tensor, after ``clone``)."""
+
+    node_name = "UnsafeViewBackward0"
+    is_view = False
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.self_sym_sizes = x.shape
+        return x.reshape(shape)
+
+
+@_register
+class Squeeze(_View):
+    """y = x without its size-1 dimensions.   Backward reshapes back."""
+
+    node_name = "SqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.self_sym_sizes = x.shape
+        return np.squeeze(x)
+
+
+@_register
+class SqueezeDim(_View):
+    """y = x without dimension ``dim`` (if its size is 1)."""
+
+    node_name = "SqueezeBackward1"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.self_sym_sizes, ctx.dim = x.shape, dim
+        return np.squeeze(x, dim) if x.shape[dim] == 1 else x.view()
+
+
+@_register
+class SqueezeDims(_View):
+    """y = x without the listed dimensions (used by ``matmul`` of a vector and a matrix)."""
+
+    node_name = "SqueezeBackward4"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.self_sym_sizes, ctx.dim = x.shape, dims
+        return np.squeeze(x, tuple(d for d in dims if x.shape[d] == 1))
+
+
+@_register
+class Unsqueeze(_View):
+    """y = x with a new size-1 dimension at ``dim``."""
+
+    node_name = "UnsqueezeBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.self_sym_sizes, ctx.dim = x.shape, dim
+        return np.expand_dims(x, dim)
+
+
+@_register
+class Expand(Op):
+    """y = x repeated along size-1 dimensions.   Backward sums the copies' gradients."""
+
+    node_name = "ExpandBackward0"
+    is_view = True
+    attr_names = ("self_sym_sizes",)
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.self_sym_sizes = x.shape
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ._broadcast import unbroadcast
+
+        return (unbroadcast(grad, ctx.self_sym_sizes),)
+
+
+@_register
+class T(Op):
+    """y = x.t() (matrix transpose).   Backward transposes the gradient."""
+
+    node_name = "TBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.T,)
+
+
+@_register
+class Transpose(Op):
+    """y = x with dimensions ``dim0`` and ``dim1`` swapped.   Backward swaps them back."""
+
+    node_name = "TransposeBackward0"
+    is_view = True
+    attr_names = ("dim0", "dim1")
+
+    @staticmethod
+    def forward(ctx, x, dim0, dim1):
+        ctx.dim0, ctx.dim1 = dim0, dim1
+        return np.swapaxes(x, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (np.swapaxes(grad, ctx.dim0, ctx.dim1),)
+
+
+@_register
+class Permute(Op):
+    """y = x with its dimensions reordered.   Backward applies the inverse order."""
+
+    node_name = "PermuteBackward0"
+    is_view = True
+    attr_names = ("dims",)
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return np.transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (np.transpose(grad, np.argsort(ctx.dims)),)
+
+
+@_register
+class Clone(Op):
+    """y = a copy of x.   dy/dx = 1."""
+
+    node_name = "CloneBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.array(x, copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+
+@_register
+class ToCopy(Op):
+    """y = x converted to another dtype.   The gradient is converted back."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)  # the engine casts it to the input's dtype
+
+
+# ----------------------------------------------------------------------------------------
+# Indexing: the gradient goes back to the positions that were read
+
+
+class _Scatter(Op):
+    """Backward of a read: zeros of the input's shape, gradient written at the positions."""
+
+    attr_names = ("dim", "self_sym_sizes")
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.self_sym_sizes, dtype=grad.dtype)
+        out[ctx.key] = grad
+        return (out,)
+
+
+@_register
+class Select(_Scatter):
+    """y = x[..., index, ...] at dimension ``dim`` (an integer index)."""
+
+    node_name = "SelectBackward0"
+    is_view = True
+    attr_names = ("dim", "index", "self_sym_sizes")
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.dim, ctx.index, ctx.self_sym_sizes = dim, index, x.shape
+        ctx.key = (slice(None),) * dim + (index,)
+        return x[ctx.key]
+
+
+@_register
+class Slice(_Scatter):
+    """y = x[..., start:end:step, ...] at dimension ``dim``."""
+
+    node_name = "SliceBackward0"
+    is_view = True
+    attr_names = ("dim", "start", "end", "step", "self_sym_sizes")
+
+    @staticmethod
+    def forward(ctx, x, dim, start, end, step):
+        ctx.dim, ctx.start, ctx.end, ctx.step = dim, start, end, step
+        ctx.self_sym_sizes = x.shape
+        ctx.key = (slice(None),) * dim + (slice(start, end, step),)
+        return x[ctx.key]
+
+
+@_register
+class Index(Op):
+    """y = x[indices] with integer arrays or boolean masks (a copy).
+
+    Backward adds each gradient into the position it was read from; a position read
+    twice receives both gradients (``np.add.at``, not plain assignment).
+    """
+
+    node_name = "IndexBackward0"
+    attr_names = ("indices", "self_sym_sizes")
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.indices, ctx.self_sym_sizes = key, x.shape
+        return x[key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.self_sym_sizes, dtype=grad.dtype)
+        np.add.at(out, ctx.indices, grad)
+        return (out,)
+
+
+# ----------------------------------------------------------------------------------------
+# Overwriting ops (only in place): the old values no longer matter
+
+
+@_register
+class Zero(Op):
+    """x.zero_(): y = 0.   dy/dx = 0."""
+
+    node_name = "ZeroBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.zeros_like(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (np.zeros_like(grad),)
+
+
+@_register
+class Fill(Op):
+    """x.fill_(value): y = value everywhere.   dy/dx = 0."""
+
+    node_name = "FillBackward2"
+    attr_names = ("value",)
+
+    @staticmethod
+    def forward(ctx, x, value):
+        ctx.value = value
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (np.zeros_like(grad),)

@@ -1,0 +1,799 @@
+"""``Tensor``: a NumPy array plus what autograd needs to know about it.
+
+Mirrors ``torch.Tensor``. A tensor holds its numbers (a NumPy ndarray) and, for autograd:
+
+* ``requires_grad``: should operations on it be recorded?
+* ``grad_fn``: the backward node of the operation that produced it (None for leaves);
+* ``grad``: where ``backward()`` accumulates d(output)/d(this tensor), for leaves;
+* a version counter, bumped by every in-place change, so that autograd can detect
+  values that were changed after being saved for the backward pass.
+
+Every operator below is a one-liner that calls an op from ``functions.py``.
+"""
+
+import numbers
+import warnings
+import weakref
+
+import numpy as np
+
+from . import _dtype
+from ._checks import broadcast_error, infer_view_shape, parse_shape, wrap_dim, wrap_dims
+from ._formatting import tensor_repr
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+    ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+    "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+    "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
+    "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more "
+    "information."
+)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like ``torch.Size``."""
+
+    def __repr__(self):
+        return f"at.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+class _HookHandle:
+    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def _operand(x):
+    """Accept tensors and Python numbers as they are; turn NumPy arrays into tensors."""
+    if isinstance(x, (Tensor, numbers.Number)):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x)
+    raise TypeError(
+        f"unsupported operand type: expected a Tensor or a number, got {type(x).__name__}"
+    )
+
+
+def _binary(op, a, b, **params):
+    """Run a broadcasting op, turning NumPy's broadcast error into torch's message."""
+    b = _operand(b)
+    try:
+        return op.apply(a, b, **params)
+    except ValueError as e:
+        if "broadcast" in str(e) and isinstance(b, Tensor):
+            raise broadcast_error(a._data.shape, b._data.shape) from None
+        raise
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    Create tensors with ``at.tensor``, ``at.ones``, ``at.randn``, ... rather than with this
+    class directly.
+    """
+
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "_grad_fn",
+        "_grad",
+        "_version_box",
+        "_output_nr",
+        "_accum",
+        "_retains_grad",
+        "_hooks",
+        "_base",
+        "__weakref__",
+    )
+    __array_ufunc__ = None  # numpy defers to our operators: np.float32(2) * t works
+    __hash__ = object.__hash__
+
+    def __init__(self, data, requires_grad=False):
+        t = tensor(data, requires_grad=requires_grad)
+        for s in Tensor.__slots__[:-1]:
+            setattr(self, s, getattr(t, s))
+
+    @classmethod
+    def _make(cls, data, requires_grad=False):
+        """Wrap an ndarray (no copy, no checks): the engine's fast constructor."""
+        t = object.__new__(cls)
+        t._data = data
+        t._requires_grad = requires_grad
+        t._grad_fn = None
+        t._grad = None
+        t._version_box = [0]
+        t._output_nr = 0
+        t._accum = None
+        t._retains_grad = False
+        t._hooks = None
+        t._base = None
+        return t
+
+    # ------------------------------------------------------------------------------------
+    # Autograd attributes
+
+    @property
+    def requires_grad(self):
+        """Whether operations on this tensor are recorded for differentiation."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (leaves only, floating point only)."""
+        requires_grad = bool(requires_grad)
+        if self._grad_fn is not None:
+            if not requires_grad:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you "
+                    "want to use a computed variable in a subgraph that doesn't require "
+                    "differentiation use var_no_grad = var.detach()."
+                )
+            return self
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = requires_grad
+        return self
+
+    @property
+    def grad_fn(self):
+        """The backward node of the operation that created this tensor (None for leaves)."""
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        """True for tensors you created (and for results of ops that were not recorded)."""
+        return self._grad_fn is None
+
+    @property
+    def grad(self):
+        """The accumulated gradient (leaves, or non-leaves after ``retain_grad()``)."""
+        if self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        """True for a non-leaf whose ``.grad`` is kept because of ``retain_grad()``."""
+        return self._retains_grad
+
+    def retain_grad(self):
+        """Ask backward to keep this intermediate tensor's gradient in ``.grad``.
+
+        Intermediate gradients are dropped by default to save memory.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._grad_fn is None or self._retains_grad:
+            return
+        self._attach_retain(self._grad_fn)
+        self._retains_grad = True
+
+    def _attach_retain(self, node):
+        if node._retain is None:
+            node._retain = {}
+        node._retain[self._output_nr] = weakref.ref(self)
+
+    def _store_retained_grad(self, g):
+        if self._grad is None:
+            self._grad = Tensor._make(np.array(g, dtype=self._data.dtype, copy=True))
+        else:
+            self._grad = Tensor._make(self._grad._data + g)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a
+        replacement gradient. Returns a handle with ``.remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "cannot register a hook on a tensor that doesn't require gradient"
+            )
+        if self._grad_fn is None:  # a leaf: AccumulateGrad runs the hook
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            return _HookHandle(self._hooks, hook)
+        self._grad_fn._add_pre_hook(self._output_nr, hook)
+        return _HookHandle(self._grad_fn._pre_hooks[self._output_nr], hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute d(self)/d(leaf) for every leaf in the graph and add it into ``leaf.grad``.
+
+        >>> import autograd_tutor as at
+        >>> x = at.ones(2, 2, requires_grad=True)
+        >>> x.mean().backward()
+        >>> x.grad
+        tensor([[0.2500, 0.2500],
+                [0.2500, 0.2500]])
+        """
+        from .autograd.engine import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self):
+        """A tensor with the same numbers (shared memory) that is cut off from the graph."""
+        t = Tensor._make(self._data)
+        t._version_box = self._version_box
+        return t
+
+    def detach_(self):
+        """Cut this tensor off the graph, in place."""
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using "
+                "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
+                "set as True, gradients are views of DDP buckets, and hence detach_() cannot "
+                "be called on these gradients. To fix this error, please refer to the "
+                "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+            )
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        """The numbers as a tensor that does not require grad (shares memory)."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def _version(self):
+        """How many times this tensor (or a view of it) was modified in place."""
+        return self._version_box[0]
+
+    # ------------------------------------------------------------------------------------
+    # Shape and type
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape, or the size of one dimension."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[wrap_dim(dim, self._data.ndim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self):
+        return self if self._data.flags.c_contiguous else self.clone()
+
+    def to(self, dtype):
+        """Convert to another dtype (recorded as ``ToCopyBackward0``)."""
+        np_dtype = _dtype.to_numpy_dtype(dtype)
+        if np_dtype == self._data.dtype:
+            return self
+        return F.ToCopy.apply(self, dtype=np_dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def bool(self):
+        return self.to(_dtype.bool_)
+
+    # ------------------------------------------------------------------------------------
+    # Leaving tensor land
+
+    def item(self):
+        """The single number in this tensor, as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self):
+        """The underlying NumPy array (shared memory, like torch)."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use "
+                "tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self.numpy()
+        return a if dtype is None else a.astype(dtype)
+
+    def __repr__(self):
+        return tensor_repr(self)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'no' if self._data.size == 0 else 'more than one'}"
+                " values is ambiguous"
+            )
+        return bool(self._data.reshape(()))
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    # ------------------------------------------------------------------------------------
+    # Arithmetic: each operator is one op from functions.py
+
+    def __add__(self, other):
+        return _binary(F.Add, self, other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return _binary(F.Sub, self, other)
+
+    def __rsub__(self, other):
+        return F.Rsub.apply(self, other=_operand(other))
+
+    def __mul__(self, other):
+        return _binary(F.Mul, self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        return _binary(F.Div, self, other)
+
+    def __rtruediv__(self, other):
+        return F.Mul.apply(F.Reciprocal.apply(self), _operand(other))  # as torch records it
+
+    def __pow__(self, exponent):
+        return self.pow(exponent)
+
+    def __rpow__(self, base):
+        return F.PowScalarBase.apply(self, base=_operand(base))
+
+    def __neg__(self):
+        return F.Neg.apply(self)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(_operand(other), self)
+
+    def add(self, other, alpha=1):
+        return _binary(F.Add, self, other, alpha=alpha)
+
+    def sub(self, other, alpha=1):
+        return _binary(F.Sub, self, other, alpha=alpha)
+
+    def mul(self, other):
+        return _binary(F.Mul, self, other)
+
+    def div(self, other):
+        return _binary(F.Div, self, other)
+
+    def neg(self):
+        return F.Neg.apply(self)
+
+    def reciprocal(self):
+        return F.Reciprocal.apply(self)
+
+    def pow(self, exponent):
+        """``x ** exponent``: PowBackward0 for a number, PowBackward1 for a tensor."""
+        if isinstance(exponent, Tensor):
+            return _binary(F.PowTensor, self, exponent)
+        if not isinstance(exponent, numbers.Number):
+            raise TypeError(f"pow() exponent must be a number or a Tensor, not {type(exponent).__name__}")
+        return F.Pow.apply(self, exponent=exponent)
+
+    def mm(self, mat2):
+        """Matrix product of two 2-D tensors."""
+        from ._matmul import check_mm
+
+        check_mm(self, mat2)
+        return F.Mm.apply(self, mat2)
+
+    def matmul(self, other):
+        return matmul(self, other)
+
+    def exp(self):
+        return F.Exp.apply(self)
+
+    def log(self):
+        return F.Log.apply(self)
+
+    def sqrt(self):
+        return F.Sqrt.apply(self)
+
+    def abs(self):
+        return F.Abs.apply(self)
+
+    def tanh(self):
+        return F.Tanh.apply(self)
+
+    def sigmoid(self):
+        return F.Sigmoid.apply(self)
+
+    def relu(self):
+        return F.Relu.apply(self)
+
+    def clamp(self, min=None, max=None):
+        """Limit values to [min, max]: ``x.clamp(min=0)`` is ReLU. Bounds may be tensors."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            lo = _operand(min) if min is not None else None
+            hi = _operand(max) if max is not None else None
+            lo = lo if lo is None or isinstance(lo, Tensor) else tensor(lo, dtype=self.dtype)
+            hi = hi if hi is None or isinstance(hi, Tensor) else tensor(hi, dtype=self.dtype)
+            for bound in (lo, hi):
+                if bound is not None:
+                    try:
+                        np.broadcast_shapes(self._data.shape, bound._data.shape)
+                    except ValueError:
+                        raise broadcast_error(self._data.shape, bound._data.shape) from None
+            return F.ClampTensor.apply(self, lo, hi)
+        return F.Clamp.apply(self, min=min, max=max)
+
+    clip = clamp
+
+    # comparisons give bool tensors and are never recorded
+    def _compare(self, other, ufunc):
+        other = _operand(other)
+        b = other._data if isinstance(other, Tensor) else other
+        try:
+            return Tensor._make(np.asarray(ufunc(self._data, b)))
+        except ValueError:
+            raise broadcast_error(self._data.shape, np.shape(b)) from None
+
+    def __eq__(self, other):
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, np.less)
+
+    def __le__(self, other):
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, np.greater_equal)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __invert__(self):
+        if self._data.dtype != np.bool_:
+            raise TypeError("~ is only supported on bool tensors in autograd_tutor")
+        return Tensor._make(~self._data)
+
+    def __and__(self, other):
+        return Tensor._make(np.logical_and(self._data, _operand(other)._data))
+
+    def __or__(self, other):
+        return Tensor._make(np.logical_or(self._data, _operand(other)._data))
+
+    # ------------------------------------------------------------------------------------
+    # Reductions
+
+    def sum(self, dim=None, keepdim=False):
+        """Sum of all elements (SumBackward0) or over ``dim`` (SumBackward1)."""
+        if dim is None:
+            if keepdim:
+                return F.SumDim.apply(self, dim=tuple(range(self.ndim)), keepdim=True)
+            return F.Sum.apply(self)
+        return F.SumDim.apply(self, dim=wrap_dims(dim, self.ndim), keepdim=keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        """Average of all elements (MeanBackward0) or over ``dim`` (MeanBackward1)."""
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a "
+                f"floating point or complex dtype. Got: {self.dtype._legacy[:-6]}"
+            )
+        if dim is None:
+            if keepdim:
+                return F.MeanDim.apply(self, dim=tuple(range(self.ndim)), keepdim=True)
+            return F.Mean.apply(self)
+        return F.MeanDim.apply(self, dim=wrap_dims(dim, self.ndim), keepdim=keepdim)
+
+    def _extreme(self, full_op, dim_op, arg, dim, keepdim, name):
+        if dim is None:
+            if self._data.size == 0:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            return full_op.apply(self)
+        from .return_types import MinMax
+
+        d = wrap_dim(dim, self.ndim)
+        if self.ndim == 0:
+            return MinMax(name, self.clone(), zeros((), dtype=_dtype.int64))
+        indices = arg(self._data, axis=d, keepdims=keepdim)
+        values = dim_op.apply(self, dim=d, keepdim=keepdim, indices=indices)
+        return MinMax(name, values, Tensor._make(np.asarray(indices, dtype=np.int64)))
+
+    def max(self, dim=None, keepdim=False):
+        """The largest element, or ``(values, indices)`` along ``dim``."""
+        if isinstance(dim, Tensor):
+            raise TypeError("use at.maximum-style elementwise max via clamp(min=other)")
+        return self._extreme(F.Max, F.MaxDim, np.argmax, dim, keepdim, "max")
+
+    def min(self, dim=None, keepdim=False):
+        """The smallest element, or ``(values, indices)`` along ``dim``."""
+        return self._extreme(F.Min, F.MinDim, np.argmin, dim, keepdim, "min")
+
+    def argmax(self, dim=None, keepdim=False):
+        if dim is None:
+            return Tensor._make(np.asarray(np.argmax(self._data), dtype=np.int64))
+        d = wrap_dim(dim, self.ndim)
+        return Tensor._make(np.asarray(np.argmax(self._data, axis=d, keepdims=keepdim)))
+
+    def argmin(self, dim=None, keepdim=False):
+        if dim is None:
+            return Tensor._make(np.asarray(np.argmin(self._data), dtype=np.int64))
+        d = wrap_dim(dim, self.ndim)
+        return Tensor._make(np.asarray(np.argmin(self._data, axis=d, keepdims=keepdim)))
+
+    # ------------------------------------------------------------------------------------
+    # Shapes
+
+    def t(self):
+        """Transpose of a tensor with at most 2 dimensions."""
+        if self.ndim > 2:
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
+        return F.T.apply(self)
+
+    @property
+    def T(self):
+        """All dimensions reversed (torch records ``PermuteBackward0``)."""
+        if self.ndim < 2:
+            return self
+        return F.Permute.apply(self, dims=tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        """The last two dimensions swapped."""
+        return self.transpose(-2, -1)
+
+    def transpose(self, dim0, dim1):
+        n = self.ndim
+        return F.Transpose.apply(self, dim0=wrap_dim(dim0, n), dim1=wrap_dim(dim1, n))
+
+    def permute(self, *dims):
+        dims = parse_shape(dims, "dims")
+        if len(dims) != self.ndim:
+            raise RuntimeError(
+                "permute(sparse_coo): number of dimensions in the tensor input does not "
+                "match the length of the desired ordering of dimensions i.e. input.dim() = "
+                f"{self.ndim} is not equal to len(dims) = {len(dims)}"
+            )
+        return F.Permute.apply(self, dims=wrap_dims(dims, self.ndim))
+
+    def view(self, *shape):
+        """Same numbers, new shape, shared memory (fails if a copy would be needed)."""
+        shape = infer_view_shape(parse_shape(shape), self._data.size)
+        if not _viewable(self._data, shape):
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least "
+                "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                "instead."
+            )
+        return F.View.apply(self, shape=shape)
+
+    def reshape(self, *shape):
+        """New shape: a view when possible, else a copy (Clone + UnsafeView, as torch)."""
+        shape = infer_view_shape(parse_shape(shape), self._data.size)
+        if _viewable(self._data, shape):
+            return F.View.apply(self, shape=shape)
+        return F.UnsafeView.apply(F.Clone.apply(self), shape=shape)
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self):
+        return self.reshape(-1)
+
+    def unsqueeze(self, dim):
+        return F.Unsqueeze.apply(self, dim=wrap_dim(dim, self.ndim + 1))
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return F.Squeeze.apply(self)
+        if isinstance(dim, (tuple, list)):
+            return F.SqueezeDims.apply(self, dims=wrap_dims(dim, self.ndim))
+        return F.SqueezeDim.apply(self, dim=wrap_dim(dim, self.ndim))
+
+    def expand(self, *sizes):
+        """Repeat along size-1 dimensions without copying (-1 keeps a size)."""
+        sizes = list(parse_shape(sizes))
+        if len(sizes) < self.ndim:
+            raise RuntimeError(
+                f"expand(torch.FloatTensor{{{list(self.shape)}}}, size={sizes}): the number "
+                "of sizes provided "
+                f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
+                f"tensor ({self.ndim})"
+            )
+        offset = len(sizes) - self.ndim
+        for i, s in enumerate(sizes):
+            own = self._data.shape[i - offset] if i >= offset else None
+            if s == -1:
+                if own is None:
+                    raise RuntimeError(
+                        f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                        f"non-existing dimension {i}"
+                    )
+                sizes[i] = own
+            elif own is not None and own != s and own != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({s}) must match the existing size "
+                    f"({own}) at non-singleton dimension {i}.  Target sizes: "
+                    f"{list(parse_shape(sizes))}.  Tensor sizes: {list(self.shape)}"
+                )
+        return F.Expand.apply(self, shape=tuple(sizes))
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def clone(self):
+        """A copy with its own memory (recorded: gradients flow through it)."""
+        return F.Clone.apply(self)
+
+    def __getitem__(self, key):
+        from ._indexing import getitem
+
+        return getitem(self, key)
+
+    def __setitem__(self, key, value):
+        from ._inplace import setitem
+
+        setitem(self, key, value)
+
+    # ------------------------------------------------------------------------------------
+    # In-place operations (the trailing underscore): see _inplace.py
+
+    def add_(self, other, alpha=1):
+        return _inplace.run(self, F.Add, other, alpha=alpha)
+
+    def sub_(self, other, alpha=1):
+        return _inplace.run(self, F.Sub, other, alpha=alpha)
+
+    def mul_(self, other):
+        return _inplace.run(self, F.Mul, other)
+
+    def div_(self, other):
+        return _inplace.run(self, F.Div, other)
+
+    def clamp_(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        return _inplace.run(self, F.Clamp, min=min, max=max)
+
+    def zero_(self):
+        return _inplace.run(self, F.Zero)
+
+    def fill_(self, value):
+        return _inplace.run(self, F.Fill, value=value)
+
+    def copy_(self, src):
+        """Overwrite this tensor's numbers with ``src``'s (broadcast)."""
+        return _inplace.copy(self, src)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+
+def _viewable(a, shape):
+    """Can ``a`` take ``shape`` without copying? (NumPy's answer matches torch's.)"""
+    v = a.view()
+    try:
+        v.shape = shape
+    except AttributeError:
+        return False
+    return True
+
+
+def matmul(a, b):
+    """Matrix product with torch's rules for 1-D, 2-D and batched operands."""
+    from ._matmul import matmul as _mm
+
+    return _mm(a, b)
+
+
+from . import _inplace  # noqa: E402
+from . import functions as F  # noqa: E402
+from .creation import tensor, zeros  # noqa: E402

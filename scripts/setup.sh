@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Set up everything autograd_tutor needs: system packages (when we can), a .venv with the
+# package installed editable, and (for tests) PyTorch as the conformance oracle.
+#   scripts/setup.sh lessons   -> what `make lessons` needs (JupyterLab, Graphviz)
+#   scripts/setup.sh test      -> everything `make test` needs (+ Chromium, torch)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MODE="${1:-lessons}"
+PY="${PYTHON:-python3}"
+
+need_apt=()
+command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
+if [ "$MODE" = test ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium chromium-driver)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing system packages: ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing system packages: ${need_apt[*]}" >&2
+    echo "  Debian/Ubuntu: sudo apt-get install ${need_apt[*]}" >&2
+    echo "  macOS: brew install graphviz chromium    conda: conda install -c conda-forge graphviz" >&2
+    if [ "$MODE" = test ]; then
+      echo "setup: graph rendering and browser tests need them; continuing without" >&2
+    fi
+  fi
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+if [ "$MODE" = test ]; then
+  .venv/bin/python -m pip install -q -e ".[test]"
+  # PyTorch is the oracle of the conformance tests, never a dependency of the package.
+  if ! .venv/bin/python -c "import torch" 2>/dev/null; then
+    .venv/bin/python -m pip install -q "torch==2.13.0" \
+      || echo "setup: torch==2.13.0 could not be installed; conformance tests will skip" >&2
+  fi
+else
+  .venv/bin/python -m pip install -q -e ".[lessons]"
+fi
+echo "setup: done ($MODE)"
