@@ -6,6 +6,7 @@
 * ``gradcheck``: finite-difference checking.
 """
 
+from . import graph
 from .engine import BackwardStep, backward, grad, iter_backward, iter_backward_for
 from .function import AccumulateGrad, Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -20,6 +21,7 @@ __all__ = [
     "backward",
     "enable_grad",
     "grad",
+    "graph",
     "gradcheck",
     "is_grad_enabled",
     "iter_backward",

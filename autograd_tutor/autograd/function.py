@@ -19,6 +19,7 @@ import numpy as np
 
 from .._broadcast import unbroadcast
 from .grad_mode import _state, no_grad
+from .graph import _notify, _recorders
 
 # Nodes are numbered in the order they are created. The backward pass always runs the
 # ready node with the highest number first: the most recent operation is undone first.
@@ -309,6 +310,8 @@ class Op:
             result._version_box = base._version_box
             result._base = base if base._base is None else base._base
         if not recording:
+            if _recorders:
+                _notify(cls, inputs, params, result)
             return result
         node._sequence_nr = next(_sequence)
         node._in_meta = tuple(
@@ -321,6 +324,8 @@ class Op:
             node._saved_meta = _version_records(node._saved, inputs, result)
         result._requires_grad = True
         result._grad_fn = node
+        if _recorders:
+            _notify(cls, inputs, params, result)
         return result
 
     @staticmethod
@@ -493,6 +498,8 @@ class Function(metaclass=FunctionMeta):
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         if not recording:
+            if _recorders:
+                _notify(cls, args, kwargs, outputs)
             return outputs
         ctx._tensor_positions = positions
         ctx.next_functions = tuple(
@@ -521,7 +528,10 @@ class Function(metaclass=FunctionMeta):
             wrapped.append(o)
         ctx._out_meta = meta
         ctx._n_outputs = len(meta)
-        return wrapped[0] if single else tuple(wrapped)
+        result = wrapped[0] if single else tuple(wrapped)
+        if _recorders:
+            _notify(cls, args, kwargs, result)
+        return result
 
 
 from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
