@@ -82,9 +82,11 @@ def from_numpy(array):
     return Tensor._make(array)
 
 
-def _shape(size):
+def _shape(size, fn=None):
     shape = parse_shape(size)
     for s in shape:
+        if s < 0 and fn == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")  # torch's
         if s < 0:
             raise RuntimeError(
                 f"Trying to create tensor with negative dimension {s}: {list(shape)}"
@@ -98,7 +100,7 @@ def _np_dtype(dtype, default=np.float32):
 
 def zeros(*size, dtype=None, requires_grad=False):
     """A tensor of zeros: ``at.zeros(2, 3)`` or ``at.zeros((2, 3))``."""
-    return _finish(np.zeros(_shape(size), dtype=_np_dtype(dtype)), requires_grad)
+    return _finish(np.zeros(_shape(size, "zeros"), dtype=_np_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False):

@@ -379,8 +379,9 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {'no' if self._data.size == 0 else 'more than one'}"
-                " values is ambiguous"
+                "Boolean value of Tensor with "
+                f"{'no values' if self._data.size == 0 else 'more than one value'} "
+                "is ambiguous"
             )
         return bool(self._data.reshape(()))
 
@@ -700,7 +701,8 @@ class Tensor:
                 f"tensor ({self.ndim})"
             )
         offset = len(sizes) - self.ndim
-        for i, s in enumerate(sizes):
+        for i in range(len(sizes) - 1, -1, -1):  # torch checks from the last dimension
+            s = sizes[i]
             own = self._data.shape[i - offset] if i >= offset else None
             if s == -1:
                 if own is None:
