@@ -63,3 +63,13 @@ def is_tensor(obj):
 
 def numel(input):
     return input.numel()
+
+
+def __getattr__(name):  # optional parts load on first use: `import autograd_tutor` stays light
+    if name in ("viz", "nn", "optim", "widgets"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+from . import nn, optim  # noqa: E402  (layers and optimizers: need only NumPy)
