@@ -1,0 +1,321 @@
+"""The explorers: step through a forward pass, a backward pass, an update, training.
+
+PyTorch has no counterpart: these replay what ``torch.autograd`` does, one operation at a
+time, from frames recorded by the real engine (``recorders.py``). Each explorer is an
+ipywidgets ``VBox`` whose ``text/plain`` is a deterministic summary, so notebooks that
+display one validate under nbval.
+
+>>> import autograd_tutor as at
+>>> fwd = at.widgets.ForwardExplorer()        # the lesson's network, seeded
+>>> fwd.view.timeline.next()                   # what the "step" button does
+>>> fwd.view.timeline.frame.op
+'Add'
+"""
+
+import ipywidgets as W
+import numpy as np
+
+import autograd_tutor as at
+
+from . import recorders as R
+from . import render
+from .model import Timeline, check_prediction
+from .views import StepperView
+
+
+class _Explorer(W.VBox):
+    """Common part: a ``StepperView`` plus a deterministic plain-text summary."""
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        bundle = data[0] if isinstance(data, tuple) else data
+        bundle["text/plain"] = self.summary()
+        return data
+
+    def __repr__(self):
+        return self.summary()
+
+    def summary(self):
+        raise NotImplementedError
+
+
+def _chain(names):
+    return " -> ".join(names)
+
+
+class ForwardExplorer(_Explorer):
+    """Step through the forward pass: the code, each op's result, the graph growing.
+
+    Args:
+        loss_fn: a closure running your forward pass and returning the loss; default:
+            the lesson's network (``x.mm(w1).add(b1).clamp(min=0).mm(w2).add(b2)``).
+        names: ``{name: tensor}`` (``locals()`` works) to label tensors.
+        code: the source of ``loss_fn``'s body, to highlight each op in it.
+    """
+
+    def __init__(self, loss_fn=None, names=None, code="", params=None):
+        self.problem = R.as_problem(loss_fn, params, names, code)
+        self.frames, self.outputs, self.loss, _ = R.record_forward_frames(self.problem)
+        self.view = StepperView(
+            Timeline(self.frames),
+            lambda f: render.forward_html(f, self.problem.code, len(self.frames)),
+            self._picture,
+            title="Forward pass: one operation at a time",
+        )
+        super().__init__([self.view])
+
+    def _picture(self, i):
+        # the graph so far is the backward graph of the latest recorded output
+        while i > 0 and self.outputs[i].grad_fn is None:
+            i -= 1
+        out = self.outputs[i]
+        return render.graph_svg(out, self.problem.names, highlight=[out])
+
+    def summary(self):
+        f = self.frames
+        return (
+            f"ForwardExplorer: {len(f)} ops: {_chain(x.op for x in f)}\n"
+            f"step {self.view.timeline.index + 1}/{len(f)}: "
+            f"{self.view.timeline.frame.summary()}\n"
+            f"loss = {render.fmt(self.loss.item())}"
+        )
+
+
+class BackwardExplorer(_Explorer):
+    """Step through ``loss.backward()`` node by node, in the engine's real order.
+
+    Each step shows the gradient arriving (and the fan-in sum when several edges meet),
+    the node's local rule, the gradient sent along each ``next_functions`` slot, and the
+    leaves' ``.grad`` filling up; the picture highlights the node.
+
+    Args:
+        loss: a scalar tensor whose backward pass to explore. Exploring it *runs* the
+            backward pass (its leaves' ``.grad`` fill as with ``loss.backward()``).
+            Default: the lesson's network, freshly built and seeded.
+        names: ``{name: tensor}`` (``locals()`` works) to label the leaves.
+        loss_fn: alternatively, a closure returning the loss.
+    """
+
+    def __init__(self, loss=None, names=None, loss_fn=None, params=None):
+        if loss is None:
+            self.problem = R.as_problem(loss_fn, params, names)
+            loss = self.problem.loss_fn()
+            names = self.problem.names
+        self.loss, self.names = loss, names
+        self.frames, self.graph_names, self.nodes = R.record_backward_frames(
+            loss, names
+        )
+        self.view = StepperView(
+            Timeline(self.frames),
+            lambda f: render.backward_html(f, len(self.frames)),
+            self._picture,
+            title="Backward pass: the engine's steps, most recent op first",
+        )
+        super().__init__([self.view])
+
+    def _picture(self, i):
+        return render.graph_svg(self.loss, self.names, highlight=[self.nodes[i]])
+
+    def summary(self):
+        f = self.frames
+        grads = ", ".join(
+            f"{k}.grad {render.short(v)}" for k, v in f[-1].leaf_grads.items()
+        )
+        return (
+            f"BackwardExplorer: {len(f)} steps: {_chain(x.node for x in f)}\n"
+            f"step {self.view.timeline.index + 1}/{len(f)}: "
+            f"{self.view.timeline.frame.summary()}\n"
+            f"after the last step: {grads}"
+        )
+
+
+class UpdateExplorer(_Explorer):
+    """Step through the weight update: ``p.sub_(lr * p.grad)`` under no_grad, then zero.
+
+    Runs one forward and backward pass, then records, per parameter, the values before
+    and after the update (with ``grad_fn`` and ``is_leaf`` to prove nothing was
+    recorded), and finally ``p.grad.zero_()``.
+
+    Args:
+        loss_fn, params: a closure returning the loss and ``{name: leaf}`` to update;
+            default: the lesson's network.
+        lr: the learning rate (default 1e-4).
+    """
+
+    def __init__(self, loss_fn=None, params=None, lr=None, names=None):
+        self.problem = R.as_problem(loss_fn, params, names, lr=lr)
+        self.loss = self.problem.loss_fn()
+        self.loss.backward()
+        self.frames = R.record_update_frames(self.problem.params, self.problem.lr)
+        self.view = StepperView(
+            Timeline(self.frames),
+            lambda f: render.update_html(f, len(self.frames), self.problem.lr),
+            title="Weight update: under no_grad, then zero the gradients",
+        )
+        super().__init__([self.view])
+
+    def summary(self):
+        f = self.frames
+        leaves = all(x.is_leaf and x.grad_fn == "None" for x in f)
+        return (
+            f"UpdateExplorer: learning_rate = {render.fmt(self.problem.lr)}, "
+            f"{len(f)} steps over {', '.join(self.problem.params)}\n"
+            f"step {self.view.timeline.index + 1}/{len(f)}: "
+            f"{self.view.timeline.frame.summary().splitlines()[0]}\n"
+            f"every parameter stays a leaf with grad_fn None: {leaves}"
+        )
+
+
+class TrainingExplorer(_Explorer):
+    """Play through training iterations with a loss curve and what-if switches.
+
+    Controls: play/pause/step/reset, the learning rate, "forget to zero the gradients"
+    (gradients pile up across iterations) and "forget no_grad" (PyTorch's in-place error
+    on a leaf, shown instead of raised). Each setting re-runs training from the same
+    starting weights.
+
+    Args:
+        loss_fn, params: a closure returning the loss and ``{name: leaf}`` to train;
+            default: the lesson's network.
+        lr: the starting learning rate (default 1e-4).
+        iterations: how many iterations to run (default 200, as in the lesson).
+    """
+
+    def __init__(
+        self,
+        loss_fn=None,
+        params=None,
+        lr=None,
+        iterations=200,
+        names=None,
+        interval=150,
+    ):
+        self.problem = R.as_problem(loss_fn, params, names, lr=lr)
+        self.iterations = iterations
+        self.curve = render.LossCurve()
+        self.lr = W.FloatLogSlider(
+            value=self.problem.lr,
+            base=10,
+            min=-6,
+            max=-2,
+            step=0.25,
+            description="learning rate",
+            readout_format=".1e",
+            continuous_update=False,
+        )
+        self.forget_zero = W.Checkbox(
+            False, description="forget to zero the gradients", indent=False
+        )
+        self.forget_no_grad = W.Checkbox(
+            False, description="forget no_grad", indent=False
+        )
+        self.frames = self._run()
+        self.view = StepperView(
+            Timeline(self.frames),
+            self._details,
+            self._picture,
+            title="Training: forward, loss, backward, update, zero - repeated",
+            interval=interval,
+            extra=[W.HBox([self.lr, self.forget_zero, self.forget_no_grad])],
+        )
+        for w in (self.lr, self.forget_zero, self.forget_no_grad):
+            w.observe(lambda _: self.view.set_frames(self._run()), names="value")
+        super().__init__([self.view])
+
+    def _run(self):
+        self.frames = R.record_training_frames(
+            self.problem,
+            self.lr.value,
+            self.iterations,
+            zero_grad=not self.forget_zero.value,
+            no_grad=not self.forget_no_grad.value,
+        )
+        return self.frames
+
+    def _details(self, frame):
+        return render.training_html(
+            frame,
+            len(self.frames),
+            self.lr.value,
+            not self.forget_zero.value,
+            not self.forget_no_grad.value,
+        )
+
+    def _picture(self, i):
+        return self.curve.html([f.loss for f in self.frames], i)
+
+    def summary(self):
+        f, tl = self.frames, self.view.timeline
+        return (
+            f"TrainingExplorer: {len(f)} iterations at learning_rate = "
+            f"{render.fmt(self.lr.value)}: loss {render.fmt(f[0].loss)} -> "
+            f"{render.fmt(f[-1].loss)}\n"
+            f"iteration {tl.index + 1}/{len(f)}: "
+            f"{tl.frame.error or 'loss ' + render.fmt(tl.frame.loss)}"
+        )
+
+
+class PredictReveal(_Explorer):
+    """Predict a value, then let the engine reveal it.
+
+    The learner types a number (e.g. ``x2.grad`` in the lesson's seed example, worked out
+    with the chain rule) and clicks "check"; "reveal" shows the engine's answer.
+
+    Args:
+        target: for the seed example, one of ``"x1.grad"``, ``"x2.grad"``, ``"y.grad"``,
+            ``"z.grad"`` (default ``"x2.grad"``).
+        compute: alternatively, a function returning the true value (a tensor or number)
+            computed by the engine; ``question`` then says what it is.
+        rtol: relative tolerance of the check.
+    """
+
+    def __init__(self, target="x2.grad", compute=None, question=None, rtol=1e-3):
+        if compute is None:
+            compute = lambda: R.seed_answers()[target]
+            question = question or (
+                f"Seed example: after out.backward(), what is {target}?"
+            )
+            code = R.SEED_CODE + "\ny.retain_grad(); z.retain_grad()\nout.backward()"
+        else:
+            code = ""
+        self.question = question or "What value will the engine compute?"
+        self.compute, self.rtol = compute, rtol
+        self.answer = W.Text(
+            placeholder="your prediction, e.g. 1.5", description="prediction"
+        )
+        self.feedback = W.HTML()
+        self.check_button = W.Button(description="check")
+        self.reveal_button = W.Button(description="reveal")
+        self.check_button.on_click(lambda _: self.check())
+        self.reveal_button.on_click(lambda _: self.reveal())
+        self.answer.on_submit(lambda _: self.check())
+        head = W.HTML(f"<b>{self.question}</b>{render.code_html(code) if code else ''}")
+        super().__init__(
+            [
+                head,
+                W.HBox([self.answer, self.check_button, self.reveal_button]),
+                self.feedback,
+            ]
+        )
+
+    def truth(self):
+        """The engine's value, as a NumPy array."""
+        value = self.compute()
+        return np.asarray(value._data if isinstance(value, at.Tensor) else value)
+
+    def check(self):
+        """Compare the typed prediction with the engine and say so in the feedback."""
+        ok, message = check_prediction(self.answer.value, self.truth(), self.rtol)
+        css = "agt-ok" if ok else "agt-bad"
+        self.feedback.value = f"{render._STYLE}<span class='{css}'>{message}</span>"
+        return ok
+
+    def reveal(self):
+        """Show the engine's value."""
+        self.feedback.value = (
+            f"{render._STYLE}<div class='agt-box'>The engine says:"
+            f"</div>{render.heatmap(self.truth())}"
+        )
+
+    def summary(self):
+        return f"PredictReveal: {self.question} (type a number, then check)"
