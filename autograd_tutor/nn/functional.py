@@ -1,0 +1,233 @@
+"""``at.nn.functional``: the layers' maths as plain functions, like ``torch.nn.functional``.
+
+Two new built-in ops live here, registered in ``functions.REGISTRY`` with torch's node
+names: ``Addmm`` (``bias + input @ weight.t()``, what ``Linear`` records on a batch) and
+``MseLoss`` (``MseLossBackward0``). The other functions reuse the engine's ops.
+"""
+
+import warnings
+
+import numpy as np
+
+from .._checks import broadcast_error
+from ..autograd.function import Op
+from ..functions import _register
+from ..tensor import Size, Tensor, matmul
+
+__all__ = ["linear", "mse_loss", "relu", "sigmoid", "tanh"]
+
+# torch's reduction enum, shown as grad_fn._saved_reduction
+_REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
+_DTYPE_WORD = {"float32": "Float", "float64": "Double"}
+
+
+@_register
+class Addmm(Op):
+    """out = beta * bias + alpha * (mat1 @ mat2).
+    d/dbias = beta,  d/dmat1 = alpha * grad @ mat2.T,  d/dmat2 = alpha * mat1.T @ grad."""
+
+    node_name = "AddmmBackward0"
+    saved_names = ("mat1", "mat2")
+    attr_names = ("alpha", "beta")
+
+    @staticmethod
+    def forward(ctx, bias, mat1, mat2, alpha=1, beta=1):
+        ctx.alpha, ctx.beta = alpha, beta
+        need = ctx.needs_input_grad
+        if need:  # like torch, keep mat1 only for mat2's gradient and vice versa
+            ctx.save_for_backward(mat1 if need[2] else None, mat2 if need[1] else None)
+        out = mat1 @ mat2
+        if alpha != 1:
+            out *= alpha
+        if beta == 1:
+            out += bias
+        elif beta != 0:
+            out += beta * bias
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        mat1, mat2 = ctx.saved_tensors
+        need, alpha = ctx.needs_input_grad, ctx.alpha
+        g = grad if alpha == 1 else grad * alpha
+        return (
+            (grad if ctx.beta == 1 else grad * ctx.beta) if need[0] else None,
+            g @ mat2.T if need[1] else None,
+            mat1.T @ g if need[2] else None,
+        )
+
+
+@_register
+class MseLoss(Op):
+    """loss = reduce((input - target) ** 2).   d/dinput = 2 (input - target) [/ N for
+    mean],  d/dtarget = minus that."""
+
+    node_name = "MseLossBackward0"
+    saved_names = ("self", "target")
+    attr_names = ("reduction",)
+
+    @staticmethod
+    def forward(ctx, input, target, reduction=1):
+        ctx.reduction = reduction
+        ctx.save_for_backward(input, target)
+        diff = input - target
+        sq = diff * diff
+        if reduction == 1:
+            return sq.mean()
+        if reduction == 2:
+            return sq.sum()
+        return sq
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, target = ctx.saved_tensors
+        # chain rule: d(diff**2)/d(diff) = 2 diff, and d(mean)/d(each element) = 1/N
+        scale = 2.0 / input.size if ctx.reduction == 1 else 2.0
+        g = (input - target) * (grad * scale)
+        need = ctx.needs_input_grad
+        return (g if need[0] else None, -g if need[1] else None)
+
+
+def _check_linear(input, weight):
+    if input.ndim == 0:
+        raise RuntimeError(
+            "both arguments to linear need to be at least 1D, but they are 0D and "
+            f"{weight.ndim}D"
+        )
+    if input._data.dtype != weight._data.dtype:
+        a, b = input.dtype.name, weight.dtype.name
+        raise RuntimeError(
+            "mat1 and mat2 must have the same dtype, but got "
+            f"{_DTYPE_WORD.get(a, a)} and {_DTYPE_WORD.get(b, b)}"
+        )
+    shape = input._data.shape
+    if shape[-1] != weight._data.shape[1]:
+        rows = int(np.prod(shape[:-1])) if input.ndim > 1 else 1
+        out_f, in_f = weight._data.shape
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{shape[-1]} and "
+            f"{in_f}x{out_f})"
+        )
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.t() + bias``: what a ``Linear`` layer computes.
+
+    The nodes recorded are torch's: a batch (2-D input) with a bias is one fused
+    ``AddmmBackward0`` whose inputs are ``(bias, input, weight.t())``; without a bias it
+    is ``MmBackward0``. Other shapes are folded to 2-D and back (``ViewBackward0``).
+
+    Args:
+        input: ``(*, in_features)``.
+        weight: ``(out_features, in_features)``.
+        bias: ``(out_features,)`` or None.
+
+    Returns:
+        ``(*, out_features)``.
+
+    Example:
+        >>> import autograd_tutor as at
+        >>> import autograd_tutor.nn.functional as F
+        >>> w = at.tensor([[1.0, 2.0]], requires_grad=True)
+        >>> b = at.tensor([0.5], requires_grad=True)
+        >>> y = F.linear(at.tensor([[3.0, 4.0]]), w, b)
+        >>> y
+        tensor([[11.5000]], grad_fn=<AddmmBackward0>)
+        >>> [fn.name() if fn else None for fn, _ in y.grad_fn.next_functions]
+        ['torch::autograd::AccumulateGrad', None, 'TBackward0']
+    """
+    _check_linear(input, weight)
+    if bias is not None:
+        if input.ndim == 2:
+            return Addmm.apply(bias, input, weight.t())
+        if bias.ndim == 1 and input._data.flags.c_contiguous:
+            # torch's _flatten_nd_linear: fold the leading dimensions into rows
+            out_shape = input._data.shape[:-1] + (weight._data.shape[0],)
+            rows = input.reshape(-1, input._data.shape[-1])
+            return Addmm.apply(bias, rows, weight.t()).view(out_shape)
+    out = matmul(input, weight.t())
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def relu(input):
+    """``max(input, 0)`` element-wise (``ReluBackward0``).
+
+    Example:
+        >>> import autograd_tutor as at
+        >>> at.nn.functional.relu(at.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
+    return input.relu()
+
+
+def tanh(input):
+    """Hyperbolic tangent element-wise (``TanhBackward0``).
+
+    Example:
+        >>> import autograd_tutor as at
+        >>> at.nn.functional.tanh(at.tensor([0.0]))
+        tensor([0.])
+    """
+    return input.tanh()
+
+
+def sigmoid(input):
+    """``1 / (1 + exp(-input))`` element-wise (``SigmoidBackward0``).
+
+    Example:
+        >>> import autograd_tutor as at
+        >>> at.nn.functional.sigmoid(at.tensor([0.0]))
+        tensor([0.5000])
+    """
+    return input.sigmoid()
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error: ``((input - target) ** 2).mean()``, one ``MseLossBackward0``.
+
+    Args:
+        input: predictions.
+        target: the values they should have had (same shape; a different shape is
+            broadcast with torch's warning, since that is usually a bug).
+        reduction: ``'mean'`` (default), ``'sum'`` (the blog network's loss) or
+            ``'none'`` (one squared error per element).
+
+    Example:
+        >>> import autograd_tutor as at
+        >>> pred = at.tensor([1.0, 2.0], requires_grad=True)
+        >>> loss = at.nn.functional.mse_loss(pred, at.tensor([0.0, 0.0]))
+        >>> loss
+        tensor(2.5000, grad_fn=<MseLossBackward0>)
+        >>> loss.backward(); pred.grad
+        tensor([1., 2.])
+    """
+    try:
+        enum = _REDUCTIONS[reduction]
+    except (KeyError, TypeError):
+        raise ValueError(f"{reduction} is not a valid value for reduction") from None
+    if not isinstance(target, Tensor):
+        raise TypeError(
+            f"mse_loss(): argument 'target' (position 2) must be Tensor, not "
+            f"{type(target).__name__}"
+        )
+    a, b = input._data.shape, target._data.shape
+    if a != b:
+        warnings.warn(
+            f"Using a target size ({Size(b)!r}) that is different to the input size "
+            f"({Size(a)!r}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=2,
+        )
+        try:
+            shape = np.broadcast_shapes(a, b)
+        except ValueError:
+            raise broadcast_error(a, b) from None
+        # torch.broadcast_tensors: only the operand whose shape changes is expanded
+        if a != shape:
+            input = input.expand(shape)
+        if b != shape:
+            target = target.expand(shape)
+    return MseLoss.apply(input, target, reduction=enum)
