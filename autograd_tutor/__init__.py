@@ -73,5 +73,3 @@ def __getattr__(name):  # optional parts load on first use: `import autograd_tut
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 from . import nn, optim  # noqa: E402  (layers and optimizers: need only NumPy)
-
-from . import nn, optim  # noqa: E402  (layers and optimizers: need only NumPy)
