@@ -26,6 +26,28 @@ _FAST = {
 }
 
 
+def fast(self, ufunc, other, alpha=1):
+    """Nothing to record: write ``ufunc(self, other)`` straight into self's memory."""
+    b = other._data if isinstance(other, Tensor) else other
+    if alpha != 1:
+        b = b * alpha
+    a = self._data
+    try:
+        ufunc(a, b, out=a, casting="same_kind")
+    except (TypeError, ValueError) as e:
+        raise _translate(e, self, b) from None
+    self._version_box[0] += 1
+    return self
+
+
+def fill(self, value):
+    """Nothing to record: overwrite every element with ``value``."""
+    _check_writable(self)
+    self._data.fill(value)
+    self._version_box[0] += 1
+    return self
+
+
 def run(self, op, other=None, **params):
     """Apply ``op`` to ``self`` in place; ``other`` is the second operand, if any."""
     operands = () if other is None and op.node_name not in _FAST else (_operand(other),)
@@ -159,6 +181,12 @@ def _cast_error(src, dst):
 def _translate(e, self, other):
     """NumPy's in-place errors, in torch's words."""
     msg = str(e)
+    if "read-only" in msg:
+        return RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers "
+            "to a single memory location. Please clone() the tensor before performing the "
+            "operation."
+        )
     if "Cannot cast" in msg or "casting" in msg:
         src = np.result_type(self._data, other if other is not None else 0.0)
         if isinstance(other, float) or (

@@ -10,6 +10,7 @@ one against finite differences and against PyTorch.
 
 import numpy as np
 
+from ._broadcast import unbroadcast
 from .autograd.function import Op
 
 REGISTRY = {}
@@ -19,10 +20,6 @@ REGISTRY = {}
 def _register(cls):
     REGISTRY[cls.node_name] = cls
     return cls
-
-
-def _needs(ctx, i):
-    return ctx.needs_input_grad[i]
 
 
 # ----------------------------------------------------------------------------------------
@@ -96,8 +93,8 @@ class Mul(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (
-            grad * b if _needs(ctx, 0) else None,
-            grad * a if _needs(ctx, 1) else None,
+            grad * b if ctx.needs_input_grad[0] else None,
+            grad * a if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -117,8 +114,8 @@ class Div(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (
-            grad / b if _needs(ctx, 0) else None,
-            -grad * a / (b * b) if _needs(ctx, 1) else None,
+            grad / b if ctx.needs_input_grad[0] else None,
+            -grad * a / (b * b) if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -199,9 +196,9 @@ class PowTensor(Op):
     def backward(ctx, grad):
         a, b, z = ctx.saved_tensors
         with np.errstate(all="ignore"):
-            da = grad * b * a ** (b - 1) if _needs(ctx, 0) else None
+            da = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
             # torch defines the a == 0, b >= 0 case as 0 instead of nan
-            db = grad * np.where((a == 0) & (b >= 0), 0, z * np.log(a)) if _needs(ctx, 1) else None
+            db = grad * np.where((a == 0) & (b >= 0), 0, z * np.log(a)) if ctx.needs_input_grad[1] else None
         return da, db
 
 
@@ -426,8 +423,8 @@ class ClampTensor(Op):
         above_lo = x >= lo if lo is not None else True
         below_hi = x <= hi if hi is not None else True
         g_x = grad * (above_lo & below_hi)
-        g_lo = grad * (x < lo) if lo is not None and _needs(ctx, 1) else None
-        g_hi = grad * (x > hi) if hi is not None and _needs(ctx, 2) else None
+        g_lo = grad * (x < lo) if lo is not None and ctx.needs_input_grad[1] else None
+        g_hi = grad * (x > hi) if hi is not None and ctx.needs_input_grad[2] else None
         if lo is not None and hi is not None:  # when min > max the result is max
             clash = lo > hi
             if g_lo is not None:
@@ -455,7 +452,7 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.broadcast_to(grad, ctx.self_sym_sizes),)
+        return (np.full(ctx.self_sym_sizes, grad, dtype=grad.dtype),)
 
 
 @_register
@@ -491,7 +488,7 @@ class Mean(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.broadcast_to(grad / ctx.self_sym_numel, ctx.self_sym_sizes),)
+        return (np.full(ctx.self_sym_sizes, grad / ctx.self_sym_numel, dtype=grad.dtype),)
 
 
 @_register
@@ -607,8 +604,8 @@ class Mm(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (
-            grad @ b.T if _needs(ctx, 0) else None,
-            a.T @ grad if _needs(ctx, 1) else None,
+            grad @ b.T if ctx.needs_input_grad[0] else None,
+            a.T @ grad if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -628,8 +625,8 @@ class Mv(Op):
     def backward(ctx, grad):
         a, v = ctx.saved_tensors
         return (
-            np.outer(grad, v) if _needs(ctx, 0) else None,
-            a.T @ grad if _needs(ctx, 1) else None,
+            np.outer(grad, v) if ctx.needs_input_grad[0] else None,
+            a.T @ grad if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -648,7 +645,7 @@ class Dot(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad * b if _needs(ctx, 0) else None, grad * a if _needs(ctx, 1) else None)
+        return (grad * b if ctx.needs_input_grad[0] else None, grad * a if ctx.needs_input_grad[1] else None)
 
 
 @_register
@@ -667,8 +664,8 @@ class Bmm(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (
-            grad @ b.swapaxes(-1, -2) if _needs(ctx, 0) else None,
-            a.swapaxes(-1, -2) @ grad if _needs(ctx, 1) else None,
+            grad @ b.swapaxes(-1, -2) if ctx.needs_input_grad[0] else None,
+            a.swapaxes(-1, -2) @ grad if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -775,8 +772,6 @@ class Expand(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        from ._broadcast import unbroadcast
-
         return (unbroadcast(grad, ctx.self_sym_sizes),)
 
 

@@ -68,13 +68,17 @@ def _operand(x):
 
 def _binary(op, a, b, **params):
     """Run a broadcasting op, turning NumPy's broadcast error into torch's message."""
-    b = _operand(b)
     try:
         return op.apply(a, b, **params)
     except ValueError as e:
-        if "broadcast" in str(e) and isinstance(b, Tensor):
-            raise broadcast_error(a._data.shape, b._data.shape) from None
-        raise
+        raise _broadcast_failure(e, a, b) from None
+
+
+def _broadcast_failure(error, a, b):
+    """NumPy's "could not be broadcast" ValueError, in torch's words."""
+    if "broadcast" in str(error):
+        return broadcast_error(a._data.shape, np.shape(b._data if isinstance(b, Tensor) else b))
+    return error
 
 
 class Tensor:
@@ -233,9 +237,16 @@ class Tensor:
         tensor([[0.2500, 0.2500],
                 [0.2500, 0.2500]])
         """
-        from .autograd.engine import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        if gradient is None and inputs is None and not create_graph and self._grad_fn:
+            if self._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            # the common case, loss.backward(): seed dL/dL = 1 and run the engine
+            seed = np.ones(self._data.shape, dtype=self._data.dtype)
+            steps = _engine.iter_backward([(self._grad_fn, self._output_nr)], [seed], bool(retain_graph))
+            for _ in steps:
+                pass
+            return
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
         """A tensor with the same numbers (shared memory) that is cut off from the graph."""
@@ -400,23 +411,35 @@ class Tensor:
     # Arithmetic: each operator is one op from functions.py
 
     def __add__(self, other):
-        return _binary(F.Add, self, other)
+        try:
+            return F.Add.apply(self, other)
+        except ValueError as e:
+            raise _broadcast_failure(e, self, other) from None
 
     __radd__ = __add__
 
     def __sub__(self, other):
-        return _binary(F.Sub, self, other)
+        try:
+            return F.Sub.apply(self, other)
+        except ValueError as e:
+            raise _broadcast_failure(e, self, other) from None
 
     def __rsub__(self, other):
         return F.Rsub.apply(self, other=_operand(other))
 
     def __mul__(self, other):
-        return _binary(F.Mul, self, other)
+        try:
+            return F.Mul.apply(self, other)
+        except ValueError as e:
+            raise _broadcast_failure(e, self, other) from None
 
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        return _binary(F.Div, self, other)
+        try:
+            return F.Div.apply(self, other)
+        except ValueError as e:
+            raise _broadcast_failure(e, self, other) from None
 
     def __rtruediv__(self, other):
         return F.Mul.apply(F.Reciprocal.apply(self), _operand(other))  # as torch records it
@@ -437,16 +460,17 @@ class Tensor:
         return matmul(_operand(other), self)
 
     def add(self, other, alpha=1):
+        if alpha == 1:
+            return self.__add__(other)
         return _binary(F.Add, self, other, alpha=alpha)
 
     def sub(self, other, alpha=1):
+        if alpha == 1:
+            return self.__sub__(other)
         return _binary(F.Sub, self, other, alpha=alpha)
 
-    def mul(self, other):
-        return _binary(F.Mul, self, other)
-
-    def div(self, other):
-        return _binary(F.Div, self, other)
+    mul = __mul__
+    div = __truediv__
 
     def neg(self):
         return F.Neg.apply(self)
@@ -464,9 +488,7 @@ class Tensor:
 
     def mm(self, mat2):
         """Matrix product of two 2-D tensors."""
-        from ._matmul import check_mm
-
-        check_mm(self, mat2)
+        _matmul.check_mm(self, mat2)
         return F.Mm.apply(self, mat2)
 
     def matmul(self, other):
@@ -585,14 +607,12 @@ class Tensor:
                     "Specify the reduction dim with the 'dim' argument."
                 )
             return full_op.apply(self)
-        from .return_types import MinMax
-
         d = wrap_dim(dim, self.ndim)
         if self.ndim == 0:
-            return MinMax(name, self.clone(), zeros((), dtype=_dtype.int64))
+            return return_types.MinMax(name, self.clone(), zeros((), dtype=_dtype.int64))
         indices = arg(self._data, axis=d, keepdims=keepdim)
         values = dim_op.apply(self, dim=d, keepdim=keepdim, indices=indices)
-        return MinMax(name, values, Tensor._make(np.asarray(indices, dtype=np.int64)))
+        return return_types.MinMax(name, values, Tensor._make(np.asarray(indices, dtype=np.int64)))
 
     def max(self, dim=None, keepdim=False):
         """The largest element, or ``(values, indices)`` along ``dim``."""
@@ -727,29 +747,37 @@ class Tensor:
         return F.Clone.apply(self)
 
     def __getitem__(self, key):
-        from ._indexing import getitem
-
-        return getitem(self, key)
+        return _indexing.getitem(self, key)
 
     def __setitem__(self, key, value):
-        from ._inplace import setitem
-
-        setitem(self, key, value)
+        _inplace.setitem(self, key, value)
 
     # ------------------------------------------------------------------------------------
     # In-place operations (the trailing underscore): see _inplace.py
 
     def add_(self, other, alpha=1):
-        return _inplace.run(self, F.Add, other, alpha=alpha)
+        """``self += alpha * other``, in place."""
+        if _state.enabled and (self._requires_grad or _needs_grad(other)):
+            return _inplace.run(self, F.Add, other, alpha=alpha)
+        return _inplace.fast(self, np.add, other, alpha)
 
     def sub_(self, other, alpha=1):
-        return _inplace.run(self, F.Sub, other, alpha=alpha)
+        """``self -= alpha * other``, in place: the lesson's weight update."""
+        if _state.enabled and (self._requires_grad or _needs_grad(other)):
+            return _inplace.run(self, F.Sub, other, alpha=alpha)
+        return _inplace.fast(self, np.subtract, other, alpha)
 
     def mul_(self, other):
-        return _inplace.run(self, F.Mul, other)
+        """``self *= other``, in place."""
+        if _state.enabled and (self._requires_grad or _needs_grad(other)):
+            return _inplace.run(self, F.Mul, other)
+        return _inplace.fast(self, np.multiply, other)
 
     def div_(self, other):
-        return _inplace.run(self, F.Div, other)
+        """``self /= other``, in place."""
+        if _state.enabled and (self._requires_grad or _needs_grad(other)):
+            return _inplace.run(self, F.Div, other)
+        return _inplace.fast(self, np.true_divide, other)
 
     def clamp_(self, min=None, max=None):
         if min is None and max is None:
@@ -757,10 +785,16 @@ class Tensor:
         return _inplace.run(self, F.Clamp, min=min, max=max)
 
     def zero_(self):
-        return _inplace.run(self, F.Zero)
+        """Set every element to 0, in place (``w.grad.zero_()`` after each update)."""
+        if _state.enabled and self._requires_grad:
+            return _inplace.run(self, F.Zero)
+        return _inplace.fill(self, 0)
 
     def fill_(self, value):
-        return _inplace.run(self, F.Fill, value=value)
+        """Set every element to ``value``, in place."""
+        if _state.enabled and self._requires_grad:
+            return _inplace.run(self, F.Fill, value=value)
+        return _inplace.fill(self, value)
 
     def copy_(self, src):
         """Overwrite this tensor's numbers with ``src``'s (broadcast)."""
@@ -779,6 +813,10 @@ class Tensor:
         return self.div_(other)
 
 
+def _needs_grad(x):
+    return isinstance(x, Tensor) and x._requires_grad
+
+
 def _viewable(a, shape):
     """Can ``a`` take ``shape`` without copying? (NumPy's answer matches torch's.)"""
     v = a.view()
@@ -791,11 +829,11 @@ def _viewable(a, shape):
 
 def matmul(a, b):
     """Matrix product with torch's rules for 1-D, 2-D and batched operands."""
-    from ._matmul import matmul as _mm
-
-    return _mm(a, b)
+    return _matmul.matmul(a, b)
 
 
-from . import _inplace  # noqa: E402
+from . import _indexing, _inplace, _matmul, return_types  # noqa: E402
+from .autograd import engine as _engine  # noqa: E402
+from .autograd.grad_mode import _state  # noqa: E402
 from . import functions as F  # noqa: E402
 from .creation import tensor, zeros  # noqa: E402

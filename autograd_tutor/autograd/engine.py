@@ -30,7 +30,7 @@ class BackwardStep(NamedTuple):
     Attributes:
         node: the backward node that ran (e.g. ``MulBackward0``, ``AccumulateGrad``).
         grads_in: the gradient(s) that arrived at the node, one per output of its forward
-            op (NumPy arrays, after hooks).
+            op (a list of NumPy arrays, after hooks).
         grads_out: the gradient sent along each of ``node.next_functions``
             (``None`` for slots that need none). Empty for ``AccumulateGrad``.
     """
@@ -132,22 +132,30 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
             if captured is not None and not node.next_functions:
                 yield BackwardStep(node, tuple(grads_in), ())
                 continue  # autograd.grad: report a leaf's gradient, don't accumulate it
-        if any(g is not None for g in grads_in):
+        if grads_in[0] is not None or any(g is not None for g in grads_in):
             grads_out = node._run(grads_in)  # 4. the node's local chain rule
         else:
             grads_out = (None,) * len(node.next_functions)
-        if not retain_graph:
-            node._release()  # 5. saved values are no longer needed
+        if node._saved and not retain_graph:
+            node._saved = None  # 5. saved values are no longer needed: free them
+            node._freed = True
         for (nxt, nr), g in zip(node.next_functions, grads_out):
             if nxt is None or (needed is not None and nxt not in needed):
                 continue
             if g is not None:
-                _add_to_buffer(buffers, nxt, nr, g)
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * nxt._n_outputs
+                # two edges reach this node: their gradients add (multivariable chain rule)
+                buf[nr] = g if buf[nr] is None else buf[nr] + g
             remaining = deps[nxt] - 1
             deps[nxt] = remaining
             if remaining == 0:
                 heapq.heappush(ready, (-nxt._sequence_nr, next(tie), nxt))
-        yield BackwardStep(node, tuple(grads_in), grads_out)
+        yield _new_step(BackwardStep, (node, grads_in, grads_out))
+
+
+_new_step = tuple.__new__  # builds a BackwardStep without NamedTuple's slower __new__
 
 
 def _add_to_buffer(buffers, node, nr, g):
@@ -164,8 +172,6 @@ def _add_to_buffer(buffers, node, nr, g):
 
 
 def _make_seeds(tensors, grad_tensors):
-    from ..tensor import Tensor
-
     roots, seeds = [], []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if not t._requires_grad:
@@ -193,14 +199,10 @@ def _make_seeds(tensors, grad_tensors):
 
 
 def _edge_of(t):
-    from .function import _grad_edge
-
     return _grad_edge(t)
 
 
 def _as_tuple(x):
-    from ..tensor import Tensor
-
     if isinstance(x, Tensor) or x is None:
         return (x,)
     return tuple(x)
@@ -264,8 +266,6 @@ def grad(
     >>> at.autograd.grad((x * x).sum(), x)
     (tensor([2., 4.]),)
     """
-    from ..tensor import Tensor
-
     if create_graph:
         raise NotImplementedError(
             "create_graph=True (higher-order gradients) is not supported by "
@@ -302,3 +302,7 @@ def grad(
             result.append(Tensor._make(np.array(g, dtype=t._data.dtype, copy=True)))
     del single_input
     return tuple(result)
+
+
+from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
+from .function import _grad_edge  # noqa: E402

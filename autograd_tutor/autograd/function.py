@@ -45,6 +45,7 @@ class Node:
     _sequence_nr = 0
     _n_outputs = 1
     next_functions = ()
+    _saved = None  # values saved for backward (freed after it, unless retain_graph)
     _freed = False
     _pre_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook on outputs
     _retain = None  # {output_nr: weakref to the tensor} from Tensor.retain_grad()
@@ -66,8 +67,6 @@ class Node:
 
     def _run_pre_hooks(self, grads):
         """Tensor hooks see (and may replace) the gradient before the node uses it."""
-        from ..tensor import Tensor
-
         for nr, hooks in (self._pre_hooks or {}).items():
             for hook in hooks:
                 if grads[nr] is None:
@@ -102,8 +101,6 @@ class AccumulateGrad(Node):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
     def _run(self, grads):
-        from ..tensor import Tensor
-
         g = grads[0]
         v = self.variable
         for hook in v._hooks or ():
@@ -155,7 +152,6 @@ class SavedTensorMixin:
     graph a second time" error.
     """
 
-    _saved = None
     _saved_meta = None
 
     def _check_saved(self):
@@ -181,7 +177,7 @@ class SavedTensorMixin:
 
     def _release(self):
         """Drop saved values after backward (unless retain_graph=True)."""
-        if self._saved is not None:
+        if self._saved:
             self._saved = None
             self._freed = True
 
@@ -202,15 +198,19 @@ class OpNode(SavedTensorMixin, Node):
         self._check_saved()
         return self._saved
 
-    @property
-    def needs_input_grad(self):
-        return tuple(fn is not None for fn, _ in self.next_functions)
+    needs_input_grad = ()  # set when the op is recorded: which inputs need a gradient
 
     def _run(self, grads):
         out = self._op.backward(self, grads[0])
         if type(out) is not tuple:
             out = (out,)
-        return _fit_to_inputs(out, self._in_meta)
+        # make each gradient the shape and dtype of its input (undo broadcasting)
+        for g, meta in zip(out, self._in_meta):
+            if g is not None and meta is not None and (
+                g.shape != meta[0] or g.dtype is not meta[1]
+            ):
+                return _fit_to_inputs(out, self._in_meta)
+        return out
 
     # torch exposes saved values as ``_saved_<name>``; torchviz and our viz read them
     def __getattr__(self, attr):
@@ -232,6 +232,11 @@ class OpNode(SavedTensorMixin, Node):
         op = type(self)._op
         names = [f"_saved_{n}" for n in op.saved_names + op.attr_names]
         return sorted(set(super().__dir__()) | set(names))
+
+
+_F64 = np.dtype(np.float64)
+_NO_EDGE = (None, 0)
+_CONSTANTS = (int, float, bool, np.ndarray, np.number, np.bool_)
 
 
 def _fit_to_inputs(grads, in_meta):
@@ -283,47 +288,65 @@ class Op:
 
         Each positional input becomes one slot of ``next_functions``; keyword ``params``
         (a dimension, an exponent, ...) are plain settings.
+
+        This is the hottest function of the package, so it is written as one plain loop.
         """
         node = cls._node_class()
+        # 1. Unwrap the inputs, and find out whether any of them needs a gradient.
+        arrays = []
         recording = False
-        if _state.enabled:
+        any_f64 = False
+        for t in inputs:
+            if isinstance(t, Tensor):
+                d = t._data
+                arrays.append(d)
+                if t._requires_grad:
+                    recording = True
+                if d.dtype is _F64:
+                    any_f64 = True
+            elif t is None or isinstance(t, _CONSTANTS):
+                arrays.append(t)
+            else:
+                raise TypeError(
+                    f"{cls.__name__}: expected a Tensor or a number, got {type(t).__name__}"
+                )
+        recording = recording and _state.enabled
+        # 2. Record where each input's gradient must go (its grad_fn or AccumulateGrad).
+        if recording:
+            edges = []
+            needs = []
+            meta = []
             for t in inputs:
                 if isinstance(t, Tensor) and t._requires_grad:
-                    recording = True
-                    break
-        arrays = [t._data if isinstance(t, Tensor) else t for t in inputs]
-        if recording:
-            node.next_functions = tuple(
-                _grad_edge(t) if isinstance(t, Tensor) and t._requires_grad else (None, 0)
-                for t in inputs
-            )
+                    fn = t._grad_fn
+                    edges.append((fn, t._output_nr) if fn is not None else _grad_edge(t))
+                    needs.append(True)
+                    meta.append((t._data.shape, t._data.dtype))
+                else:
+                    edges.append(_NO_EDGE)
+                    needs.append(False)
+                    meta.append(None)
+            node.next_functions = tuple(edges)
+            node.needs_input_grad = tuple(needs)
+            node._in_meta = meta
+        # 3. Compute the result on NumPy arrays.
         out = cls.forward(node, *arrays, **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if out.dtype == np.float64 and not any(
-            getattr(a, "dtype", None) == np.float64 for a in arrays
-        ):
+        if out.dtype is _F64 and not any_f64:
             out = out.astype(np.float32)  # Python floats don't promote float32/int (torch)
         result = Tensor._make(out)
         if cls.is_view:
             base = inputs[0]
             result._version_box = base._version_box
             result._base = base if base._base is None else base._base
-        if not recording:
-            if _recorders:
-                _notify(cls, inputs, params, result)
-            return result
-        node._sequence_nr = next(_sequence)
-        node._in_meta = tuple(
-            (t._data.shape, t._data.dtype)
-            if isinstance(t, Tensor) and t._requires_grad
-            else None
-            for t in inputs
-        )
-        if node._saved:
-            node._saved_meta = _version_records(node._saved, inputs, result)
-        result._requires_grad = True
-        result._grad_fn = node
+        # 4. Attach the node to the result, noting the versions of the saved values.
+        if recording:
+            node._sequence_nr = next(_sequence)
+            if node._saved:
+                node._saved_meta = _version_records(node._saved, inputs, result)
+            result._requires_grad = True
+            result._grad_fn = node
         if _recorders:
             _notify(cls, inputs, params, result)
         return result

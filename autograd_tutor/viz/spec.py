@@ -509,21 +509,22 @@ def _forward_from_records(records, table, show_values, show_grads):
         if params:
             label.append(", ".join(params))
         label.append(f"-> {fn.name()}" if fn is not None else "(not recorded)")
-        oid = spec.add_node("op", label, ref=rec)
-        if fn is not None:
-            spec._index.setdefault(id(fn), oid)  # highlight=[grad_fn] finds its op
-        many = len(rec.inputs) > 1
-        for slot, x in enumerate(rec.inputs):
+        inputs = []  # the inputs' boxes first: they existed before the op ran
+        for x in rec.inputs:
             if _is_tensor(x):
                 if getattr(x, "grad_fn", None) is None:
                     kind = "leaf" if getattr(x, "requires_grad", False) else "data"
                 else:
                     kind = "tensor"
-                xid = tensor_node(x, kind)
+                inputs.append(tensor_node(x, kind))
             else:
-                xid = spec.add_node(
-                    "const", [fmt_number(x) if _numberish(x) else repr(x)]
-                )
+                text = fmt_number(x) if _numberish(x) else repr(x)
+                inputs.append(spec.add_node("const", [text]))
+        oid = spec.add_node("op", label, ref=rec)
+        if fn is not None:
+            spec._index.setdefault(id(fn), oid)  # highlight=[grad_fn] finds its op
+        many = len(inputs) > 1
+        for slot, xid in enumerate(inputs):
             spec.add_edge(xid, oid, "input", slot if many else "")
         kind = "tensor" if id(out) in used else "output"
         spec.add_edge(oid, tensor_node(out, kind), "result")

@@ -55,7 +55,7 @@ class ForwardExplorer(_Explorer):
 
     def __init__(self, loss_fn=None, names=None, code="", params=None):
         self.problem = R.as_problem(loss_fn, params, names, code)
-        self.frames, self.outputs, self.loss, _ = R.record_forward_frames(self.problem)
+        self.frames, self.records, self.loss, _ = R.record_forward_frames(self.problem)
         self.view = StepperView(
             Timeline(self.frames),
             lambda f: render.forward_html(f, self.problem.code, len(self.frames)),
@@ -65,11 +65,9 @@ class ForwardExplorer(_Explorer):
         super().__init__([self.view])
 
     def _picture(self, i):
-        # the graph so far is the backward graph of the latest recorded output
-        while i > 0 and self.outputs[i].grad_fn is None:
-            i -= 1
-        out = self.outputs[i]
-        return render.graph_svg(out, self.problem.names, highlight=[out])
+        # the data-flow graph so far: ops 0..i, the newest one highlighted
+        out = self.records[i].output
+        return render.forward_svg(self.records[: i + 1], self.problem.names, [out])
 
     def summary(self):
         f = self.frames
@@ -114,7 +112,10 @@ class BackwardExplorer(_Explorer):
         super().__init__([self.view])
 
     def _picture(self, i):
-        return render.graph_svg(self.loss, self.names, highlight=[self.nodes[i]])
+        # the node that runs, and the edges its gradients leave along
+        node = self.nodes[i]
+        edges = [(node, nxt) for nxt, _ in node.next_functions if nxt is not None]
+        return render.graph_svg(self.loss, self.names, highlight=[node, *edges])
 
     def summary(self):
         f = self.frames

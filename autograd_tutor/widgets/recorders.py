@@ -260,9 +260,9 @@ def _describe(value, by_identity):
 def record_forward_frames(problem):
     """Run the forward pass once, recording each op.
 
-    Returns ``(frames, outputs, loss, names)``: ``outputs[i]`` is the tensor op ``i``
-    produced (its graph is the picture of frame ``i``), ``names`` a ``GraphNames`` over
-    the finished graph.
+    Returns ``(frames, records, loss, names)``: ``records[i]`` is the engine's
+    ``ForwardRecord`` of op ``i`` (``records[:i + 1]`` is the picture of frame ``i``),
+    ``names`` a ``GraphNames`` over the finished graph.
     """
     with at.autograd.graph.record_forward() as records:
         loss = problem.loss_fn()
@@ -273,7 +273,9 @@ def record_forward_frames(problem):
     for i, r in enumerate(records):
         node = r.output.grad_fn
         params = ", ".join(
-            f"{k}={v}" for k, v in r.params.items() if not (k == "alpha" and v == 1)
+            f"{k}={v}"
+            for k, v in r.params.items()
+            if v is not None and not (k == "alpha" and v == 1)
         )
         frames.append(
             ForwardFrame(
@@ -288,7 +290,7 @@ def record_forward_frames(problem):
             )
         )
         by_identity[id(r.output)] = f"[{i + 1}]"
-    return frames, [r.output for r in records], loss, names
+    return frames, records, loss, names
 
 
 # ----------------------------------------------------------------------------------------
@@ -332,7 +334,9 @@ def record_backward_frames(loss, names=None, retain_graph=True):
             for k, ((nxt, _), g) in enumerate(
                 zip(node.next_functions, step.grads_out, strict=True)
             ):
-                g = frozen_array(g)
+                # a slot whose input needs no grad carries nothing (torch computes
+                # nothing there; a rule may still return a value, which is dropped)
+                g = frozen_array(g) if nxt is not None else None
                 slots.append(Slot(k, names.label(nxt) if nxt is not None else None, g))
                 if nxt is not None and g is not None:
                     arrived[nxt].append(Contribution(label, g))

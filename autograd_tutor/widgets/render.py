@@ -10,7 +10,6 @@ True
 """
 
 import html
-import importlib.util
 import math
 
 import numpy as np
@@ -213,50 +212,24 @@ def training_html(frame, total, lr, zero_grad, no_grad):
 
 
 def graph_svg(root, names=None, highlight=()):
-    """SVG of the backward graph of ``root`` with ``highlight`` (nodes/edges) marked.
+    """SVG of the backward graph of ``root`` (``at.viz.make_dot``), ``highlight`` red.
 
-    Uses ``at.viz.make_dot`` when the viz package is present, else a minimal renderer
-    through the ``graphviz`` package. Without Graphviz's ``dot`` it returns a note.
+    Gradients are left out of the picture: it is drawn when a step is first shown,
+    and the details pane shows ``.grad`` as it was at that step.
     """
-    if importlib.util.find_spec("autograd_tutor.viz") is not None:
-        from autograd_tutor import viz
+    from autograd_tutor import viz
 
-        return viz.make_dot(root, names=names, highlight=list(highlight)).svg()
-    return _fallback_svg(root, names, highlight)
+    pic = viz.make_dot(root, names=names, highlight=list(highlight), show_grads=False)
+    return pic.svg()
 
 
-def _fallback_svg(root, names, highlight):
-    import graphviz
+def forward_svg(records, names=None, highlight=()):
+    """SVG of the forward (data-flow) graph of ``records`` (``at.viz.forward_graph``)."""
+    from autograd_tutor import viz
 
-    from .recorders import GraphNames
-
-    node = getattr(root, "grad_fn", root)
-    if node is None:
-        return "<i>no graph: nothing was recorded</i>"
-    g = GraphNames([node], names)
-    marked = {getattr(h, "grad_fn", None) or h for h in highlight}
-    lines = [
-        'digraph{graph[rankdir=BT]node[shape=box style="rounded,filled" '
-        "fillcolor=white fontname=Helvetica fontsize=10]"
-    ]
-    for n, nid in g.ids.items():
-        if n in g.leaves:
-            v = n.variable
-            label = f"{g.leaves[n]}\\n{list(v.shape)}"
-            colour = "lightblue"
-        else:
-            label, colour = g.label(n), "white"
-        if n in marked:
-            colour = "orange"
-        lines.append(f'{nid}[label="{label}" fillcolor="{colour}"]')
-        for nxt, _ in n.next_functions:
-            if nxt is not None:
-                lines.append(f"{g.ids[nxt]}->{nid}")
-    lines.append("}")
-    try:
-        return graphviz.Source("\n".join(lines)).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
-        return "<i>install Graphviz (apt-get install graphviz) to see the graph</i>"
+    return viz.forward_graph(
+        list(records), names=names, highlight=list(highlight)
+    ).svg()
 
 
 class LossCurve:
