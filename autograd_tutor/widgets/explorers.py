@@ -282,14 +282,16 @@ class PredictReveal(_Explorer):
         self.question = question or "What value will the engine compute?"
         self.compute, self.rtol = compute, rtol
         self.answer = W.Text(
-            placeholder="your prediction, e.g. 1.5", description="prediction"
+            placeholder="your prediction, e.g. 1.5",
+            description="prediction",
+            continuous_update=False,
         )
         self.feedback = W.HTML()
         self.check_button = W.Button(description="check")
         self.reveal_button = W.Button(description="reveal")
         self.check_button.on_click(lambda _: self.check())
         self.reveal_button.on_click(lambda _: self.reveal())
-        self.answer.on_submit(lambda _: self.check())
+        self.answer.observe(lambda _: self.check(), names="value")  # Enter / blur
         head = W.HTML(f"<b>{self.question}</b>{render.code_html(code) if code else ''}")
         super().__init__(
             [
