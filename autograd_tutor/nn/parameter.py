@@ -39,6 +39,10 @@ class Parameter(Tensor):
                 f"Parameter(): data must be a Tensor or a NumPy array, not "
                 f"{type(data).__name__}"
             )
+        if requires_grad and data._data.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         p = cls._make(data._data)
         # shares memory (and so the version counter) with data, like torch
         p._version_box = data._version_box
