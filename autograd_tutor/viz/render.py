@@ -16,6 +16,7 @@ SVG is made by one long-lived ``dot -Tsvg`` process fed graph after graph (start
 
 import atexit
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -78,7 +79,7 @@ class _DotServer:
     def __init__(self, program):
         self.program = program
         self.proc = subprocess.Popen(
-            [program, "-Tsvg"],
+            [program, "-Kdot", "-Tsvg"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -114,6 +115,7 @@ class _DotServer:
             self.proc.kill()
 
 
+_PAGE_PREFIX = re.compile(rb'id="page\d+,\d+_')
 _servers = {}
 _lock = threading.Lock()
 _cache = OrderedDict()
@@ -129,7 +131,9 @@ def _close_servers():
 
 def _one_shot(program, source, fmt):
     result = subprocess.run(
-        [program, f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True
+        [program, "-Kdot", f"-T{fmt}"],
+        input=source.encode("utf-8"),
+        capture_output=True,
     )
     if result.returncode != 0:
         msg = result.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -149,6 +153,10 @@ def render(source, fmt="svg"):
     if program is None:
         raise GraphvizNotFound(INSTALL_HINT)
     key = (program, fmt, source)
+    # an anonymous graph's SVG title is a counter (%3, %11...) that grows inside one
+    # dot process: give it a fixed name so the same source always gives the same SVG
+    if source.startswith("digraph {"):
+        source = "digraph autograd {" + source[len("digraph {") :]
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -160,6 +168,8 @@ def render(source, fmt="svg"):
             if server is None or server.proc.poll() is not None:
                 server = _servers[program] = _DotServer(program)
             out = server.render(source)
+            if out is not None:  # later graphs of one dot process get "page0,1_" ids
+                out = _PAGE_PREFIX.sub(b'id="', out)
             if out is None:  # something went wrong: drop the server, draw once
                 server.proc.kill()
                 del _servers[program]
