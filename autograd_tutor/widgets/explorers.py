@@ -231,6 +231,7 @@ class TrainingExplorer(_Explorer):
             zero_grad=not self.forget_zero.value,
             no_grad=not self.forget_no_grad.value,
         )
+        self.curve.set_run([f.loss for f in self.frames])
         return self.frames
 
     def _details(self, frame):
@@ -243,7 +244,7 @@ class TrainingExplorer(_Explorer):
         )
 
     def _picture(self, i):
-        return self.curve.html([f.loss for f in self.frames], i)
+        return self.curve.html(i)
 
     def summary(self):
         f, tl = self.frames, self.view.timeline

@@ -80,7 +80,9 @@ class StepperView(W.VBox):
         """The picture of frame ``index``, rendered once and then cached."""
         if index not in self._cache:
             svg = self._picture(index)
-            self._cache[index] = svg[svg.find("<svg") :] if "<svg" in svg else svg
+            if svg.lstrip().startswith("<?xml"):  # no XML prologue inside HTML
+                svg = svg[svg.find("<svg") :]
+            self._cache[index] = svg
         return self._cache[index]
 
     def _show(self, timeline):
