@@ -72,4 +72,4 @@ def __getattr__(name):  # optional parts load on first use: `import autograd_tut
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-from . import nn, optim  # noqa: E402  (layers and optimizers: need only NumPy)
+from . import nn, optim  # noqa: E402, F401  (layers and optimizers: need only NumPy)

@@ -467,8 +467,9 @@ class Module:
     def load_state_dict(self, state_dict, strict=True):
         """Copy weights from ``state_dict`` into this module's parameters and buffers.
 
-        Values may be at tensors, NumPy arrays or anything NumPy can read (so a torch
-        model's ``{k: v.numpy() for k, v in model.state_dict().items()}`` loads directly).
+        Values may be at tensors, NumPy arrays or other array-likes (objects with
+        ``__array__``), so a torch model's ``{k: v.numpy() for k, v in
+        model.state_dict().items()}`` loads directly.
         Values are cast to each parameter's dtype. With ``strict`` (the default),
         missing or unexpected keys are errors; a shape mismatch always is. Unlike torch,
         nothing is copied when there is an error.
