@@ -142,11 +142,13 @@ def tensor_repr(t, prefix="tensor("):
     parts = [prefix + body]
     last_line_len = len(parts[0]) - parts[0].rfind("\n") + 1
     for s in suffixes:
-        if last_line_len + len(s) + 2 > LINEWIDTH:
+        # wrap where torch wraps: its "dtype=torch.float64" is 3 characters longer
+        n = len(s) + (3 if s.startswith("dtype=at.") else 0)
+        if last_line_len + n + 2 > LINEWIDTH:
             parts.append(",\n" + " " * indent + s)
-            last_line_len = indent + len(s)
+            last_line_len = indent + n
         else:
             parts.append(", " + s)
-            last_line_len += len(s) + 2
+            last_line_len += n + 2
     parts.append(")")
     return "".join(parts)

@@ -40,7 +40,7 @@ def _finish(data, requires_grad):
 
 def _infer_dtype(data):
     """torch.tensor's rule: any float -> float32, else ints -> int64, bools stay bool."""
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype
         return _dtype.from_numpy_dtype(data.dtype).np
     flat = data if isinstance(data, (bool, numbers.Number)) else np.asarray(data, dtype=object).ravel()
     values = [flat] if isinstance(flat, (bool, numbers.Number)) else list(flat)

@@ -847,6 +847,7 @@ class ToCopy(Op):
     """y = x converted to another dtype.   The gradient is converted back."""
 
     node_name = "ToCopyBackward0"
+    sets_dtype = True
 
     @staticmethod
     def forward(ctx, x, dtype):

@@ -274,6 +274,7 @@ class Op:
     saved_names = ()
     attr_names = ()
     is_view = False
+    sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     _node_class = None
 
     def __init_subclass__(cls, **kw):
@@ -333,7 +334,7 @@ class Op:
         out = cls.forward(node, *arrays, **params)
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if out.dtype is _F64 and not any_f64:
+        if out.dtype is _F64 and not any_f64 and not cls.sets_dtype:
             out = out.astype(np.float32)  # Python floats don't promote float32/int (torch)
         result = Tensor._make(out)
         if cls.is_view:

@@ -27,6 +27,8 @@ def signature(root, leaves=()):
             var = node.variable
             pos = next((k for k, t in enumerate(leaves) if t is var), "?")
             name = f"AccumulateGrad[{pos}]"
-        edges = [(index[c] if c is not None else None, nr) for c, nr in node.next_functions]
+        edges = [
+            (index[c] if c is not None else None, nr) for c, nr in node.next_functions
+        ]
         out.append((name, edges))
     return out

@@ -41,7 +41,10 @@ PROGRAMS = {
     "clamp_max": ([(3, 4)], lambda L, a: a.clamp(max=0.2)),
     "clamp_both": ([(3, 4)], lambda L, a: a.clamp(-0.5, 0.5)),
     "clamp_tensor": ([(3, 4), (3, 4)], lambda L, a, m: a.clamp(min=m)),
-    "clamp_tensor_both": ([(3, 4), (4,), (3, 1)], lambda L, a, lo, hi: a.clamp(min=lo, max=hi)),
+    "clamp_tensor_both": (
+        [(3, 4), (4,), (3, 1)],
+        lambda L, a, lo, hi: a.clamp(min=lo, max=hi),
+    ),
     # reductions
     "sum": ([(2, 3)], lambda L, a: a.sum()),
     "sum_dim": ([(2, 3)], lambda L, a: a.sum(0)),
@@ -100,12 +103,15 @@ PROGRAMS = {
     "index_mixed": ([(4, 5)], lambda L, a: a[1:3, [0, 4]]),
     # the lesson's graphs
     "seed_mean": ([(2, 2)], lambda L, a: a.mean()),
-    "seed_two_inputs": ([(2, 2), ()], lambda L, x1, x2: ((x1 * (x2 + 2)).pow(2) * 3).mean()),
+    "seed_two_inputs": (
+        [(2, 2), ()],
+        lambda L, x1, x2: ((x1 * (x2 + 2)).pow(2) * 3).mean(),
+    ),
     "blog_net": (
         [(10, 3), (3, 8), (1, 8), (8, 1), (1, 1), (10, 1)],
-        lambda L, x, w1, b1, w2, b2, y: (x.mm(w1).add(b1).clamp(min=0).mm(w2).add(b2) - y)
-        .pow(2)
-        .sum(),
+        lambda L, x, w1, b1, w2, b2, y: (
+            (x.mm(w1).add(b1).clamp(min=0).mm(w2).add(b2) - y).pow(2).sum()
+        ),
     ),
     "fan_in": ([(3,)], lambda L, a: (a * 2 + a * 3 + a.exp()).sum()),
     "dtype_to": ([(2, 2)], lambda L, a: a.float() * 2),

@@ -104,7 +104,9 @@ ERRORS = {
     "matmul_dot_sizes": lambda L: L.ones(3) @ L.ones(4),
     "matmul_0d": lambda L: L.tensor(1.0) @ L.ones(2),
     "broadcast": lambda L: L.ones(2, 3) + L.ones(2, 2),
-    "gradient_shape": lambda L: (L.ones(2, 2, requires_grad=True) * 2).backward(L.ones(3)),
+    "gradient_shape": lambda L: (L.ones(2, 2, requires_grad=True) * 2).backward(
+        L.ones(3)
+    ),
     "grad_unused": _unused,
     "grad_not_requires_grad": _grad_no_rg,
     "inplace_int_float": lambda L: L.arange(3).add_(1.5),

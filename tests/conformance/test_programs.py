@@ -43,4 +43,6 @@ def test_program_matches_torch(name, torch, rng):
         if ta.grad is None:
             assert aa.grad is None, f"leaf {i}"
         else:
-            np.testing.assert_allclose(_np(aa.grad), _np(ta.grad), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(
+                _np(aa.grad), _np(ta.grad), rtol=1e-9, atol=1e-12
+            )
