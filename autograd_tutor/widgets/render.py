@@ -11,6 +11,7 @@ True
 
 import html
 import math
+import re
 
 import numpy as np
 
@@ -59,8 +60,7 @@ def heatmap(a, max_rows=MAX_ROWS, max_cols=MAX_COLS):
     rows, cols = m[:max_rows, :max_cols], m.shape
     cut = "" if rows.shape == cols else f", showing {rows.shape[0]}x{rows.shape[1]}"
     out = [
-        f'<table class="agt"><caption style="text-align:left;font:11px sans-serif">'
-        f"shape {shape}{cut}</caption>"
+        f'<div style="font:11px sans-serif">shape {shape}{cut}</div><table class="agt">'
     ]
     for row in rows:
         out.append("<tr>")
@@ -211,6 +211,17 @@ def training_html(frame, total, lr, zero_grad, no_grad):
 # The graph picture (one function, so the viz package plugs in with one line)
 
 
+def fit_svg(svg, max_height=640):
+    """Make a Graphviz SVG scale to its pane: no XML prologue, width 100%, scroll."""
+    if "<svg" not in svg:
+        return svg
+    svg = svg[svg.find("<svg") :]
+    svg = re.sub(
+        r'<svg width="[^"]*" height="[^"]*"', '<svg width="100%"', svg, count=1
+    )
+    return f'<div style="max-height:{max_height}px;overflow:auto">{svg}</div>'
+
+
 def graph_svg(root, names=None, highlight=()):
     """SVG of the backward graph of ``root`` (``at.viz.make_dot``), ``highlight`` red.
 
@@ -220,7 +231,7 @@ def graph_svg(root, names=None, highlight=()):
     from autograd_tutor import viz
 
     pic = viz.make_dot(root, names=names, highlight=list(highlight), show_grads=False)
-    return pic.svg()
+    return fit_svg(pic.svg())
 
 
 def forward_svg(records, names=None, highlight=()):

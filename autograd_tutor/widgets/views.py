@@ -51,12 +51,12 @@ class StepperView(W.VBox):
             continuous_update=True,
         )
         W.jslink((self.play, "value"), (self.slider, "value"))
-        self.reset_button = _button("⏮ reset", "back to the first step", timeline.reset)
+        self.reset_button = _button("reset", "back to the first step", timeline.reset)
         self.prev_button = _button("◀ back", "one step back", timeline.previous)
         self.next_button = _button("step ▶", "one step forward", timeline.next)
         self.position = W.HTML()
-        self.picture_html = W.HTML(layout=W.Layout(min_width="260px"))
-        self.details_html = W.HTML(layout=W.Layout(flex="1 1 auto"))
+        self.picture_html = W.HTML(layout=W.Layout(width="44%", min_width="260px"))
+        self.details_html = W.HTML(layout=W.Layout(flex="1 1 0", min_width="320px"))
         self.slider.observe(lambda ch: timeline.go_to(ch["new"]), names="value")
         timeline.observe(self._show)
         controls = W.HBox(
@@ -79,10 +79,7 @@ class StepperView(W.VBox):
     def picture_for(self, index):
         """The picture of frame ``index``, rendered once and then cached."""
         if index not in self._cache:
-            svg = self._picture(index)
-            if svg.lstrip().startswith("<?xml"):  # no XML prologue inside HTML
-                svg = svg[svg.find("<svg") :]
-            self._cache[index] = svg
+            self._cache[index] = self._picture(index)
         return self._cache[index]
 
     def _show(self, timeline):

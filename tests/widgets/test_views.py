@@ -32,7 +32,7 @@ def test_forward_buttons_slider_and_html(forward):
     assert '<span class="agt-hl">.mm(w1)</span>' in v.details_html.value
     assert v.prev_button.disabled and not v.next_button.disabled
     first_picture = v.picture_html.value
-    assert first_picture.startswith("<svg")
+    assert "<svg" in first_picture
     v.next_button.click()
     assert v.slider.value == 1 and v.position.value == "2 / 8"
     assert '<span class="agt-hl">.add(b1)</span>' in v.details_html.value
