@@ -201,6 +201,7 @@ class TrainingExplorer(_Explorer):
             max=-2,
             step=0.25,
             description="learning rate",
+            style={"description_width": "initial"},
             readout_format=".1e",
             continuous_update=False,
         )

@@ -135,6 +135,7 @@ class UpdateFrame:
         grad_fn: ``repr`` of the parameter's ``grad_fn`` after the stage (None: nothing
             recorded) and ``is_leaf``, ``version``: proof that no_grad kept it a leaf.
         recorded: the ops the update ran, each with the ``grad_fn`` of its result.
+        before: the values before ``sub_`` (``sub_`` stage only), to compare.
     """
 
     index: int
@@ -148,6 +149,7 @@ class UpdateFrame:
     is_leaf: bool
     version: int
     recorded: tuple = ()
+    before: np.ndarray | None = None
 
     def summary(self):
         return f"{self.param} {self.stage}: {self.code}"

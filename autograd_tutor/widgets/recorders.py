@@ -376,7 +376,7 @@ def record_update_frames(params, lr):
     """
     frames = []
 
-    def add(name, p, stage, code, step=None, recorded=()):
+    def add(name, p, stage, code, step=None, recorded=(), before=None):
         frames.append(
             UpdateFrame(
                 index=len(frames),
@@ -390,6 +390,7 @@ def record_update_frames(params, lr):
                 is_leaf=p.is_leaf,
                 version=p._version,
                 recorded=recorded,
+                before=before,
             )
         )
 
@@ -404,6 +405,7 @@ def record_update_frames(params, lr):
             f"{name}.grad  # dloss/d{name}, filled by backward()",
             step,
         )
+        before = frozen_array(p._data)
         with at.autograd.graph.record_forward() as records:
             _no_grad_update(p, lr)
         recorded = tuple(f"{r.name}: grad_fn={r.output.grad_fn!r}" for r in records)
@@ -414,6 +416,7 @@ def record_update_frames(params, lr):
             f"with at.no_grad():\n    {name}.sub_(learning_rate * {name}.grad)",
             step,
             recorded,
+            before,
         )
     for name, p in params.items():
         p.grad.zero_()

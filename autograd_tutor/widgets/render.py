@@ -160,7 +160,8 @@ def update_html(frame, total, lr):
         f'{_STYLE}<div class="agt-box"><b>Update step {frame.index + 1}/{total}: '
         f"{html.escape(frame.param)} ({frame.stage})</b>, learning_rate = {fmt(lr)}</div>",
         code_html(frame.code),
-        f"<div class='agt-box'>{html.escape(frame.param)}:</div>{heatmap(frame.value)}",
+        f"<div class='agt-box'>{html.escape(frame.param)}"
+        f"{' after' if frame.before is not None else ''}:</div>{heatmap(frame.value)}",
         f"<div class='agt-box'>{html.escape(frame.param)}.grad:</div>"
         f"{heatmap(frame.grad)}",
     ]
@@ -168,6 +169,12 @@ def update_html(frame, total, lr):
         parts.append(
             f"<div class='agt-box'>learning_rate * {html.escape(frame.param)}"
             f".grad (subtracted):</div>{heatmap(frame.step)}"
+        )
+    if frame.before is not None:
+        parts.insert(
+            2,
+            f"<div class='agt-box'>{html.escape(frame.param)} before:</div>"
+            f"{heatmap(frame.before)}",
         )
     if frame.stage == "sub_":
         ops = "; ".join(frame.recorded) or "none"
@@ -238,9 +245,10 @@ def forward_svg(records, names=None, highlight=()):
     """SVG of the forward (data-flow) graph of ``records`` (``at.viz.forward_graph``)."""
     from autograd_tutor import viz
 
-    return viz.forward_graph(
-        list(records), names=names, highlight=list(highlight)
-    ).svg()
+    pic = viz.forward_graph(
+        list(records), names=names, highlight=list(highlight), show_grads=False
+    )
+    return fit_svg(pic.svg())
 
 
 class LossCurve:

@@ -117,6 +117,7 @@ def test_update_frames_are_not_recorded_and_zero_the_grads():
     sub = frames[1]
     assert (sub.param, sub.stage) == ("w1", "sub_")
     np.testing.assert_allclose(sub.value, w1_before - 1e-4 * g, rtol=1e-6)
+    np.testing.assert_array_equal(sub.before, w1_before)
     assert sub.grad_fn == "None" and sub.is_leaf and sub.version == 1
     assert sub.recorded == ("Mul: grad_fn=None",)
     assert all(not f.grad.any() for f in frames if f.stage == "zero_")
