@@ -5,7 +5,7 @@
 
 Cases: the blog network's loss graph (with names, values and gradients, and with a
 different highlighted node each time, as the widgets draw it), and chains of 100, 1,000
-and 5,000 ops (drawn like torchviz: without None slots). "render" is a cache miss on the long-lived ``dot`` process; "1-shot" starts
+and 5,000 ops (None slots left out above 300 nodes, like torchviz). "render" is a cache miss on the long-lived ``dot`` process; "1-shot" starts
 a fresh ``dot`` as graphviz's ``.pipe()`` does. torchviz (if installed: ``pip install
 torchviz``; never a dependency) draws the same graph from PyTorch with ``.pipe()``.
 Medians in milliseconds. Not used as a timed assertion anywhere.
@@ -113,7 +113,7 @@ def main():
     )
 
     for n, reps in ((100, 5 * k), (1000, k), (5000, 1)):
-        b, r, one = ours(chain(at, n), reps, show_values=False, show_none=False)
+        b, r, one = ours(chain(at, n), reps, show_values=False)
         tb, tr = theirs(chain(torch, n), reps) if torch is not None else (None, None)
         rows.append((f"chain of {n:,} ops", b, r, one, tb, tr))
 

@@ -41,7 +41,7 @@ def make_dot(
     names=None,
     show_values=True,
     show_grads=True,
-    show_none=True,
+    show_none=None,
     show_slots=True,
     rankdir="TB",
     highlight=None,
@@ -70,6 +70,8 @@ def make_dot(
             bigger ones as ``all 0.25`` or min/max/mean).
         show_grads: print ``.grad`` of leaves and retained tensors, when set.
         show_none: draw ``None`` for inputs that need no gradient ((None, 0) slots).
+            The default (None) draws them unless the graph has more than 300
+            backward nodes: thousands of side boxes make Graphviz's layout very slow.
         show_slots: label arrows with their ``next_functions`` slot when a node has
             several inputs.
         rankdir: ``"TB"`` puts the output at the bottom (torchviz), ``"BT"`` at the

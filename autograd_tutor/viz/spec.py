@@ -332,7 +332,7 @@ def backward_spec(
     names=None,
     show_values=True,
     show_grads=True,
-    show_none=True,
+    show_none=None,
     show_slots=True,
     rankdir="TB",
     highlight=None,
@@ -343,6 +343,8 @@ def backward_spec(
     each node's ``next_functions`` in slot order; each node is drawn once.
     """
     roots = list(var) if isinstance(var, (tuple, list)) else [var]
+    if show_none is None:  # auto: thousands of side boxes make Graphviz very slow
+        show_none = _count_nodes(roots, AUTO_NONE_LIMIT + 1) <= AUTO_NONE_LIMIT
     table = name_table(params, names)
     by_fn = {}  # named tensors grouped by the node that made them
     for name, t in table.values():
@@ -410,6 +412,24 @@ def backward_spec(
             spec.add_edge(meet(child), nid, "next", label)
     spec.apply_highlight(highlight)
     return spec
+
+
+AUTO_NONE_LIMIT = 300  # show_none=None draws None slots up to this many backward nodes
+
+
+def _count_nodes(roots, cap):
+    """How many backward nodes the roots reach (counting stops at ``cap``)."""
+    seen = set()
+    stack = [r.grad_fn for r in roots if getattr(r, "grad_fn", None) is not None]
+    while stack and len(seen) < cap:
+        fn = stack.pop()
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
+        stack.extend(
+            c for c, _ in getattr(fn, "next_functions", ()) or () if c is not None
+        )
+    return len(seen)
 
 
 def _attach_tensors(spec, fn, nid, by_fn, drawn, add_tensor):

@@ -254,14 +254,25 @@ def test_multiple_outputs_and_a_leaf_output():
     assert kinds(only) == ["leaf"] and only.edges == []
 
 
+def test_none_slots_are_dropped_automatically_for_big_graphs():
+    x = at.ones(1, requires_grad=True)
+    y = x
+    for _ in range(299):
+        y = y * 1.0
+    # 299 MulBackward0 + 1 AccumulateGrad = 300 backward nodes: None slots drawn
+    assert sum(n.kind == "none" for n in backward_spec(y).nodes) == 299
+    y = y * 1.0  # 301 backward nodes: left out, unless asked for
+    assert not any(n.kind == "none" for n in backward_spec(y).nodes)
+    assert sum(n.kind == "none" for n in backward_spec(y, show_none=True).nodes) == 300
+
+
 def test_5000_node_chain_at_default_recursion_limit():
-    assert sys.getrecursionlimit() <= 1000 or True  # whatever it is, we never recurse
     limit = sys.getrecursionlimit()
     x = at.ones(1, requires_grad=True)
     y = x
     for _ in range(5000):
         y = y * 1.0
-    pic = at.viz.make_dot(y, show_none=False, show_values=False)
+    pic = at.viz.make_dot(y, show_values=False)  # None slots are left out automatically
     assert sys.getrecursionlimit() == limit
     assert len(pic.spec.nodes) == 5003 and len(pic.spec.edges) == 5002
     assert pic.source.count("MulBackward0") == 5000
