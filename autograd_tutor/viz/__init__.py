@@ -145,10 +145,10 @@ def forward_graph(
     >>> with at.autograd.graph.record_forward() as recs:
     ...     y = x * 3
     >>> print(forward_graph(recs, names={"x": x, "y": y}, show_values=False))
-    <forward graph, 1 operations: 4 nodes, 3 edges>
-       n0 op         #1 Mul | -> MulBackward0  -> n3
-       n1 leaf       x | () float32  -> n0[0]
-       n2 const      3  -> n0[1]
+    <forward graph, 1 operation: 4 nodes, 3 edges>
+       n0 leaf       x | () float32  -> n2[0]
+       n1 const      3  -> n2[1]
+       n2 op         #1 Mul | -> MulBackward0  -> n3
        n3 output     y | () float32
     """
     spec = forward_spec(

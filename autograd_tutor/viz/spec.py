@@ -504,7 +504,7 @@ def forward_spec(
 
 
 def _forward_from_records(records, table, show_values, show_grads):
-    spec = GraphSpec(title=f"forward graph, {len(records)} operations")
+    spec = GraphSpec(title=f"forward graph, {_count(len(records), 'operation')}")
     tensor_ids = {}
     used = set()
     for rec in records:
@@ -551,6 +551,10 @@ def _forward_from_records(records, table, show_values, show_grads):
     return spec
 
 
+def _count(n, word):
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _numberish(x):
     return isinstance(x, (int, float, bool, np.number))
 
@@ -577,7 +581,7 @@ def _forward_from_tensor(var, table, show_values, show_grads):
         return nr() if callable(nr) else nr
 
     ops = sorted((f for f in fns if not hasattr(f, "variable")), key=order)
-    spec = GraphSpec(title=f"forward graph, {len(ops)} operations")
+    spec = GraphSpec(title=f"forward graph, {_count(len(ops), 'operation')}")
     made = {}  # id(fn) -> the node standing for the tensor it made
     named = {id(t.grad_fn): (n, t) for n, t in table.values() if t.grad_fn is not None}
     for step, fn in enumerate(ops, 1):
