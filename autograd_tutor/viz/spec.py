@@ -166,6 +166,8 @@ class GraphSpec:
 
 def _is_tensor(obj):
     """Anything with a shape that can carry a grad_fn: our Tensor or a torch.Tensor."""
+    if isinstance(obj, type):  # the Tensor class itself, e.g. found in locals()
+        return False
     return hasattr(obj, "grad_fn") and hasattr(obj, "shape") and hasattr(obj, "dtype")
 
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import autograd_tutor as at
 from autograd_tutor.viz.dot import to_digraph, to_dot
 from autograd_tutor.viz.spec import backward_spec, fmt_values, name_table
@@ -230,6 +232,8 @@ def test_names_from_locals_skip_private_and_non_tensors():
     table = name_table({"w": x}, {"_": x, "_1": x, "n": 3, "x": x, "x_again": x})
     assert list(table.values())[0][0] == "w"  # params win, first name wins
     assert name_table(None, {"_": x, "x_again": x, "x": x})[id(x)][0] == "x_again"
+    # modules and classes found in locals() are not tensors
+    assert name_table(None, {"at": at, "Tensor": at.Tensor, "np": pytest}) == {}
 
 
 def test_value_formatting():
