@@ -124,8 +124,9 @@ _CACHE_SIZE = 256
 
 @atexit.register
 def _close_servers():
-    for server in _servers.values():
-        server.close()
+    for (pid, _), server in list(_servers.items()):
+        if pid == os.getpid():
+            server.close()
     _servers.clear()
 
 
@@ -164,15 +165,16 @@ def render(source, fmt="svg"):
         out = None
         small = source.count("\n") < 2 * _SERVER_MAX_NODES
         if fmt == "svg" and small and os.name == "posix":
-            server = _servers.get(program)
+            where = (os.getpid(), program)  # a forked child starts its own dot
+            server = _servers.get(where)
             if server is None or server.proc.poll() is not None:
-                server = _servers[program] = _DotServer(program)
+                server = _servers[where] = _DotServer(program)
             out = server.render(source)
             if out is not None:  # later graphs of one dot process get "page0,1_" ids
                 out = _PAGE_PREFIX.sub(b'id="', out)
             if out is None:  # something went wrong: drop the server, draw once
                 server.proc.kill()
-                del _servers[program]
+                del _servers[where]
         if out is None:
             out = _one_shot(program, source, fmt)
         _cache[key] = out

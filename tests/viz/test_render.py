@@ -92,6 +92,18 @@ def test_long_lived_dot_gives_the_same_svg_as_one_shot_dot():
 
 
 @needs_dot
+def test_a_dead_dot_process_is_replaced():
+    g = seed_graph(at)
+    source = at.viz.make_dot(g["out"], names=g).source
+    first = render.render(source)
+    for server in render._servers.values():
+        server.proc.kill()
+        server.proc.wait()
+    render._cache.clear()
+    assert render.render(source) == first
+
+
+@needs_dot
 def test_digraph_methods_pass_through():
     g = seed_graph(at)
     pic = at.viz.make_dot(g["out"])
