@@ -31,6 +31,7 @@ class Add(Op):
     """z = a + alpha * b.   dz/da = 1,  dz/db = alpha."""
 
     node_name = "AddBackward0"
+    broadcasts = True
     attr_names = ("alpha",)
 
     @staticmethod
@@ -40,6 +41,8 @@ class Add(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if not ctx.needs_input_grad[1]:
+            return grad, None
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
 
 
@@ -48,6 +51,7 @@ class Sub(Op):
     """z = a - alpha * b.   dz/da = 1,  dz/db = -alpha."""
 
     node_name = "SubBackward0"
+    broadcasts = True
     attr_names = ("alpha",)
 
     @staticmethod
@@ -57,7 +61,9 @@ class Sub(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad * ctx.alpha
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        return grad, (-grad if ctx.alpha == 1 else -grad * ctx.alpha)
 
 
 @_register
@@ -82,6 +88,7 @@ class Mul(Op):
     """z = a * b.   dz/da = b,  dz/db = a."""
 
     node_name = "MulBackward0"
+    broadcasts = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -103,6 +110,7 @@ class Div(Op):
     """z = a / b.   dz/da = 1 / b,  dz/db = -a / b**2."""
 
     node_name = "DivBackward0"
+    broadcasts = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -183,6 +191,7 @@ class PowTensor(Op):
     """z = a ** b (both tensors).   dz/da = b * a ** (b - 1),  dz/db = a ** b * ln(a)."""
 
     node_name = "PowBackward1"
+    broadcasts = True
     saved_names = ("self", "exponent", "result")
 
     @staticmethod
@@ -405,6 +414,7 @@ class ClampTensor(Op):
     """
 
     node_name = "ClampBackward0"
+    broadcasts = True
     saved_names = ("self", "min", "max")
 
     @staticmethod

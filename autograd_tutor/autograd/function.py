@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from .._broadcast import unbroadcast
+from .._dtype import from_numpy_dtype
 from .grad_mode import _state, no_grad
 from .graph import _notify, _recorders
 
@@ -121,6 +122,15 @@ class AccumulateGrad(Node):
         return ()
 
 
+def _input_edge(t):
+    """The next_functions entry for one input of an op: ``(None, 0)`` if it needs no
+    gradient."""
+    if isinstance(t, Tensor) and t._requires_grad:
+        fn = t._grad_fn
+        return (fn, t._output_nr) if fn is not None else _grad_edge(t)
+    return _NO_EDGE
+
+
 def _grad_edge(t):
     """Where a gradient for tensor ``t`` must go: its grad_fn, or its leaf's AccumulateGrad.
 
@@ -159,7 +169,7 @@ class SavedTensorMixin:
             raise RuntimeError(_FREED_MESSAGE)
         for box, version, tensor, shape, dtype in self._saved_meta or ():
             if box[0] != version:
-                what = f"[at.{dtype._legacy} {list(shape)}]"
+                what = f"[at.{from_numpy_dtype(dtype)._legacy} {list(shape)}]"
                 producer = None
                 if tensor is None:
                     producer = self.name()
@@ -204,12 +214,13 @@ class OpNode(SavedTensorMixin, Node):
         out = self._op.backward(self, grads[0])
         if type(out) is not tuple:
             out = (out,)
-        # make each gradient the shape and dtype of its input (undo broadcasting)
-        for g, meta in zip(out, self._in_meta):
-            if g is not None and meta is not None and (
-                g.shape != meta[0] or g.dtype is not meta[1]
-            ):
-                return _fit_to_inputs(out, self._in_meta)
+        if self._in_meta is not None:
+            # make each gradient the shape and dtype of its input (undo broadcasting)
+            for g, meta in zip(out, self._in_meta):
+                if g is not None and meta is not None and (
+                    g.shape != meta[0] or g.dtype is not meta[1]
+                ):
+                    return _fit_to_inputs(out, self._in_meta)
         return out
 
     # torch exposes saved values as ``_saved_<name>``; torchviz and our viz read them
@@ -274,6 +285,7 @@ class Op:
     saved_names = ()
     attr_names = ()
     is_view = False
+    broadcasts = False  # True for elementwise ops whose inputs may broadcast
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     _node_class = None
 
@@ -311,25 +323,17 @@ class Op:
                 raise TypeError(
                     f"{cls.__name__}: expected a Tensor or a number, got {type(t).__name__}"
                 )
-        recording = recording and _state.enabled
         # 2. Record where each input's gradient must go (its grad_fn or AccumulateGrad).
-        if recording:
-            edges = []
-            needs = []
-            meta = []
-            for t in inputs:
-                if isinstance(t, Tensor) and t._requires_grad:
-                    fn = t._grad_fn
-                    edges.append((fn, t._output_nr) if fn is not None else _grad_edge(t))
-                    needs.append(True)
-                    meta.append((t._data.shape, t._data.dtype))
-                else:
-                    edges.append(_NO_EDGE)
-                    needs.append(False)
-                    meta.append(None)
-            node.next_functions = tuple(edges)
-            node.needs_input_grad = tuple(needs)
-            node._in_meta = meta
+        if recording and _state.enabled:
+            edges = node.next_functions = tuple([_input_edge(t) for t in inputs])
+            node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
+            if cls.broadcasts:  # remember input shapes, to undo broadcasting in backward
+                node._in_meta = [
+                    (a.shape, a.dtype) if fn is not None else None
+                    for a, (fn, _) in zip(arrays, edges)
+                ]
+        else:
+            recording = False
         # 3. Compute the result on NumPy arrays.
         out = cls.forward(node, *arrays, **params)
         if type(out) is not np.ndarray:
@@ -367,12 +371,12 @@ def _version_records(saved, inputs, result):
     for arr in saved:
         if arr is result._data:
             box = result._version_box
-            records.append((box, box[0], None, arr.shape, result.dtype))
+            records.append((box, box[0], None, arr.shape, arr.dtype))
             continue
         for t in inputs:
             if isinstance(t, Tensor) and t._data is arr:
                 box = t._version_box
-                records.append((box, box[0], t, arr.shape, t.dtype))
+                records.append((box, box[0], t, arr.shape, arr.dtype))
                 break
     return records
 
@@ -402,7 +406,7 @@ class BackwardCFunction(SavedTensorMixin, Node):
                 )
         self._saved = tensors
         self._saved_meta = [
-            (t._version_box, t._version_box[0], t, t._data.shape, t.dtype)
+            (t._version_box, t._version_box[0], t, t._data.shape, t._data.dtype)
             for t in tensors
             if t is not None
         ]

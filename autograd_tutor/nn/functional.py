@@ -27,6 +27,7 @@ class Addmm(Op):
     d/dbias = beta,  d/dmat1 = alpha * grad @ mat2.T,  d/dmat2 = alpha * mat1.T @ grad."""
 
     node_name = "AddmmBackward0"
+    broadcasts = True  # the engine sums gradients back to broadcast inputs
     saved_names = ("mat1", "mat2")
     attr_names = ("alpha", "beta")
 
@@ -63,6 +64,7 @@ class MseLoss(Op):
     mean],  d/dtarget = minus that."""
 
     node_name = "MseLossBackward0"
+    broadcasts = True  # the engine sums gradients back to broadcast inputs
     saved_names = ("self", "target")
     attr_names = ("reduction",)
 
