@@ -114,11 +114,11 @@ def _recorded(self, op, operands, params):
     self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
     if self._retains_grad:  # the retained gradient now comes from the new node
         self._attach_retain(node)
-    if node._saved_meta:  # a saved output is this tensor itself, now at its new version
-        node._saved_meta = [
+    if node._kept_versions:  # a saved output is this tensor itself, now at its new version
+        node._kept_versions = [
             (self._version_box, self._version_box[0], t, s, d) if box is result._version_box
             else (box, v, t, s, d)
-            for box, v, t, s, d in node._saved_meta
+            for box, v, t, s, d in node._kept_versions
         ]
     return self
 

@@ -93,7 +93,9 @@ class Mul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad or (False, False)
+        # like torch, keep only what backward will use: a is needed for dz/db only
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return a * b
 
     @staticmethod
@@ -115,7 +117,8 @@ class Div(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad or (False, False)
+        ctx.save_for_backward(a if need[1] else None, b)
         return a / b
 
     @staticmethod
@@ -607,7 +610,9 @@ class Mm(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad or (False, False)
+        # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return a @ b
 
     @staticmethod
@@ -628,7 +633,8 @@ class Mv(Op):
 
     @staticmethod
     def forward(ctx, a, v):
-        ctx.save_for_backward(a, v)
+        need = ctx.needs_input_grad or (False, False)
+        ctx.save_for_backward(a if need[1] else None, v if need[0] else None)
         return a @ v
 
     @staticmethod
@@ -649,7 +655,8 @@ class Dot(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad or (False, False)
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return np.dot(a, b)
 
     @staticmethod
@@ -667,7 +674,9 @@ class Bmm(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need = ctx.needs_input_grad or (False, False)
+        # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
+        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return a @ b
 
     @staticmethod

@@ -624,6 +624,14 @@ class Tensor:
         """The smallest element, or ``(values, indices)`` along ``dim``."""
         return self._extreme(F.Min, F.MinDim, np.argmin, dim, keepdim, "min")
 
+    def all(self):
+        """True (as a bool tensor) if every element is non-zero."""
+        return Tensor._make(np.asarray(np.all(self._data)))
+
+    def any(self):
+        """True (as a bool tensor) if any element is non-zero."""
+        return Tensor._make(np.asarray(np.any(self._data)))
+
     def argmax(self, dim=None, keepdim=False):
         if dim is None:
             return Tensor._make(np.asarray(np.argmax(self._data), dtype=np.int64))

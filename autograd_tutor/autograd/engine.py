@@ -136,8 +136,8 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
             grads_out = node._run(grads_in)  # 4. the node's local chain rule
         else:
             grads_out = (None,) * len(node.next_functions)
-        if node._saved and not retain_graph:
-            node._saved = None  # 5. saved values are no longer needed: free them
+        if node._kept_values and not retain_graph:
+            node._kept_values = None  # 5. saved values are no longer needed: free them
             node._freed = True
         for (nxt, nr), g in zip(node.next_functions, grads_out):
             if nxt is None or (needed is not None and nxt not in needed):

@@ -46,7 +46,7 @@ class Node:
     _sequence_nr = 0
     _n_outputs = 1
     next_functions = ()
-    _saved = None  # values saved for backward (freed after it, unless retain_graph)
+    _kept_values = None  # values saved for backward (freed after it, unless retain_graph)
     _freed = False
     _pre_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook on outputs
     _retain = None  # {output_nr: weakref to the tensor} from Tensor.retain_grad()
@@ -162,12 +162,12 @@ class SavedTensorMixin:
     graph a second time" error.
     """
 
-    _saved_meta = None
+    _kept_versions = None
 
     def _check_saved(self):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
-        for box, version, tensor, shape, dtype in self._saved_meta or ():
+        for box, version, tensor, shape, dtype in self._kept_versions or ():
             if box[0] != version:
                 what = f"[at.{from_numpy_dtype(dtype)._legacy} {list(shape)}]"
                 producer = None
@@ -187,8 +187,8 @@ class SavedTensorMixin:
 
     def _release(self):
         """Drop saved values after backward (unless retain_graph=True)."""
-        if self._saved:
-            self._saved = None
+        if self._kept_values:
+            self._kept_values = None
             self._freed = True
 
 
@@ -200,13 +200,13 @@ class OpNode(SavedTensorMixin, Node):
 
     def save_for_backward(self, *arrays):
         """Keep NumPy arrays (inputs, the output or helpers) for the backward pass."""
-        self._saved = arrays
+        self._kept_values = arrays
 
     @property
     def saved_tensors(self):
         """The saved arrays, after checking they were neither freed nor modified."""
         self._check_saved()
-        return self._saved
+        return self._kept_values
 
     needs_input_grad = ()  # set when the op is recorded: which inputs need a gradient
 
@@ -233,7 +233,7 @@ class OpNode(SavedTensorMixin, Node):
 
                 if self._freed:
                     raise RuntimeError(_FREED_MESSAGE)
-                value = self._saved[op.saved_names.index(key)]
+                value = self._kept_values[op.saved_names.index(key)]
                 return Tensor._make(np.asarray(value)) if value is not None else None
             if key in op.attr_names:
                 return self.__dict__[key]
@@ -348,8 +348,8 @@ class Op:
         # 4. Attach the node to the result, noting the versions of the saved values.
         if recording:
             node._sequence_nr = next(_sequence)
-            if node._saved:
-                node._saved_meta = _version_records(node._saved, inputs, result)
+            if node._kept_values:
+                node._kept_versions = _version_records(node._kept_values, inputs, result)
             result._requires_grad = True
             result._grad_fn = node
         if _recorders:
@@ -404,8 +404,8 @@ class BackwardCFunction(SavedTensorMixin, Node):
                     "save_for_backward can only save variables, but argument "
                     f"{tensors.index(t)} is of type {type(t).__name__}"
                 )
-        self._saved = tensors
-        self._saved_meta = [
+        self._kept_values = tensors
+        self._kept_versions = [
             (t._version_box, t._version_box[0], t, t._data.shape, t._data.dtype)
             for t in tensors
             if t is not None
@@ -414,7 +414,7 @@ class BackwardCFunction(SavedTensorMixin, Node):
     @property
     def saved_tensors(self):
         self._check_saved()
-        return self._saved or ()
+        return self._kept_values or ()
 
     def set_materialize_grads(self, value):
         self.materialize_grads = bool(value)

@@ -60,15 +60,15 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         for i in diff:
             x = inputs[i]
             numerical = np.zeros((x.numel(), n_out))
-            flat = x._data.reshape(-1)
+            data = x._data  # perturbed in place, element by element (any memory layout)
             with no_grad():
-                for k in range(x.numel()):
-                    orig = flat[k]
-                    flat[k] = orig + eps
+                for k, idx in enumerate(np.ndindex(data.shape)):
+                    orig = data[idx]
+                    data[idx] = orig + eps
                     plus = _outputs(func, inputs)[o_idx]._data.astype(np.float64).ravel()
-                    flat[k] = orig - eps
+                    data[idx] = orig - eps
                     minus = _outputs(func, inputs)[o_idx]._data.astype(np.float64).ravel()
-                    flat[k] = orig
+                    data[idx] = orig
                     numerical[k] = (plus - minus) / (2 * eps)
             analytical = np.zeros((x.numel(), n_out))
             for j in range(n_out):

@@ -22,7 +22,7 @@ import numpy as np
 
 SAVED_PREFIX = "_saved_"
 # engine bookkeeping that shares torch's ``_saved_`` prefix but is not a saved value
-_NOT_SAVED_VALUES = frozenset({"_saved_meta"})
+_NOT_SAVED_VALUES = frozenset()
 
 #: What each node kind means (``viz.dot`` gives each kind its colour and shape).
 NODE_KINDS = {

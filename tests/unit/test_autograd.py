@@ -323,3 +323,13 @@ def test_graphs_are_freed_memory_stays_flat():
     assert last - first < 200_000, (
         f"memory grew by {last - first} bytes over 9,000 steps"
     )
+
+
+def test_saved_attributes_mirror_torch(torch):
+    """dir(grad_fn) lists torch's _saved_* names only, and values saved like torch."""
+    for L in (at, torch):
+        x = L.ones(2, requires_grad=True)
+        y = x * 3
+        names = [a for a in dir(y.grad_fn) if a.startswith("_saved")]
+        assert names == ["_saved_other", "_saved_self"]
+        assert y.grad_fn._saved_self is None  # not needed: the 3 needs no gradient

@@ -103,3 +103,9 @@ def test_gradcheck_warns_about_float32():
     x = at.randn(2, requires_grad=True)
     with pytest.warns(UserWarning, match="not a double precision"):
         at.autograd.gradcheck(lambda t: t * 2, (x,), eps=1e-2, atol=0.1)
+
+
+def test_gradcheck_works_on_non_contiguous_inputs():
+    x = at.randn(3, 2, dtype=at.float64).t().detach().requires_grad_()
+    assert not x.is_contiguous()
+    assert at.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
