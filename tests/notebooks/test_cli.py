@@ -1,0 +1,207 @@
+"""The ``autograd-tutor`` launcher: copying lessons safely, help, bad arguments, launch.
+
+Most tests call ``cli.main`` in-process with ``--dry-run`` or a stubbed subprocess; one
+starts the real JupyterLab on a free port and always stops it.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from autograd_tutor import cli
+
+LESSONS = sorted(p.name for p in cli.lessons_source().glob("*.ipynb"))
+
+
+def test_lessons_source_has_the_six_lessons():
+    assert len(LESSONS) == 6
+    assert LESSONS[0] == "01_from_scratch.ipynb"
+
+
+def test_dry_run_copies_every_lesson(tmp_path, capsys):
+    target = tmp_path / "lessons"
+    assert cli.main(["lessons", str(target), "--dry-run"]) == 0
+    assert sorted(p.name for p in target.glob("*.ipynb")) == LESSONS
+    src = cli.lessons_source()
+    for name in LESSONS:
+        assert (target / name).read_bytes() == (src / name).read_bytes()
+    out = capsys.readouterr().out
+    assert "6 copied" in out
+    assert "--ServerApp.ip=127.0.0.1" in out
+    assert f"--ServerApp.root_dir={target.resolve()}" in out
+
+
+def test_edited_lessons_are_kept(tmp_path, capsys):
+    target = tmp_path / "lessons"
+    cli.main(["lessons", str(target), "--dry-run"])
+    edited = target / LESSONS[2]
+    edited.write_text('{"my": "edits"}')
+    capsys.readouterr()
+    assert cli.main(["lessons", str(target), "--dry-run"]) == 0
+    assert edited.read_text() == '{"my": "edits"}'
+    out = capsys.readouterr().out
+    assert f"kept your edited {LESSONS[2]}" in out
+    assert "5 unchanged" in out
+    # ...and it stays the learner's on every later run
+    cli.main(["lessons", str(target), "--dry-run"])
+    assert edited.read_text() == '{"my": "edits"}'
+
+
+def test_foreign_files_are_kept(tmp_path):
+    """A file that this command never wrote is not ours to replace."""
+    target = tmp_path / "lessons"
+    target.mkdir()
+    (target / LESSONS[0]).write_text("mine")
+    (target / "notes.txt").write_text("notes")
+    cli.main(["lessons", str(target), "--dry-run"])
+    assert (target / LESSONS[0]).read_text() == "mine"
+    assert (target / "notes.txt").read_text() == "notes"
+
+
+def test_untouched_old_copies_are_updated(tmp_path, capsys):
+    """A copy the learner never changed follows the installed version of the lesson."""
+    target = tmp_path / "lessons"
+    cli.main(["lessons", str(target), "--dry-run"])
+    old = target / LESSONS[0]
+    old.write_text("an older version of the lesson")
+    manifest = target / cli.MANIFEST
+    data = json.loads(manifest.read_text())
+    data[LESSONS[0]] = cli._digest(old)  # as if an older package had copied it
+    manifest.write_text(json.dumps(data))
+    capsys.readouterr()
+    cli.main(["lessons", str(target), "--dry-run"])
+    assert old.read_bytes() == (cli.lessons_source() / LESSONS[0]).read_bytes()
+    assert f"updated {LESSONS[0]}" in capsys.readouterr().out
+
+
+def test_help_explains(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "lessons" in out and "JupyterLab" in out
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["lessons", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for words in (
+        "DIR",
+        "--no-browser",
+        "--dry-run",
+        "127.0.0.1",
+        "token",
+        "overwritten",
+    ):
+        assert words in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        ([], "choose a command"),
+        (["lesons"], "invalid choice"),
+        (["lessons", "--port", "abc"], "not a port number"),
+        (["lessons", "--port", "70000"], "port must be"),
+        (["lessons", "a", "b"], "unrecognized arguments"),
+        (["lessons", "--colour"], "unrecognized arguments"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "usage: autograd-tutor" in err
+
+
+def test_dir_that_is_a_file_is_refused(tmp_path, capsys):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    assert cli.main(["lessons", str(target), "--dry-run"]) == 1
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_launch_runs_jupyterlab_on_localhost_with_a_token(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_call(cmd, cwd, env):
+        calls.append((cmd, cwd, env))
+        return 0
+
+    monkeypatch.setattr(cli.subprocess, "call", fake_call)
+    assert cli.main(["lessons", str(tmp_path), "--no-browser", "--port", "9999"]) == 0
+    ((cmd, cwd, env),) = calls
+    assert cmd[:3] == [sys.executable, "-m", "jupyterlab"]
+    assert "--ServerApp.ip=127.0.0.1" in cmd and "--no-browser" in cmd
+    assert "--ServerApp.port=9999" in cmd
+    assert Path(cwd) == tmp_path.resolve()
+    assert len(env["JUPYTER_TOKEN"]) >= 24
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_real_launch_serves_the_lessons_behind_a_token(tmp_path):
+    pytest.importorskip("jupyterlab")
+    port = _free_port()
+    env = dict(os.environ)
+    for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
+        env[var] = str(tmp_path / var.lower())
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(tmp_path / "settings")
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(tmp_path / "workspaces")
+    target = tmp_path / "lessons"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autograd_tutor.cli", "lessons", str(target)]
+        + ["--no-browser", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    try:
+        pattern = re.compile(rf"http://127\.0\.0\.1:{port}/lab/tree/\S+\?token=(\w+)")
+        token, deadline = None, time.monotonic() + 60
+        while token is None and time.monotonic() < deadline and proc.poll() is None:
+            found = [m for m in map(pattern.search, list(lines)) if m]
+            token = found[0].group(1) if found else None
+            time.sleep(0.2)
+        assert token, "".join(lines)
+        base = f"http://127.0.0.1:{port}"
+        contents = None
+        while contents is None and time.monotonic() < deadline:
+            try:
+                contents = urllib.request.urlopen(f"{base}/api/contents?token={token}")
+            except OSError:
+                time.sleep(0.2)  # printed before the server listens
+        names = {item["name"] for item in json.load(contents)["content"]}
+        assert set(LESSONS) <= names
+        with pytest.raises(urllib.error.HTTPError) as exc:  # no token, no access
+            urllib.request.urlopen(f"{base}/api/contents")
+        assert exc.value.code == 403
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        reader.join(timeout=5)
+        proc.stdout.close()
