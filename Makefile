@@ -7,8 +7,8 @@ lessons: setup-lessons
 	.venv/bin/python -m jupyterlab --ServerApp.ip=127.0.0.1 notebooks/$(LESSON)
 
 test: setup-test
-	.venv/bin/python -m pytest -q tests autograd_tutor --doctest-modules --doctest-glob='*.md' \
-		-o doctest_optionflags='ELLIPSIS NORMALIZE_WHITESPACE' README.md
+	.venv/bin/python -m pytest -q tests autograd_tutor --doctest-modules \
+		--doctest-glob='*.md' README.md
 	.venv/bin/python -m pytest -q --nbval --nbval-current-env \
 		--nbval-sanitize-with tests/notebooks/sanitize.cfg -p tests.notebooks.nbval_plugin notebooks
 
