@@ -18,8 +18,11 @@ def unbroadcast(grad, shape):
         return grad
     extra = grad.ndim - len(shape)
     if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+        grad = _sum(grad, axis=tuple(range(extra)))
+    stretched = tuple([i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1])
     if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
+        grad = _sum(grad, axis=stretched, keepdims=True)
     return np.asarray(grad)
+
+
+_sum = np.add.reduce  # what ndarray.sum calls, without its Python wrapper

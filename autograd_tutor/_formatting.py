@@ -29,7 +29,7 @@ class _Formatter:
         if finite.size == 0:
             return
         absv = np.abs(finite)
-        lo, hi = absv.min(), absv.max()
+        lo, hi = float(absv.min()), float(absv.max())  # Python floats: no overflow warning
         vals = finite.tolist()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         if self.int_mode:

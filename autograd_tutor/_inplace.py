@@ -42,8 +42,10 @@ def fast(self, ufunc, other, alpha=1):
 
 def fill(self, value):
     """Nothing to record: overwrite every element with ``value``."""
-    _check_writable(self)
-    self._data.fill(value)
+    try:
+        self._data.fill(value)
+    except ValueError as e:  # read-only memory (an expanded tensor)
+        raise _translate(e, self, None) from None
     self._version_box[0] += 1
     return self
 

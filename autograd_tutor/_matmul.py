@@ -22,9 +22,9 @@ from .tensor import Tensor
 
 
 def check_mm(a, b):
-    if a.ndim != 2:
+    if a._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
-    if b.ndim != 2:
+    if b._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(

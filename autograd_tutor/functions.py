@@ -461,11 +461,13 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.self_sym_sizes = x.shape
-        return x.sum()
+        return np.add.reduce(x, axis=None)
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.full(ctx.self_sym_sizes, grad, dtype=grad.dtype),)
+        out = np.empty(ctx.self_sym_sizes, dtype=grad.dtype)
+        out.fill(grad)
+        return (out,)
 
 
 @_register
@@ -501,7 +503,9 @@ class Mean(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.full(ctx.self_sym_sizes, grad / ctx.self_sym_numel, dtype=grad.dtype),)
+        out = np.empty(ctx.self_sym_sizes, dtype=grad.dtype)
+        out.fill(grad / ctx.self_sym_numel)
+        return (out,)
 
 
 @_register

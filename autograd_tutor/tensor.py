@@ -241,7 +241,7 @@ class Tensor:
             if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             # the common case, loss.backward(): seed dL/dL = 1 and run the engine
-            seed = np.ones(self._data.shape, dtype=self._data.dtype)
+            seed = np.array(1, dtype=self._data.dtype).reshape(self._data.shape)
             steps = _engine.iter_backward([(self._grad_fn, self._output_nr)], [seed], bool(retain_graph))
             for _ in steps:
                 pass
@@ -482,7 +482,7 @@ class Tensor:
         """``x ** exponent``: PowBackward0 for a number, PowBackward1 for a tensor."""
         if isinstance(exponent, Tensor):
             return _binary(F.PowTensor, self, exponent)
-        if not isinstance(exponent, numbers.Number):
+        if not isinstance(exponent, (int, float, numbers.Number)):
             raise TypeError(f"pow() exponent must be a number or a Tensor, not {type(exponent).__name__}")
         return F.Pow.apply(self, exponent=exponent)
 

@@ -205,7 +205,8 @@ class OpNode(SavedTensorMixin, Node):
     @property
     def saved_tensors(self):
         """The saved arrays, after checking they were neither freed nor modified."""
-        self._check_saved()
+        if self._freed or self._kept_versions:
+            self._check_saved()
         return self._kept_values
 
     needs_input_grad = ()  # set when the op is recorded: which inputs need a gradient
@@ -325,8 +326,16 @@ class Op:
                 )
         # 2. Record where each input's gradient must go (its grad_fn or AccumulateGrad).
         if recording and _state.enabled:
-            edges = node.next_functions = tuple([_input_edge(t) for t in inputs])
-            node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
+            if len(inputs) == 1:  # the common cases without building lists
+                e0 = _input_edge(inputs[0])
+                edges, needs = (e0,), (True,)
+            elif len(inputs) == 2:
+                e0, e1 = _input_edge(inputs[0]), _input_edge(inputs[1])
+                edges, needs = (e0, e1), (e0[0] is not None, e1[0] is not None)
+            else:
+                edges = tuple([_input_edge(t) for t in inputs])
+                needs = tuple([fn is not None for fn, _ in edges])
+            node.next_functions, node.needs_input_grad = edges, needs
             if cls.broadcasts:  # remember input shapes, to undo broadcasting in backward
                 node._in_meta = [
                     (a.shape, a.dtype) if fn is not None else None
