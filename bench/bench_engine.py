@@ -32,7 +32,9 @@ except ImportError:  # the benchmark still runs, without the torch column
     torch = None
 
 SIZES = [(100, 3, 32, 1), (1000, 3, 256, 1), (10000, 3, 1024, 1)]
-LR = 1e-4
+# The lesson's learning rate for n=100; smaller for the bigger sizes, where 1e-4 makes
+# the loss overflow (inf/nan arithmetic would distort the timings).
+LEARNING_RATES = {100: 1e-4, 1000: 1e-6, 10000: 1e-8}
 
 
 def make_data(n, d_in, d_hidden, d_out, seed=0):
@@ -47,7 +49,7 @@ def make_data(n, d_in, d_hidden, d_out, seed=0):
     return x, y, w1, b1, w2, b2
 
 
-def numpy_step_factory(x, y, w1, b1, w2, b2):
+def numpy_step_factory(x, y, w1, b1, w2, b2, lr=1e-4):
     """The floor: the same training step written by hand in NumPy (lesson 1)."""
     params = [a.copy() for a in (w1, b1, w2, b2)]
 
@@ -61,20 +63,19 @@ def numpy_step_factory(x, y, w1, b1, w2, b2):
         grad_y_pred = 2.0 * diff
         grad_w2 = h_relu.T @ grad_y_pred
         grad_b2 = grad_y_pred.sum(axis=0, keepdims=True)
-        grad_h = grad_y_pred @ w2.T
-        grad_h[h < 0] = 0
+        grad_h = (grad_y_pred @ w2.T) * (h > 0)  # ReLU passes gradient where h > 0
         grad_w1 = x.T @ grad_h
         grad_b1 = grad_h.sum(axis=0, keepdims=True)
-        w1 -= LR * grad_w1
-        b1 -= LR * grad_b1
-        w2 -= LR * grad_w2
-        b2 -= LR * grad_b2
+        w1 -= lr * grad_w1
+        b1 -= lr * grad_b1
+        w2 -= lr * grad_w2
+        b2 -= lr * grad_b2
         return loss
 
     return step
 
 
-def autograd_step_factory(L, x, y, w1, b1, w2, b2):
+def autograd_step_factory(L, x, y, w1, b1, w2, b2, lr=1e-4):
     """The lesson's loop in torch spelling, for at or torch (L is the library)."""
     X, Y = L.tensor(x), L.tensor(y)
     params = [L.tensor(a, requires_grad=True) for a in (w1, b1, w2, b2)]
@@ -86,7 +87,7 @@ def autograd_step_factory(L, x, y, w1, b1, w2, b2):
         loss.backward()
         with L.no_grad():
             for w in params:
-                w.sub_(LR * w.grad)
+                w.sub_(lr * w.grad)
             for w in params:
                 w.grad.zero_()
         return loss.item()
@@ -112,9 +113,13 @@ def bench_network(quick):
         iters = {100: 200, 1000: 100, 10000: 20}[n] // (4 if quick else 1)
         results = {}
         # interleave the contenders so that machine noise hits them alike
-        contenders = {"numpy": numpy_step_factory(*data), "at": autograd_step_factory(at, *data)}
+        lr = LEARNING_RATES[n]
+        contenders = {
+            "numpy": numpy_step_factory(*data, lr=lr),
+            "at": autograd_step_factory(at, *data, lr=lr),
+        }
         if torch is not None:
-            contenders["torch"] = autograd_step_factory(torch, *data)
+            contenders["torch"] = autograd_step_factory(torch, *data, lr=lr)
         for _ in range(3):
             for name, step in contenders.items():
                 results.setdefault(name, []).append(time_it(step, max(5, iters // 3)))
