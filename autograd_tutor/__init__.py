@@ -10,11 +10,16 @@ in a small NumPy engine you can read in an afternoon.
 >>> x.grad
 tensor([[0.2500, 0.2500],
         [0.2500, 0.2500]])
+
+The optional parts load on first use, so ``import autograd_tutor`` needs only NumPy:
+``at.viz`` (Graphviz pictures) and ``at.widgets`` (ipywidgets explorers).
 """
 
-from . import tensor as _tensor_module  # noqa: F401  (defines Tensor first)
-from ._dtype import bool_ as bool  # noqa: A004
-from ._dtype import double, dtype, float, float32, float64, int, int32, int64, long  # noqa: A004
+import importlib
+
+from . import autograd, functions, nn, optim
+from ._dtype import bool_ as bool  # noqa: A004  (torch spells it at.bool)
+from ._dtype import double, dtype, float, float32, float64, int, int32, int64, long
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -34,12 +39,27 @@ from .creation import (
     zeros_like,
 )
 from .tensor import Size, Tensor, matmul
-from . import autograd, functions  # noqa: E402
 
 __version__ = "0.1.0"
 
+__all__ = [
+    "Size", "Tensor", "arange", "autograd", "bool", "double", "dtype", "enable_grad",
+    "eye", "float", "float32", "float64", "from_numpy", "full", "full_like", "functions",
+    "int", "int32", "int64", "is_grad_enabled", "is_tensor", "long", "manual_seed",
+    "matmul", "nn", "no_grad", "numel", "ones", "ones_like", "optim", "rand",
+    "rand_like", "randn", "randn_like", "set_grad_enabled", "tensor", "zeros",
+    "zeros_like",
+]  # fmt: skip
 
-def _unary(name):
+# torch's functional spellings: at.exp(x) is x.exp(), at.sum(x, dim=0) is x.sum(dim=0)
+_FUNCTIONAL = (
+    "add sub mul div pow neg exp log sqrt abs tanh sigmoid relu clamp clip sum mean max "
+    "min mm t transpose permute reshape unsqueeze squeeze flatten clone detach argmax "
+    "argmin reciprocal"
+).split()
+
+
+def _functional(name):
     def f(input, *args, **kwargs):
         return getattr(input, name)(*args, **kwargs)
 
@@ -48,28 +68,24 @@ def _unary(name):
     return f
 
 
-for _name in (
-    "add sub mul div pow neg exp log sqrt abs tanh sigmoid relu clamp clip sum mean max "
-    "min mm t transpose permute reshape unsqueeze squeeze flatten clone detach argmax "
-    "argmin reciprocal"
-).split():
-    globals()[_name] = _unary(_name)
+for _name in _FUNCTIONAL:
+    globals()[_name] = _functional(_name)
+__all__ += _FUNCTIONAL
 del _name
 
 
 def is_tensor(obj):
+    """True if ``obj`` is an autograd_tutor tensor."""
     return isinstance(obj, Tensor)
 
 
 def numel(input):
+    """The number of elements of ``input``."""
     return input.numel()
 
 
-def __getattr__(name):  # optional parts load on first use: `import autograd_tutor` stays light
-    if name in ("viz", "nn", "optim", "widgets"):
-        import importlib
-
+def __getattr__(name):
+    """Load ``at.viz`` and ``at.widgets`` (and their dependencies) on first use."""
+    if name in ("viz", "widgets"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-from . import nn, optim  # noqa: E402, F401  (layers and optimizers: need only NumPy)

@@ -20,7 +20,9 @@ def wrap_dims(dims, ndim):
     if isinstance(dims, (tuple, list)):
         out = tuple(wrap_dim(d, ndim) for d in dims)
         if len(set(out)) != len(out):
-            raise RuntimeError(f"dim {out[0]} appears multiple times in the list of dims")
+            raise RuntimeError(
+                f"dim {out[0]} appears multiple times in the list of dims"
+            )
         return out
     return wrap_dim(dims, ndim)
 
@@ -36,7 +38,9 @@ def broadcast_error(shape_a, shape_b):
                 f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) "
                 f"at non-singleton dimension {i}"
             )
-    return RuntimeError(f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast")
+    return RuntimeError(
+        f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast"
+    )
 
 
 def parse_shape(args, what="size"):
@@ -70,10 +74,14 @@ def infer_view_shape(shape, numel):
             known *= s
     if -1 in shape:
         if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
+            raise RuntimeError(
+                f"shape '{_fmt(shape)}' is invalid for input of size {numel}"
+            )
         shape[shape.index(-1)] = numel // known
     elif known != numel:
-        raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
+        raise RuntimeError(
+            f"shape '{_fmt(shape)}' is invalid for input of size {numel}"
+        )
     return tuple(shape)
 
 

@@ -29,7 +29,10 @@ class _Formatter:
         if finite.size == 0:
             return
         absv = np.abs(finite)
-        lo, hi = float(absv.min()), float(absv.max())  # Python floats: no overflow warning
+        lo, hi = (
+            float(absv.min()),
+            float(absv.max()),
+        )  # Python floats: no overflow warning
         vals = finite.tolist()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         if self.int_mode:
@@ -108,7 +111,10 @@ def _tensor_str(a, indent, summarize, fmt):
         rows = (
             [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(EDGEITEMS)]
             + ["..."]
-            + [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(n - EDGEITEMS, n)]
+            + [
+                _tensor_str(a[i], indent + 1, summarize, fmt)
+                for i in range(n - EDGEITEMS, n)
+            ]
         )
     else:
         rows = [_tensor_str(a[i], indent + 1, summarize, fmt) for i in range(n)]

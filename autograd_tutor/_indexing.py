@@ -35,9 +35,11 @@ def getitem(t, key):
     for k in key:
         if k is None or k is Ellipsis:
             continue
-        consumed += _as_index_array(k).ndim if _is_advanced(k) and _as_index_array(
-            k
-        ).dtype == np.bool_ else 1
+        consumed += (
+            _as_index_array(k).ndim
+            if _is_advanced(k) and _as_index_array(k).dtype == np.bool_
+            else 1
+        )
     if consumed > t.ndim:
         raise IndexError(f"too many indices for tensor of dimension {t.ndim}")
     if sum(k is Ellipsis for k in key) > 1:
@@ -53,7 +55,9 @@ def getitem(t, key):
             out = F.Unsqueeze.apply(out, dim=dim)
             dim += 1
         elif isinstance(k, bool):
-            raise TypeError("indexing with a Python bool is not supported; use a mask tensor")
+            raise TypeError(
+                "indexing with a Python bool is not supported; use a mask tensor"
+            )
         elif isinstance(k, (int, np.integer)) or (
             isinstance(k, Tensor) and k.ndim == 0 and k._data.dtype.kind in "iu"
         ):

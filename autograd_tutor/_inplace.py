@@ -61,8 +61,10 @@ def run(self, op, other=None, **params):
     if recording:
         return _recorded(self, op, operands, params)
     _check_writable(self)
-    other_data = operands[0]._data if operands and isinstance(operands[0], Tensor) else (
-        operands[0] if operands else None
+    other_data = (
+        operands[0]._data
+        if operands and isinstance(operands[0], Tensor)
+        else (operands[0] if operands else None)
     )
     a = self._data
     try:
@@ -87,7 +89,9 @@ def run(self, op, other=None, **params):
 def _recorded(self, op, operands, params):
     """The recording path: run the op out of place on the old values, then write back."""
     if self._grad_fn is None and self._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
     if self._base is not None and (self._base._requires_grad or self._requires_grad):
         raise NotImplementedError(
             "autograd_tutor does not record in-place changes to a view of a tensor that "
@@ -97,11 +101,17 @@ def _recorded(self, op, operands, params):
     _check_writable(self)
     # The old value, as its own tensor: the new node's first edge points at its history.
     old = Tensor._make(self._data.copy(), self._requires_grad)
-    old._grad_fn, old._output_nr, old._accum = self._grad_fn, self._output_nr, self._accum
+    old._grad_fn, old._output_nr, old._accum = (
+        self._grad_fn,
+        self._output_nr,
+        self._accum,
+    )
     try:
         result = op.apply(old, *operands, **params)
     except ValueError as e:
-        other = operands[0]._data if operands and isinstance(operands[0], Tensor) else None
+        other = (
+            operands[0]._data if operands and isinstance(operands[0], Tensor) else None
+        )
         raise _translate(e, self, other) from None
     if result._data.shape != self._data.shape:
         raise RuntimeError(
@@ -116,9 +126,12 @@ def _recorded(self, op, operands, params):
     self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
     if self._retains_grad:  # the retained gradient now comes from the new node
         self._attach_retain(node)
-    if node._kept_versions:  # a saved output is this tensor itself, now at its new version
+    if (
+        node._kept_versions
+    ):  # a saved output is this tensor itself, now at its new version
         node._kept_versions = [
-            (self._version_box, self._version_box[0], t, s, d) if box is result._version_box
+            (self._version_box, self._version_box[0], t, s, d)
+            if box is result._version_box
             else (box, v, t, s, d)
             for box, v, t, s, d in node._kept_versions
         ]
@@ -130,7 +143,9 @@ def copy(self, src):
     src = _operand(src)
     data = src._data if isinstance(src, Tensor) else np.asarray(src)
     if _state.enabled and self._grad_fn is None and self._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
     if _state.enabled and isinstance(src, Tensor) and src._requires_grad:
         raise NotImplementedError(
             "autograd_tutor does not record copy_() from a tensor that requires grad; "
@@ -170,7 +185,14 @@ def _check_writable(self):
         )
 
 
-_TORCH_TYPE = {"f": "Float", "d": "Double", "l": "Long", "q": "Long", "i": "Int", "?": "Bool"}
+_TORCH_TYPE = {
+    "f": "Float",
+    "d": "Double",
+    "l": "Long",
+    "q": "Long",
+    "i": "Int",
+    "?": "Bool",
+}
 
 
 def _cast_error(src, dst):

@@ -100,7 +100,9 @@ def _folded(a, b):
     folded = t1.reshape(prod(out_shape), t1._data.shape[-1])
     if t2.ndim == 2:
         check_mm(folded, t2)
-        out = F.UnsafeView.apply(F.Mm.apply(folded, t2), shape=out_shape + (t2._data.shape[1],))
+        out = F.UnsafeView.apply(
+            F.Mm.apply(folded, t2), shape=out_shape + (t2._data.shape[1],)
+        )
         return out.mT.contiguous() if transpose else out
     _check_mv(folded, t2)
     return F.UnsafeView.apply(F.Mv.apply(folded, t2), shape=out_shape)
@@ -131,5 +133,7 @@ def _batched(a, b):
         b = b.unsqueeze(-1)
     a3 = a.expand(batch + (n, m1)).reshape(prod(batch), n, m1)
     b3 = b.expand(batch + (m2, p)).reshape(prod(batch), m2, p)
-    out_shape = batch + ((n,) if sa and len(sa) > 1 else ()) + ((p,) if len(sb) > 1 else ())
+    out_shape = (
+        batch + ((n,) if sa and len(sa) > 1 else ()) + ((p,) if len(sb) > 1 else ())
+    )
     return F.UnsafeView.apply(F.Bmm.apply(a3, b3), shape=out_shape)

@@ -42,7 +42,11 @@ def _infer_dtype(data):
     """torch.tensor's rule: any float -> float32, else ints -> int64, bools stay bool."""
     if isinstance(data, (np.ndarray, np.generic)):  # NumPy data keeps its dtype
         return _dtype.from_numpy_dtype(data.dtype).np
-    flat = data if isinstance(data, (bool, numbers.Number)) else np.asarray(data, dtype=object).ravel()
+    flat = (
+        data
+        if isinstance(data, (bool, numbers.Number))
+        else np.asarray(data, dtype=object).ravel()
+    )
     values = [flat] if isinstance(flat, (bool, numbers.Number)) else list(flat)
     if any(isinstance(v, Tensor) for v in values):
         values = [v.item() if isinstance(v, Tensor) else v for v in values]
@@ -72,7 +76,9 @@ def tensor(data, dtype=None, requires_grad=False):
     try:
         out = np.array(arr, dtype=np_dtype, copy=True)
     except (ValueError, TypeError) as e:
-        raise TypeError(f"could not build a tensor from {type(data).__name__}: {e}") from None
+        raise TypeError(
+            f"could not build a tensor from {type(data).__name__}: {e}"
+        ) from None
     return _finish(out, requires_grad)
 
 
@@ -100,7 +106,9 @@ def _np_dtype(dtype, default=np.float32):
 
 def zeros(*size, dtype=None, requires_grad=False):
     """A tensor of zeros: ``at.zeros(2, 3)`` or ``at.zeros((2, 3))``."""
-    return _finish(np.zeros(_shape(size, "zeros"), dtype=_np_dtype(dtype)), requires_grad)
+    return _finish(
+        np.zeros(_shape(size, "zeros"), dtype=_np_dtype(dtype)), requires_grad
+    )
 
 
 def ones(*size, dtype=None, requires_grad=False):
@@ -110,10 +118,15 @@ def ones(*size, dtype=None, requires_grad=False):
 
 def full(size, fill_value, dtype=None, requires_grad=False):
     """A tensor filled with ``fill_value``."""
-    default = np.float32 if isinstance(fill_value, float) else (
-        np.bool_ if isinstance(fill_value, bool) else np.int64
+    default = (
+        np.float32
+        if isinstance(fill_value, float)
+        else (np.bool_ if isinstance(fill_value, bool) else np.int64)
     )
-    return _finish(np.full(_shape((size,)), fill_value, dtype=_np_dtype(dtype, default)), requires_grad)
+    return _finish(
+        np.full(_shape((size,)), fill_value, dtype=_np_dtype(dtype, default)),
+        requires_grad,
+    )
 
 
 def randn(*size, dtype=None, requires_grad=False):
@@ -135,11 +148,14 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
-        )
-    ints = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (start, end, step))
-    data = np.arange(start, end, step, dtype=_np_dtype(dtype, np.int64 if ints else np.float32))
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    ints = all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+        for v in (start, end, step)
+    )
+    data = np.arange(
+        start, end, step, dtype=_np_dtype(dtype, np.int64 if ints else np.float32)
+    )
     return _finish(data, requires_grad)
 
 
@@ -150,7 +166,11 @@ def eye(n, m=None, dtype=None, requires_grad=False):
 
 def _like(fn):
     def like(input, dtype=None, requires_grad=False):
-        return fn(input.shape, dtype=dtype if dtype is not None else input.dtype, requires_grad=requires_grad)
+        return fn(
+            input.shape,
+            dtype=dtype if dtype is not None else input.dtype,
+            requires_grad=requires_grad,
+        )
 
     like.__name__ = fn.__name__ + "_like"
     like.__doc__ = f"``{fn.__name__}`` with the shape and dtype of ``input``."
@@ -165,4 +185,6 @@ rand_like = _like(rand)
 
 def full_like(input, fill_value, dtype=None, requires_grad=False):
     """``full`` with the shape and dtype of ``input``."""
-    return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return full(
+        input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad
+    )

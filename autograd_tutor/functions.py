@@ -210,7 +210,11 @@ class PowTensor(Op):
         with np.errstate(all="ignore"):
             da = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
             # torch defines the a == 0, b >= 0 case as 0 instead of nan
-            db = grad * np.where((a == 0) & (b >= 0), 0, z * np.log(a)) if ctx.needs_input_grad[1] else None
+            db = (
+                grad * np.where((a == 0) & (b >= 0), 0, z * np.log(a))
+                if ctx.needs_input_grad[1]
+                else None
+            )
         return da, db
 
 
@@ -518,7 +522,9 @@ class MeanDim(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, x.shape
-        ctx.count = x.size // max(1, x.sum(axis=dim, keepdims=True).size) if x.size else 1
+        ctx.count = (
+            x.size // max(1, x.sum(axis=dim, keepdims=True).size) if x.size else 1
+        )
         return x.mean(axis=dim, keepdims=keepdim)
 
     @staticmethod
@@ -666,7 +672,10 @@ class Dot(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad * b if ctx.needs_input_grad[0] else None, grad * a if ctx.needs_input_grad[1] else None)
+        return (
+            grad * b if ctx.needs_input_grad[0] else None,
+            grad * a if ctx.needs_input_grad[1] else None,
+        )
 
 
 @_register

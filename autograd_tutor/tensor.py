@@ -77,7 +77,9 @@ def _binary(op, a, b, **params):
 def _broadcast_failure(error, a, b):
     """NumPy's "could not be broadcast" ValueError, in torch's words."""
     if "broadcast" in str(error):
-        return broadcast_error(a._data.shape, np.shape(b._data if isinstance(b, Tensor) else b))
+        return broadcast_error(
+            a._data.shape, np.shape(b._data if isinstance(b, Tensor) else b)
+        )
     return error
 
 
@@ -149,7 +151,9 @@ class Tensor:
                 )
             return self
         if requires_grad and self._data.dtype.kind != "f":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(
+                "only Tensors of floating point dtype can require gradients"
+            )
         self._requires_grad = requires_grad
         return self
 
@@ -195,7 +199,9 @@ class Tensor:
         Intermediate gradients are dropped by default to save memory.
         """
         if not self._requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            raise RuntimeError(
+                "can't retain_grad on Tensor that has requires_grad=False"
+            )
         if self._grad_fn is None or self._retains_grad:
             return
         self._attach_retain(self._grad_fn)
@@ -227,7 +233,9 @@ class Tensor:
         self._grad_fn._add_pre_hook(self._output_nr, hook)
         return _HookHandle(self._grad_fn._pre_hooks[self._output_nr], hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(
+        self, gradient=None, retain_graph=None, create_graph=False, inputs=None
+    ):
         """Compute d(self)/d(leaf) for every leaf in the graph and add it into ``leaf.grad``.
 
         >>> import autograd_tutor as at
@@ -239,10 +247,14 @@ class Tensor:
         """
         if gradient is None and inputs is None and not create_graph and self._grad_fn:
             if self._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs"
+                )
             # the common case, loss.backward(): seed dL/dL = 1 and run the engine
             seed = np.array(1, dtype=self._data.dtype).reshape(self._data.shape)
-            steps = _engine.iter_backward([(self._grad_fn, self._output_nr)], [seed], bool(retain_graph))
+            steps = _engine.iter_backward(
+                [(self._grad_fn, self._output_nr)], [seed], bool(retain_graph)
+            )
             for _ in steps:
                 pass
             return
@@ -404,7 +416,9 @@ class Tensor:
 
     def __index__(self):
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
+            raise TypeError(
+                "only integer tensors of a single element can be converted to an index"
+            )
         return int(self.item())
 
     # ------------------------------------------------------------------------------------
@@ -442,7 +456,9 @@ class Tensor:
             raise _broadcast_failure(e, self, other) from None
 
     def __rtruediv__(self, other):
-        return F.Mul.apply(F.Reciprocal.apply(self), _operand(other))  # as torch records it
+        return F.Mul.apply(
+            F.Reciprocal.apply(self), _operand(other)
+        )  # as torch records it
 
     def __pow__(self, exponent):
         return self.pow(exponent)
@@ -483,7 +499,9 @@ class Tensor:
         if isinstance(exponent, Tensor):
             return _binary(F.PowTensor, self, exponent)
         if not isinstance(exponent, (int, float, numbers.Number)):
-            raise TypeError(f"pow() exponent must be a number or a Tensor, not {type(exponent).__name__}")
+            raise TypeError(
+                f"pow() exponent must be a number or a Tensor, not {type(exponent).__name__}"
+            )
         return F.Pow.apply(self, exponent=exponent)
 
     def mm(self, mat2):
@@ -518,18 +536,30 @@ class Tensor:
     def clamp(self, min=None, max=None):
         """Limit values to [min, max]: ``x.clamp(min=0)`` is ReLU. Bounds may be tensors."""
         if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+            raise RuntimeError(
+                "torch.clamp: At least one of 'min' or 'max' must not be None"
+            )
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             lo = _operand(min) if min is not None else None
             hi = _operand(max) if max is not None else None
-            lo = lo if lo is None or isinstance(lo, Tensor) else tensor(lo, dtype=self.dtype)
-            hi = hi if hi is None or isinstance(hi, Tensor) else tensor(hi, dtype=self.dtype)
+            lo = (
+                lo
+                if lo is None or isinstance(lo, Tensor)
+                else tensor(lo, dtype=self.dtype)
+            )
+            hi = (
+                hi
+                if hi is None or isinstance(hi, Tensor)
+                else tensor(hi, dtype=self.dtype)
+            )
             for bound in (lo, hi):
                 if bound is not None:
                     try:
                         np.broadcast_shapes(self._data.shape, bound._data.shape)
                     except ValueError:
-                        raise broadcast_error(self._data.shape, bound._data.shape) from None
+                        raise broadcast_error(
+                            self._data.shape, bound._data.shape
+                        ) from None
             return F.ClampTensor.apply(self, lo, hi)
         return F.Clamp.apply(self, min=min, max=max)
 
@@ -609,10 +639,14 @@ class Tensor:
             return full_op.apply(self)
         d = wrap_dim(dim, self.ndim)
         if self.ndim == 0:
-            return return_types.MinMax(name, self.clone(), zeros((), dtype=_dtype.int64))
+            return return_types.MinMax(
+                name, self.clone(), zeros((), dtype=_dtype.int64)
+            )
         indices = arg(self._data, axis=d, keepdims=keepdim)
         values = dim_op.apply(self, dim=d, keepdim=keepdim, indices=indices)
-        return return_types.MinMax(name, values, Tensor._make(np.asarray(indices, dtype=np.int64)))
+        return return_types.MinMax(
+            name, values, Tensor._make(np.asarray(indices, dtype=np.int64))
+        )
 
     def max(self, dim=None, keepdim=False):
         """The largest element, or ``(values, indices)`` along ``dim``."""
@@ -789,7 +823,9 @@ class Tensor:
 
     def clamp_(self, min=None, max=None):
         if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+            raise RuntimeError(
+                "torch.clamp: At least one of 'min' or 'max' must not be None"
+            )
         return _inplace.run(self, F.Clamp, min=min, max=max)
 
     def zero_(self):
@@ -841,7 +877,7 @@ def matmul(a, b):
 
 
 from . import _indexing, _inplace, _matmul, return_types  # noqa: E402
+from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd.grad_mode import _state  # noqa: E402
-from . import functions as F  # noqa: E402
 from .creation import tensor, zeros  # noqa: E402

@@ -40,8 +40,12 @@ LEARNING_RATES = {100: 1e-4, 1000: 1e-6, 10000: 1e-8}
 def make_data(n, d_in, d_hidden, d_out, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, d_in)).astype(np.float32)
-    y = (x[:, 0:1] * 0.2 - x[:, 1:2] * 1.3 - x[:, 2:3] * 0.5
-         + rng.standard_normal((n, 1))).astype(np.float32)
+    y = (
+        x[:, 0:1] * 0.2
+        - x[:, 1:2] * 1.3
+        - x[:, 2:3] * 0.5
+        + rng.standard_normal((n, 1))
+    ).astype(np.float32)
     w1 = rng.standard_normal((d_in, d_hidden)).astype(np.float32)
     w2 = rng.standard_normal((d_hidden, d_out)).astype(np.float32)
     b1 = np.zeros((1, d_hidden), np.float32)
@@ -151,15 +155,21 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     args = p.parse_args(argv)
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
-          f"torch {torch.__version__ if torch else 'not installed'}, BLAS threads = 1")
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, "
+        f"torch {torch.__version__ if torch else 'not installed'}, BLAS threads = 1"
+    )
     print("\nBlog network training step (forward + loss + backward + update + zero)")
-    print(f"{'size':<20}{'numpy us':>10}{'at us':>10}{'torch us':>10}{'at/numpy':>10}{'at/torch':>10}")
+    print(
+        f"{'size':<20}{'numpy us':>10}{'at us':>10}{'torch us':>10}{'at/numpy':>10}{'at/torch':>10}"
+    )
     for label, med in bench_network(args.quick):
         tt = med.get("torch")
-        print(f"{label:<20}{med['numpy']*1e6:>10.1f}{med['at']*1e6:>10.1f}"
-              f"{(tt*1e6 if tt else float('nan')):>10.1f}{med['at']/med['numpy']:>10.2f}"
-              f"{(med['at']/tt if tt else float('nan')):>10.2f}")
+        print(
+            f"{label:<20}{med['numpy'] * 1e6:>10.1f}{med['at'] * 1e6:>10.1f}"
+            f"{(tt * 1e6 if tt else float('nan')):>10.1f}{med['at'] / med['numpy']:>10.2f}"
+            f"{(med['at'] / tt if tt else float('nan')):>10.2f}"
+        )
     print("\nChain of n multiplications: build + backward, per op")
     print(f"{'ops':>8}{'us/op':>10}")
     for n, us in bench_chain([10, 100, 1000, 10000, 100000], args.quick):

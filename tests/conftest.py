@@ -8,7 +8,10 @@ def _load_torch():
     try:
         import torch
     except Exception as e:  # noqa: BLE001 - any import failure means "no oracle"
-        return None, f"PyTorch is not installed ({type(e).__name__}); run `make test`, which installs torch==2.13.0"
+        return (
+            None,
+            f"PyTorch is not installed ({type(e).__name__}); run `make test`, which installs torch==2.13.0",
+        )
     return torch, None
 
 

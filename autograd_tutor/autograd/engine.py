@@ -180,7 +180,9 @@ def _make_seeds(tensors, grad_tensors):
             )
         if g is None:
             if t._data.size != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs"
+                )
             g = np.ones(t._data.shape, dtype=t._data.dtype)
         else:
             if not isinstance(g, Tensor):
@@ -208,12 +210,16 @@ def _as_tuple(x):
     return tuple(x)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(
+    tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None
+):
     """Compute the gradient of ``tensors`` w.r.t. graph leaves, adding it into ``.grad``.
 
     This is what ``loss.backward()`` calls. See ``iter_backward`` for the algorithm.
     """
-    for _ in iter_backward_for(tensors, grad_tensors, retain_graph, create_graph, inputs):
+    for _ in iter_backward_for(
+        tensors, grad_tensors, retain_graph, create_graph, inputs
+    ):
         pass
 
 
@@ -233,8 +239,8 @@ def iter_backward_for(
             "autograd_tutor; it computes first derivatives only"
         )
     tensors = _as_tuple(tensors)
-    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(
-        tensors
+    grad_tensors = (
+        _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     )
     if len(grad_tensors) != len(tensors):
         raise RuntimeError(
@@ -279,7 +285,9 @@ def grad(
     )
     for t in inputs:
         if not t._requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
+            raise RuntimeError(
+                "One of the differentiated Tensors does not require grad"
+            )
     if allow_unused is None:
         allow_unused = materialize_grads
     roots, seeds = _make_seeds(outputs, grad_outputs)
@@ -297,7 +305,9 @@ def grad(
                     "used in the graph. Set allow_unused=True if this is the desired "
                     "behavior."
                 )
-            result.append(Tensor._make(np.zeros_like(t._data)) if materialize_grads else None)
+            result.append(
+                Tensor._make(np.zeros_like(t._data)) if materialize_grads else None
+            )
         else:
             result.append(Tensor._make(np.array(g, dtype=t._data.dtype, copy=True)))
     del single_input

@@ -46,7 +46,9 @@ class Node:
     _sequence_nr = 0
     _n_outputs = 1
     next_functions = ()
-    _kept_values = None  # values saved for backward (freed after it, unless retain_graph)
+    _kept_values = (
+        None  # values saved for backward (freed after it, unless retain_graph)
+    )
     _freed = False
     _pre_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook on outputs
     _retain = None  # {output_nr: weakref to the tensor} from Tensor.retain_grad()
@@ -218,8 +220,10 @@ class OpNode(SavedTensorMixin, Node):
         if self._in_meta is not None:
             # make each gradient the shape and dtype of its input (undo broadcasting)
             for g, meta in zip(out, self._in_meta):
-                if g is not None and meta is not None and (
-                    g.shape != meta[0] or g.dtype is not meta[1]
+                if (
+                    g is not None
+                    and meta is not None
+                    and (g.shape != meta[0] or g.dtype is not meta[1])
                 ):
                     return _fit_to_inputs(out, self._in_meta)
         return out
@@ -238,7 +242,9 @@ class OpNode(SavedTensorMixin, Node):
                 return Tensor._make(np.asarray(value)) if value is not None else None
             if key in op.attr_names:
                 return self.__dict__[key]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+        raise AttributeError(
+            f"'{type(self).__name__}' object has no attribute '{attr}'"
+        )
 
     def __dir__(self):
         op = type(self)._op
@@ -336,7 +342,9 @@ class Op:
                 edges = tuple([_input_edge(t) for t in inputs])
                 needs = tuple([fn is not None for fn, _ in edges])
             node.next_functions, node.needs_input_grad = edges, needs
-            if cls.broadcasts:  # remember input shapes, to undo broadcasting in backward
+            if (
+                cls.broadcasts
+            ):  # remember input shapes, to undo broadcasting in backward
                 node._in_meta = [
                     (a.shape, a.dtype) if fn is not None else None
                     for a, (fn, _) in zip(arrays, edges)
@@ -348,7 +356,9 @@ class Op:
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         if out.dtype is _F64 and not any_f64 and not cls.sets_dtype:
-            out = out.astype(np.float32)  # Python floats don't promote float32/int (torch)
+            out = out.astype(
+                np.float32
+            )  # Python floats don't promote float32/int (torch)
         result = Tensor._make(out)
         if cls.is_view:
             base = inputs[0]
@@ -358,7 +368,9 @@ class Op:
         if recording:
             node._sequence_nr = next(_sequence)
             if node._kept_values:
-                node._kept_versions = _version_records(node._kept_values, inputs, result)
+                node._kept_versions = _version_records(
+                    node._kept_values, inputs, result
+                )
             result._requires_grad = True
             result._grad_fn = node
         if _recorders:
@@ -480,7 +492,9 @@ class FunctionMeta(type):
 
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
-        cls._backward_cls = type(name + "Backward", (BackwardCFunction,), {"_function": cls})
+        cls._backward_cls = type(
+            name + "Backward", (BackwardCFunction,), {"_function": cls}
+        )
         cls._backward_cls.__module__ = "autograd_tutor.autograd.function"
 
 
@@ -540,10 +554,13 @@ class Function(metaclass=FunctionMeta):
             return outputs
         ctx._tensor_positions = positions
         ctx.next_functions = tuple(
-            _grad_edge(args[i]) if ctx.needs_input_grad[i] else (None, 0) for i in positions
+            _grad_edge(args[i]) if ctx.needs_input_grad[i] else (None, 0)
+            for i in positions
         )
         ctx._in_meta = tuple(
-            (args[i]._data.shape, args[i]._data.dtype) if ctx.needs_input_grad[i] else None
+            (args[i]._data.shape, args[i]._data.dtype)
+            if ctx.needs_input_grad[i]
+            else None
             for i in positions
         )
         ctx._sequence_nr = next(_sequence)
@@ -555,7 +572,9 @@ class Function(metaclass=FunctionMeta):
                 wrapped.append(o)
                 meta.append(((), np.float32))
                 continue
-            if any(o is a for a in args):  # returned an input as is: give it a new identity
+            if any(
+                o is a for a in args
+            ):  # returned an input as is: give it a new identity
                 o = Tensor._make(o._data)
             meta.append((o._data.shape, o._data.dtype))
             if id(o) not in non_diff and o.dtype.is_floating_point:

@@ -3,6 +3,7 @@ and ``torch.set_grad_enabled``. Each works as a ``with`` block and as a decorato
 
 import functools
 
+
 # One switch for the whole process. Ops read ``_state.enabled`` before recording.
 class _GradState:
     __slots__ = ("enabled",)
@@ -70,7 +71,9 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, mode):
         if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled() expects a bool, got {type(mode).__name__}")
+            raise TypeError(
+                f"set_grad_enabled() expects a bool, got {type(mode).__name__}"
+            )
         self.mode = mode
         self._prev = _state.enabled
         _state.enabled = mode

@@ -37,7 +37,9 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     from .engine import grad as autograd_grad
 
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
-    diff = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    diff = [
+        i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad
+    ]
     if not diff:
         raise ValueError(
             "gradcheck expects at least one input tensor to require gradient, but none "
@@ -65,9 +67,13 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                 for k, idx in enumerate(np.ndindex(data.shape)):
                     orig = data[idx]
                     data[idx] = orig + eps
-                    plus = _outputs(func, inputs)[o_idx]._data.astype(np.float64).ravel()
+                    plus = (
+                        _outputs(func, inputs)[o_idx]._data.astype(np.float64).ravel()
+                    )
                     data[idx] = orig - eps
-                    minus = _outputs(func, inputs)[o_idx]._data.astype(np.float64).ravel()
+                    minus = (
+                        _outputs(func, inputs)[o_idx]._data.astype(np.float64).ravel()
+                    )
                     data[idx] = orig
                     numerical[k] = (plus - minus) / (2 * eps)
             analytical = np.zeros((x.numel(), n_out))

@@ -9,7 +9,7 @@ def signature(root, leaves=()):
     """
     if root is None:
         return None
-    order, index, queue = [], {}, [root]
+    order, index = [], {}
     index[root] = 0
     order.append(root)
     i = 0

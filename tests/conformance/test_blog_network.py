@@ -29,11 +29,22 @@ def _lesson_data(seed=0):
     rng = np.random.default_rng(seed)
     n, d_in, d_hidden, d_out = 100, 3, 32, 1
     x = rng.standard_normal((n, d_in)).astype(np.float32)
-    y = (x[:, 0:1] * 0.2 - x[:, 1:2] * 1.3 - x[:, 2:3] * 0.5
-         + rng.standard_normal((n, 1))).astype(np.float32)
+    y = (
+        x[:, 0:1] * 0.2
+        - x[:, 1:2] * 1.3
+        - x[:, 2:3] * 0.5
+        + rng.standard_normal((n, 1))
+    ).astype(np.float32)
     w1 = rng.standard_normal((d_in, d_hidden)).astype(np.float32)
     w2 = rng.standard_normal((d_hidden, d_out)).astype(np.float32)
-    return x, y, w1, np.zeros((1, d_hidden), np.float32), w2, np.zeros((1, d_out), np.float32)
+    return (
+        x,
+        y,
+        w1,
+        np.zeros((1, d_hidden), np.float32),
+        w2,
+        np.zeros((1, d_out), np.float32),
+    )
 
 
 def test_blog_network_loss_trajectory_matches_torch(torch):

@@ -55,7 +55,7 @@ def _saved_after_free(L):
     x = L.ones(2, 2, requires_grad=True)
     y = x.pow(2)
     y.sum().backward()
-    y.grad_fn._saved_self
+    y.grad_fn._saved_self  # noqa: B018  (reading it is the error)
 
 
 def _unused(L):

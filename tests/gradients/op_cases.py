@@ -114,7 +114,11 @@ OP_CASES = {
     "PermuteBackward0": (one(), lambda a: a.permute(*reversed(range(a.ndim)))),
     "CloneBackward0": (one(), lambda a: a.clone()),
     # float32 in the middle: finite differences need a coarser step and tolerance
-    "ToCopyBackward0": (one(), lambda a: a.float().double() * 1.0, dict(eps=1e-3, atol=1e-2)),
+    "ToCopyBackward0": (
+        one(),
+        lambda a: a.float().double() * 1.0,
+        dict(eps=1e-3, atol=1e-2),
+    ),
     "SelectBackward0": (one(), lambda a: a[0]),
     "SliceBackward0": (one(), lambda a: a[::2]),
     "IndexBackward0": (one(), lambda a: a[at.tensor([0, 0, a.shape[0] - 1])]),

@@ -46,7 +46,12 @@ def _node_names(out):
 @pytest.mark.parametrize("name", sorted(OP_CASES))
 def test_gradient_matches_finite_differences(name):
     strategy, fn, *options = OP_CASES[name]
-    tolerances = {"eps": 1e-6, "atol": 1e-5, "rtol": 1e-4, **(options[0] if options else {})}
+    tolerances = {
+        "eps": 1e-6,
+        "atol": 1e-5,
+        "rtol": 1e-4,
+        **(options[0] if options else {}),
+    }
 
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
     @given(shapes=strategy, seed=st.integers(0, 2**31 - 1))
