@@ -210,6 +210,7 @@ class Tensor:
     def _attach_retain(self, node):
         if node._retain is None:
             node._retain = {}
+            node._hooked = True
         node._retain[self._output_nr] = weakref.ref(self)
 
     def _store_retained_grad(self, g):

@@ -113,17 +113,18 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
     for (node, nr), g in zip(roots, grad_roots):
         _add_to_buffer(buffers, node, nr, g)
 
-    tie = itertools.count()  # equal sequence numbers: first come, first served
+    tie = itertools.count().__next__  # equal sequence numbers: first come, first served
+    push, pop = heapq.heappush, heapq.heappop
     ready = []
     for node in dict.fromkeys(root_nodes):
         if deps.get(node, 0) == 0 and (needed is None or node in needed):
-            heapq.heappush(ready, (-node._sequence_nr, next(tie), node))
+            push(ready, (-node._sequence_nr, tie(), node))
 
     # 3. run ready nodes, most recent first
     while ready:
-        node = heapq.heappop(ready)[2]
+        node = pop(ready)[2]
         grads_in = buffers.pop(node)
-        if node._pre_hooks is not None or node._retain is not None:
+        if node._hooked:  # tensor hooks or retain_grad() on this node's outputs
             grads_in = node._run_pre_hooks(grads_in)
         if target_nodes is not None and node in target_nodes:
             for nr, g in enumerate(grads_in):
@@ -151,7 +152,7 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
             remaining = deps[nxt] - 1
             deps[nxt] = remaining
             if remaining == 0:
-                heapq.heappush(ready, (-nxt._sequence_nr, next(tie), nxt))
+                push(ready, (-nxt._sequence_nr, tie(), nxt))
         yield _new_step(BackwardStep, (node, grads_in, grads_out))
 
 

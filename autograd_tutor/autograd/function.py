@@ -52,6 +52,7 @@ class Node:
     _freed = False
     _pre_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook on outputs
     _retain = None  # {output_nr: weakref to the tensor} from Tensor.retain_grad()
+    _hooked = False  # True once either of the two above is set
 
     def name(self):
         """The node's name, e.g. ``'MulBackward0'``."""
@@ -66,6 +67,7 @@ class Node:
     def _add_pre_hook(self, output_nr, hook):
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._hooked = True
         self._pre_hooks.setdefault(output_nr, []).append(hook)
 
     def _run_pre_hooks(self, grads):
