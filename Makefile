@@ -7,6 +7,8 @@ lessons: setup-lessons
 	.venv/bin/python -m jupyterlab --ServerApp.ip=127.0.0.1 notebooks/$(LESSON)
 
 test: setup-test
+	.venv/bin/ruff check autograd_tutor tests bench
+	.venv/bin/ruff format --check autograd_tutor tests bench
 	.venv/bin/python -m pytest -q tests autograd_tutor --doctest-modules \
 		--doctest-glob='*.md' README.md
 	.venv/bin/python -m pytest -q --nbval --nbval-current-env \
