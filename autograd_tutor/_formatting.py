@@ -29,10 +29,8 @@ class _Formatter:
         if finite.size == 0:
             return
         absv = np.abs(finite)
-        lo, hi = (
-            float(absv.min()),
-            float(absv.max()),
-        )  # Python floats: no overflow warning
+        # Python floats, so that hi / lo cannot overflow with a warning
+        lo, hi = float(absv.min()), float(absv.max())
         vals = finite.tolist()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         if self.int_mode:

@@ -457,9 +457,8 @@ class Tensor:
             raise _broadcast_failure(e, self, other) from None
 
     def __rtruediv__(self, other):
-        return F.Mul.apply(
-            F.Reciprocal.apply(self), _operand(other)
-        )  # as torch records it
+        # 2 / x is recorded as torch records it: x.reciprocal() * 2
+        return F.Mul.apply(F.Reciprocal.apply(self), _operand(other))
 
     def __pow__(self, exponent):
         return self.pow(exponent)

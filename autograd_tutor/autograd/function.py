@@ -344,9 +344,7 @@ class Op:
                 edges = tuple([_input_edge(t) for t in inputs])
                 needs = tuple([fn is not None for fn, _ in edges])
             node.next_functions, node.needs_input_grad = edges, needs
-            if (
-                cls.broadcasts
-            ):  # remember input shapes, to undo broadcasting in backward
+            if cls.broadcasts:  # remember input shapes, to undo broadcasting later
                 node._in_meta = [
                     (a.shape, a.dtype) if fn is not None else None
                     for a, (fn, _) in zip(arrays, edges)
@@ -358,9 +356,8 @@ class Op:
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         if out.dtype is _F64 and not any_f64 and not cls.sets_dtype:
-            out = out.astype(
-                np.float32
-            )  # Python floats don't promote float32/int (torch)
+            # Python floats don't promote float32 or int tensors to float64 (torch)
+            out = out.astype(np.float32)
         result = Tensor._make(out)
         if cls.is_view:
             base = inputs[0]
