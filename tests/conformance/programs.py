@@ -115,4 +115,21 @@ PROGRAMS = {
     ),
     "fan_in": ([(3,)], lambda L, a: (a * 2 + a * 3 + a.exp()).sum()),
     "dtype_to": ([(2, 2)], lambda L, a: a.float() * 2),
+    # in-place ops rewrite grad_fn (the leaves themselves may not be changed in place)
+    "inplace_chain": ([(2, 3), (2, 3)], lambda L, a, b: _inplace_chain(a, b)),
+    "inplace_zero_fill": (
+        [(3,), (3,)],
+        lambda L, a, b: (a * 1).zero_() + (b * 1).fill_(2.0) * b,
+    ),
+    "inplace_on_constant": ([(3,)], lambda L, a: L.zeros(3, dtype=L.float64).add_(a)),
 }
+
+
+def _inplace_chain(a, b):
+    y = a * 1
+    y.add_(b)
+    y.mul_(2)
+    y.sub_(a, alpha=0.5)
+    y.div_(b * b + 1)
+    y.clamp_(min=-0.5)
+    return y

@@ -87,6 +87,13 @@ def test_no_grad_enable_grad_set_grad_enabled():
         return w * 2
 
     assert update().grad_fn is None and at.is_grad_enabled()
+
+    @at.set_grad_enabled(False)
+    def frozen():
+        return w * 2
+
+    assert at.is_grad_enabled()  # decorating does not switch the mode
+    assert frozen().grad_fn is None and at.is_grad_enabled()
     at.set_grad_enabled(False)
     assert (w * 2).grad_fn is None
     at.set_grad_enabled(True)
