@@ -3,8 +3,12 @@
 #   make test      set everything up and run the whole test suite
 .PHONY: lessons test setup-lessons setup-test bench lint format
 
+# JupyterLab refuses to run as root unless told to (containers, CI machines)
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lessons: setup-lessons
-	.venv/bin/python -m jupyterlab --ServerApp.ip=127.0.0.1 notebooks/$(LESSON)
+	cd notebooks && ../.venv/bin/python -m jupyterlab --ServerApp.ip=127.0.0.1 \
+		$(ALLOW_ROOT) $(LESSON)
 
 test: setup-test
 	.venv/bin/ruff check autograd_tutor tests bench
