@@ -9,48 +9,20 @@ chains of 10 to 100,000 ops. Single-threaded BLAS so the numbers compare like fo
 Never used as a timed assertion in the tests: the machine is shared and noisy.
 """
 
-import os
+import argparse
+import gc
+import time
 
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = "1"
+import common  # noqa: F401  (first: single-threaded BLAS before NumPy loads)
+import numpy as np
+from common import interleaved, lesson_data, torch, versions
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-import autograd_tutor as at  # noqa: E402
-
-try:
-    import torch
-
-    torch.set_num_threads(1)
-except ImportError:  # the benchmark still runs, without the torch column
-    torch = None
+import autograd_tutor as at
 
 SIZES = [(100, 3, 32, 1), (1000, 3, 256, 1), (10000, 3, 1024, 1)]
 # The lesson's learning rate for n=100; smaller for the bigger sizes, where 1e-4 makes
 # the loss overflow (inf/nan arithmetic would distort the timings).
 LEARNING_RATES = {100: 1e-4, 1000: 1e-6, 10000: 1e-8}
-
-
-def make_data(n, d_in, d_hidden, d_out, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, d_in)).astype(np.float32)
-    y = (
-        x[:, 0:1] * 0.2
-        - x[:, 1:2] * 1.3
-        - x[:, 2:3] * 0.5
-        + rng.standard_normal((n, 1))
-    ).astype(np.float32)
-    w1 = rng.standard_normal((d_in, d_hidden)).astype(np.float32)
-    w2 = rng.standard_normal((d_hidden, d_out)).astype(np.float32)
-    b1 = np.zeros((1, d_hidden), np.float32)
-    b2 = np.zeros((1, d_out), np.float32)
-    return x, y, w1, b1, w2, b2
 
 
 def numpy_step_factory(x, y, w1, b1, w2, b2, lr=1e-4):
@@ -99,24 +71,11 @@ def autograd_step_factory(L, x, y, w1, b1, w2, b2, lr=1e-4):
     return step
 
 
-def time_it(step, iters, warmup=5):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(iters):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def bench_network(quick):
     rows = []
     for n, d_in, d_h, d_out in SIZES:
-        data = make_data(n, d_in, d_h, d_out)
+        data = lesson_data(n, d_in, d_h, d_out)
         iters = {100: 200, 1000: 100, 10000: 20}[n] // (4 if quick else 1)
-        results = {}
-        # interleave the contenders so that machine noise hits them alike
         lr = LEARNING_RATES[n]
         contenders = {
             "numpy": numpy_step_factory(*data, lr=lr),
@@ -124,30 +83,40 @@ def bench_network(quick):
         }
         if torch is not None:
             contenders["torch"] = autograd_step_factory(torch, *data, lr=lr)
-        for _ in range(3):
-            for name, step in contenders.items():
-                results.setdefault(name, []).append(time_it(step, max(5, iters // 3)))
-        med = {k: min(v) for k, v in results.items()}
+        med = interleaved(contenders, iters)
         rows.append((f"n={n} {d_in}-{d_h}-{d_out}", med))
     return rows
 
 
-def bench_chain(lengths, quick):
-    rows = []
-    for n in lengths:
-        reps = 1 if n >= 10000 else (3 if quick else 7)
-        best = float("inf")
-        for _ in range(reps):
-            x = at.ones(4, requires_grad=True)
-            gc.collect()
+def chain_cost(n, reps, pause_gc):
+    """Best time per op to build a chain of ``n`` multiplications and backward it."""
+    best = float("inf")
+    for _ in range(reps):
+        x = at.ones(4, requires_grad=True)
+        gc.collect()
+        if pause_gc:
+            gc.disable()
+        try:
             t0 = time.perf_counter()
             y = x
             for _ in range(n):
                 y = y * 1.0001
             y.sum().backward()
             best = min(best, time.perf_counter() - t0)
-            del y
-        rows.append((n, best / n * 1e6))
+        finally:
+            gc.enable()
+        del y
+    return best / n * 1e6
+
+
+def bench_chain(lengths, quick):
+    """Per-op cost, and the same with Python's cyclic garbage collector paused: the
+    difference is the collector re-scanning a large live graph (it has no cycles to
+    find, but it cannot know that)."""
+    rows = []
+    for n in lengths:
+        reps = 1 if n >= 10000 else (3 if quick else 7)
+        rows.append((n, chain_cost(n, reps, False), chain_cost(n, reps, True)))
     return rows
 
 
@@ -155,10 +124,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     args = p.parse_args(argv)
-    print(
-        f"python {sys.version.split()[0]}, numpy {np.__version__}, "
-        f"torch {torch.__version__ if torch else 'not installed'}, BLAS threads = 1"
-    )
+    print(versions())
     print("\nBlog network training step (forward + loss + backward + update + zero)")
     print(
         f"{'size':<20}{'numpy us':>10}{'at us':>10}{'torch us':>10}{'at/numpy':>10}{'at/torch':>10}"
@@ -171,9 +137,9 @@ def main(argv=None):
             f"{(med['at'] / tt if tt else float('nan')):>10.2f}"
         )
     print("\nChain of n multiplications: build + backward, per op")
-    print(f"{'ops':>8}{'us/op':>10}")
-    for n, us in bench_chain([10, 100, 1000, 10000, 100000], args.quick):
-        print(f"{n:>8}{us:>10.2f}")
+    print(f"{'ops':>8}{'us/op':>10}{'gc paused':>12}")
+    for n, us, us_nogc in bench_chain([10, 100, 1000, 10000, 100000], args.quick):
+        print(f"{n:>8}{us:>10.2f}{us_nogc:>12.2f}")
 
 
 if __name__ == "__main__":

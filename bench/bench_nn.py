@@ -11,26 +11,12 @@ single-threaded BLAS. The lesson's size is n=100, 3-32-1; two larger sizes show 
 NumPy's arithmetic, not Python, dominates. Never used as a timed assertion in tests.
 """
 
-import os
+import argparse
 
-for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[var] = "1"
+import common  # noqa: F401  (first: single-threaded BLAS before NumPy loads)
+from common import interleaved, lesson_data, torch, versions
 
-import argparse  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-import autograd_tutor as at  # noqa: E402
-
-try:
-    import torch
-
-    torch.set_num_threads(1)
-except ImportError:  # the benchmark still runs, without the torch column
-    torch = None
+import autograd_tutor as at
 
 CASES = [
     # (label, n, d_hidden, optimizer factory)
@@ -40,14 +26,6 @@ CASES = [
     ("SGD", 1000, 256, lambda L, p: L.optim.SGD(p, lr=1e-5)),
     ("SGD", 10000, 1024, lambda L, p: L.optim.SGD(p, lr=1e-6)),
 ]
-
-
-def make_data(n, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, 3)).astype(np.float32)
-    noise = rng.standard_normal((n, 1)).astype(np.float32)
-    y = (x[:, 0:1] * 0.2 - x[:, 1:2] * 1.3 - x[:, 2:3] * 0.5 + noise).astype(np.float32)
-    return x, y
 
 
 def step_factory(L, x, y, d_hidden, make_optimizer, state=None):
@@ -71,21 +49,10 @@ def step_factory(L, x, y, d_hidden, make_optimizer, state=None):
     return step, model
 
 
-def time_it(step, iters, warmup=10):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(iters):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def bench(quick):
     rows = []
     for label, n, d_h, make_opt in CASES:
-        x, y = make_data(n)
+        x, y = lesson_data(n, d_hidden=d_h)[:2]
         at.manual_seed(0)
         contenders = {}
         contenders["at"], model = step_factory(at, x, y, d_h, make_opt)
@@ -93,11 +60,7 @@ def bench(quick):
         if torch is not None:
             contenders["torch"], _ = step_factory(torch, x, y, d_h, make_opt, state)
         iters = {100: 600, 1000: 200, 10000: 30}[n] // (4 if quick else 1)
-        results = {}
-        for _ in range(3):
-            for name, step in contenders.items():
-                results.setdefault(name, []).append(time_it(step, max(5, iters // 3)))
-        med = {k: min(v) for k, v in results.items()}
+        med = interleaved(contenders, iters)
         rows.append((f"n={n} 3-{d_h}-1 {label}", med))
     return rows
 
@@ -106,10 +69,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats")
     args = p.parse_args(argv)
-    print(
-        f"python {sys.version.split()[0]}, numpy {np.__version__}, "
-        f"torch {torch.__version__ if torch else 'not installed'}, BLAS threads = 1"
-    )
+    print(versions())
     print(
         "\nnn.Sequential + optim training iteration (zero_grad, forward, loss, "
         "backward, step)"
