@@ -14,7 +14,7 @@ import numpy as np
 
 from ._checks import broadcast_error
 from .autograd.grad_mode import _state
-from .tensor import Tensor, _operand
+from .tensor import Tensor, _bump_version, _operand, _version_counter
 
 # How each op writes into an existing array when nothing is recorded (the fast path of
 # the weight update): ufunc(self, other, out=self).
@@ -36,7 +36,7 @@ def fast(self, ufunc, other, alpha=1):
         ufunc(a, b, out=a, casting="same_kind")
     except (TypeError, ValueError) as e:
         raise _translate(e, self, b) from None
-    self._version_box[0] += 1
+    _bump_version(self)
     return self
 
 
@@ -46,7 +46,7 @@ def fill(self, value):
         self._data.fill(value)
     except ValueError as e:  # read-only memory (an expanded tensor)
         raise _translate(e, self, None) from None
-    self._version_box[0] += 1
+    _bump_version(self)
     return self
 
 
@@ -82,7 +82,7 @@ def run(self, op, other=None, **params):
             np.clip(a, params.get("min"), params.get("max"), out=a, casting="same_kind")
     except (TypeError, ValueError) as e:
         raise _translate(e, self, other_data) from None
-    self._version_box[0] += 1
+    _bump_version(self)
     return self
 
 
@@ -121,7 +121,7 @@ def _recorded(self, op, operands, params):
     if not np.can_cast(result._data.dtype, self._data.dtype, casting="same_kind"):
         raise _cast_error(result._data.dtype, self._data.dtype)
     np.copyto(self._data, result._data, casting="same_kind")
-    self._version_box[0] += 1
+    _bump_version(self)
     node = result._grad_fn
     self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
     if self._retains_grad:  # the retained gradient now comes from the new node
@@ -130,7 +130,7 @@ def _recorded(self, op, operands, params):
         node._kept_versions
     ):  # a saved output is this tensor itself, now at its new version
         node._kept_versions = [
-            (self._version_box, self._version_box[0], t, s, d)
+            (_version_counter(self), self._version_box[0], t, s, d)
             if box is result._version_box
             else (box, v, t, s, d)
             for box, v, t, s, d in node._kept_versions
@@ -156,7 +156,7 @@ def copy(self, src):
         np.copyto(self._data, np.broadcast_to(data, self._data.shape), casting="unsafe")
     except ValueError:
         raise broadcast_error(self._data.shape, data.shape) from None
-    self._version_box[0] += 1
+    _bump_version(self)
     return self
 
 
@@ -173,7 +173,7 @@ def setitem(self, key, value):
     _check_writable(self)
     data = value._data if isinstance(value, Tensor) else value
     self._data[key] = data
-    self._version_box[0] += 1
+    _bump_version(self)
 
 
 def _check_writable(self):

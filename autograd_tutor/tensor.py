@@ -119,7 +119,7 @@ class Tensor:
         t._requires_grad = requires_grad
         t._grad_fn = None
         t._grad = None
-        t._version_box = [0]
+        t._version_box = None  # created on first need: see _version_counter
         t._output_nr = 0
         t._accum = None
         t._retains_grad = False
@@ -264,7 +264,7 @@ class Tensor:
     def detach(self):
         """A tensor with the same numbers (shared memory) that is cut off from the graph."""
         t = Tensor._make(self._data)
-        t._version_box = self._version_box
+        t._version_box = _version_counter(self)  # shared, as in torch
         return t
 
     def detach_(self):
@@ -293,7 +293,8 @@ class Tensor:
     @property
     def _version(self):
         """How many times this tensor (or a view of it) was modified in place."""
-        return self._version_box[0]
+        box = self._version_box
+        return 0 if box is None else box[0]
 
     # ------------------------------------------------------------------------------------
     # Shape and type
@@ -855,6 +856,27 @@ class Tensor:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+
+def _version_counter(t):
+    """``t``'s version counter: a one-element list, shared by a tensor and its views.
+
+    Most tensors are never modified in place nor saved for backward, so the list is
+    only made when first needed (an unmade counter reads as version 0).
+    """
+    box = t._version_box
+    if box is None:
+        box = t._version_box = [0]
+    return box
+
+
+def _bump_version(t):
+    """Record one in-place modification of ``t`` (and so of its base and views)."""
+    box = t._version_box
+    if box is None:
+        t._version_box = [1]
+    else:
+        box[0] += 1
 
 
 def _needs_grad(x):

@@ -122,7 +122,7 @@ class AccumulateGrad(Node):
         else:
             # in place, like torch: a reference to w.grad sees the sum
             np.add(old._data, g, out=old._data)
-            old._version_box[0] += 1
+            _bump_version(old)
         return ()
 
 
@@ -197,10 +197,23 @@ class SavedTensorMixin:
 
 
 class OpNode(SavedTensorMixin, Node):
-    """The backward node of a built-in ``Op``; it doubles as the op's ``ctx``."""
+    """The backward node of a built-in ``Op``; it doubles as the op's ``ctx``.
 
+    The attributes every recorded node has are slots (no per-node dict: a big graph
+    holds fewer objects for Python's garbage collector to scan); ``Op.apply`` sets them.
+    Attributes an op's forward adds (``ctx.dim``...) still go into a dict.
+    """
+
+    __slots__ = (
+        "next_functions",
+        "needs_input_grad",
+        "_sequence_nr",
+        "_kept_values",
+        "_kept_versions",
+        "_in_meta",
+        "_freed",
+    )
     _op = None
-    _in_meta = None
 
     def save_for_backward(self, *arrays):
         """Keep NumPy arrays (inputs, the output or helpers) for the backward pass."""
@@ -212,8 +225,6 @@ class OpNode(SavedTensorMixin, Node):
         if self._freed or self._kept_versions:
             self._check_saved()
         return self._kept_values
-
-    needs_input_grad = ()  # set when the op is recorded: which inputs need a gradient
 
     def _run(self, grads):
         out = self._op.backward(self, grads[0])
@@ -255,6 +266,9 @@ class OpNode(SavedTensorMixin, Node):
 
 
 _F64 = np.dtype(np.float64)
+_NO_NEEDS = ()
+_NEEDS_ONE = (True,)  # shared tuples: fewer objects for the garbage collector to scan
+_NEEDS_TWO = ((False, False), (False, True), (True, False), (True, True))
 _NO_EDGE = (None, 0)
 _CONSTANTS = (int, float, bool, np.ndarray, np.number, np.bool_)
 
@@ -314,6 +328,7 @@ class Op:
         This is the hottest function of the package, so it is written as one plain loop.
         """
         node = cls._node_class()
+        node._kept_values = None
         # 1. Unwrap the inputs, and find out whether any of them needs a gradient.
         arrays = []
         recording = False
@@ -335,22 +350,21 @@ class Op:
         # 2. Record where each input's gradient must go (its grad_fn or AccumulateGrad).
         if recording and _state.enabled:
             if len(inputs) == 1:  # the common cases without building lists
-                e0 = _input_edge(inputs[0])
-                edges, needs = (e0,), (True,)
+                edges, needs = (_input_edge(inputs[0]),), _NEEDS_ONE
             elif len(inputs) == 2:
                 e0, e1 = _input_edge(inputs[0]), _input_edge(inputs[1])
-                edges, needs = (e0, e1), (e0[0] is not None, e1[0] is not None)
+                edges = (e0, e1)
+                needs = _NEEDS_TWO[(e0[0] is not None) * 2 + (e1[0] is not None)]
             else:
                 edges = tuple([_input_edge(t) for t in inputs])
                 needs = tuple([fn is not None for fn, _ in edges])
             node.next_functions, node.needs_input_grad = edges, needs
-            if cls.broadcasts:  # remember input shapes, to undo broadcasting later
-                node._in_meta = [
-                    (a.shape, a.dtype) if fn is not None else None
-                    for a, (fn, _) in zip(arrays, edges)
-                ]
+            node._freed = False
+            node._kept_versions = None
+            node._in_meta = None
         else:
             recording = False
+            node.needs_input_grad = _NO_NEEDS
         # 3. Compute the result on NumPy arrays.
         out = cls.forward(node, *arrays, **params)
         if type(out) is not np.ndarray:
@@ -361,10 +375,19 @@ class Op:
         result = Tensor._make(out)
         if cls.is_view:
             base = inputs[0]
-            result._version_box = base._version_box
+            result._version_box = _version_counter(base)  # a view shares it
             result._base = base if base._base is None else base._base
         # 4. Attach the node to the result, noting the versions of the saved values.
         if recording:
+            if cls.broadcasts:  # an input was broadcast: remember shapes to undo it
+                shape, dt = out.shape, out.dtype
+                for a, (fn, _) in zip(arrays, node.next_functions):
+                    if fn is not None and (a.shape != shape or a.dtype is not dt):
+                        node._in_meta = tuple(
+                            (a.shape, a.dtype) if fn is not None else None
+                            for a, (fn, _) in zip(arrays, node.next_functions)
+                        )
+                        break
             node._sequence_nr = next(_sequence)
             if node._kept_values:
                 node._kept_versions = _version_records(
@@ -390,15 +413,15 @@ def _version_records(saved, inputs, result):
     records = []
     for arr in saved:
         if arr is result._data:
-            box = result._version_box
+            box = _version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
             continue
         for t in inputs:
             if isinstance(t, Tensor) and t._data is arr:
-                box = t._version_box
+                box = _version_counter(t)
                 records.append((box, box[0], t, arr.shape, arr.dtype))
                 break
-    return records
+    return records or None  # nothing to check: no list to keep
 
 
 # ----------------------------------------------------------------------------------------
@@ -426,7 +449,7 @@ class BackwardCFunction(SavedTensorMixin, Node):
                 )
         self._kept_values = tensors
         self._kept_versions = [
-            (t._version_box, t._version_box[0], t, t._data.shape, t._data.dtype)
+            (_version_counter(t), t._version, t, t._data.shape, t._data.dtype)
             for t in tensors
             if t is not None
         ]
@@ -589,4 +612,8 @@ class Function(metaclass=FunctionMeta):
         return result
 
 
-from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
+from ..tensor import (  # noqa: E402  (tensor.py imports this module)
+    Tensor,
+    _bump_version,
+    _version_counter,
+)

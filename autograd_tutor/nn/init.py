@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 
+from autograd_tutor.tensor import _bump_version
+
 from .. import creation
 
 __all__ = ["calculate_gain", "kaiming_uniform_", "ones_", "uniform_", "zeros_"]
@@ -15,7 +17,7 @@ __all__ = ["calculate_gain", "kaiming_uniform_", "ones_", "uniform_", "zeros_"]
 
 def _fill(tensor, values):
     np.copyto(tensor._data, values, casting="unsafe")
-    tensor._version_box[0] += 1
+    _bump_version(tensor)
     return tensor
 
 

@@ -7,6 +7,8 @@ default) whose only extra meaning is "assigning me to a module attribute adds me
 
 import numpy as np
 
+from autograd_tutor.tensor import _version_counter
+
 from ..tensor import Tensor
 
 
@@ -45,7 +47,7 @@ class Parameter(Tensor):
             )
         p = cls._make(data._data)
         # shares memory (and so the version counter) with data, like torch
-        p._version_box = data._version_box
+        p._version_box = _version_counter(data)
         p.requires_grad_(requires_grad)
         return p
 

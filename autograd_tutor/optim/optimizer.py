@@ -10,6 +10,8 @@ import copy
 import warnings
 from collections import defaultdict
 
+from autograd_tutor.tensor import _bump_version
+
 from ..autograd.grad_mode import enable_grad
 from ..nn.modules.module import _typename, _zero_grad
 from ..tensor import Tensor
@@ -224,7 +226,7 @@ def _cast_state(name, value, param):
 
 def _bump(p):
     """An in-place change to a parameter's numbers: bump its version, as torch does."""
-    p._version_box[0] += 1
+    _bump_version(p)
 
 
 def _grad_array(p, maximize):

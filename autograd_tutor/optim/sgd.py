@@ -1,6 +1,8 @@
 """``SGD``: stochastic gradient descent with optional momentum, like ``torch.optim.SGD``
 (same update rule, same order of operations, same error messages)."""
 
+from autograd_tutor.tensor import _bump_version
+
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .optimizer import Optimizer, _bump, _grad_array
@@ -104,7 +106,7 @@ class SGD(Optimizer):
                     b = buf._data
                     b *= momentum
                     b += g if dampening == 0 else (1 - dampening) * g
-                    buf._version_box[0] += 1
+                    _bump_version(buf)
                 g = g + momentum * buf._data if nesterov else buf._data
             data -= lr * g
             _bump(p)

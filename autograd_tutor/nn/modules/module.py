@@ -10,6 +10,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from autograd_tutor.tensor import _bump_version
+
 from ...tensor import Size, Tensor
 from ..parameter import Parameter
 
@@ -531,7 +533,7 @@ class Module:
             )
         for target, array in copies:  # an in-place copy under no_grad, as in torch
             np.copyto(target._data, array, casting="unsafe")
-            target._version_box[0] += 1
+            _bump_version(target)
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------------------------
