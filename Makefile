@@ -11,8 +11,8 @@ lessons: setup-lessons
 		$(ALLOW_ROOT) $(LESSON)
 
 test: setup-test
-	.venv/bin/ruff check autograd_tutor tests bench
-	.venv/bin/ruff format --check autograd_tutor tests bench
+	.venv/bin/ruff check autograd_tutor tests bench scripts
+	.venv/bin/ruff format --check autograd_tutor tests bench scripts
 	.venv/bin/python -m pytest -q tests autograd_tutor --doctest-modules \
 		--doctest-glob='*.md' README.md
 	.venv/bin/python -m pytest -q --nbval --nbval-current-env \

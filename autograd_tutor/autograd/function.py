@@ -247,17 +247,29 @@ class OpNode(SavedTensorMixin, Node):
             key = attr[len("_saved_") :]
             op = type(self)._op
             if key in op.saved_names:
-                from ..tensor import Tensor
-
                 if self._freed:
                     raise RuntimeError(_FREED_MESSAGE)
                 value = self._kept_values[op.saved_names.index(key)]
-                return Tensor._make(np.asarray(value)) if value is not None else None
+                return self._as_saved_tensor(value, is_output=key == "result")
             if key in op.attr_names:
                 return self.__dict__[key]
         raise AttributeError(
             f"'{type(self).__name__}' object has no attribute '{attr}'"
         )
+
+    def _as_saved_tensor(self, value, is_output):
+        """A saved value as torch shows it: the input tensor itself when an input was
+        saved, the output (with this node as its grad_fn) when the result was saved."""
+        if value is None:
+            return None
+        if is_output:
+            out = Tensor._make(value, True)
+            out._grad_fn = self
+            return out
+        for _, _, tensor, _, _ in self._kept_versions or ():
+            if tensor is not None and tensor._data is value:
+                return tensor
+        return Tensor._make(np.asarray(value))
 
     def __dir__(self):
         op = type(self)._op

@@ -340,3 +340,19 @@ def test_saved_attributes_mirror_torch(torch):
         names = [a for a in dir(y.grad_fn) if a.startswith("_saved")]
         assert names == ["_saved_other", "_saved_self"]
         assert y.grad_fn._saved_self is None  # not needed: the 3 needs no gradient
+
+
+def test_saved_tensors_read_back_like_torch(torch):
+    def show(L):
+        w = L.tensor([0.5, -1.0], requires_grad=True)
+        u = w * 3
+        loss = u.pow(2).sum()
+        pow_node = loss.grad_fn.next_functions[0][0]
+        return [
+            repr(pow_node._saved_self),
+            repr(u.exp().grad_fn._saved_result),
+            repr((w * w).grad_fn._saved_self),
+            repr(w.pow(3).grad_fn._saved_exponent),
+        ]
+
+    assert show(at) == [r.replace("torch.", "at.") for r in show(torch)]
