@@ -28,8 +28,8 @@ bench: setup-test
 	.venv/bin/python bench/bench_engine.py
 
 lint:
-	.venv/bin/ruff check autograd_tutor tests bench
-	.venv/bin/ruff format --check autograd_tutor tests bench
+	.venv/bin/ruff check autograd_tutor tests bench scripts
+	.venv/bin/ruff format --check autograd_tutor tests bench scripts
 
 format:
-	.venv/bin/ruff format autograd_tutor tests bench
+	.venv/bin/ruff format autograd_tutor tests bench scripts
