@@ -144,11 +144,7 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
             if nxt is None or (needed is not None and nxt not in needed):
                 continue
             if g is not None:
-                buf = buffers.get(nxt)
-                if buf is None:
-                    buf = buffers[nxt] = [None] * nxt._n_outputs
-                # two edges reach this node: their gradients add (multivariable chain rule)
-                buf[nr] = g if buf[nr] is None else buf[nr] + g
+                _add_to_buffer(buffers, nxt, nr, g)
             remaining = deps[nxt] - 1
             deps[nxt] = remaining
             if remaining == 0:
@@ -196,13 +192,9 @@ def _make_seeds(tensors, grad_tensors):
                     f"{g.shape!r} and output[{i}] has a shape of {t.shape!r}."
                 )
             g = g._data.astype(t._data.dtype, copy=False)
-        roots.append(_edge_of(t))
+        roots.append(_grad_edge(t))
         seeds.append(g)
     return roots, seeds
-
-
-def _edge_of(t):
-    return _grad_edge(t)
 
 
 def _as_tuple(x):
@@ -253,7 +245,7 @@ def iter_backward_for(
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-        targets = {_edge_of(t) for t in inputs}
+        targets = {_grad_edge(t) for t in inputs}
     yield from iter_backward(roots, seeds, bool(retain_graph), targets)
 
 
@@ -292,7 +284,7 @@ def grad(
     if allow_unused is None:
         allow_unused = materialize_grads
     roots, seeds = _make_seeds(outputs, grad_outputs)
-    edges = [_edge_of(t) for t in inputs]
+    edges = [_grad_edge(t) for t in inputs]
     captured = {}
     for _ in iter_backward(roots, seeds, bool(retain_graph), set(edges), captured):
         pass

@@ -61,9 +61,6 @@ class Node:
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
 
-    def _release(self):
-        """Free saved values after backward (nodes that save nothing have nothing to free)."""
-
     def _add_pre_hook(self, output_nr, hook):
         if self._pre_hooks is None:
             self._pre_hooks = {}
@@ -188,12 +185,6 @@ class SavedTensorMixin:
                     "to find the operation that failed to compute its gradient, with "
                     "torch.autograd.set_detect_anomaly(True, check_nan=False)."
                 )
-
-    def _release(self):
-        """Drop saved values after backward (unless retain_graph=True)."""
-        if self._kept_values:
-            self._kept_values = None
-            self._freed = True
 
 
 class OpNode(SavedTensorMixin, Node):

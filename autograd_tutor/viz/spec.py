@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 SAVED_PREFIX = "_saved_"
-# engine bookkeeping that shares torch's ``_saved_`` prefix but is not a saved value
-_NOT_SAVED_VALUES = frozenset()
 
 #: What each node kind means (``viz.dot`` gives each kind its colour and shape).
 NODE_KINDS = {
@@ -273,7 +271,7 @@ def _saved_values(fn):
     """``[(name, value_or_FREED)]`` for every ``_saved_*`` attribute, as torch lists them."""
     found = []
     for attr in dir(fn):
-        if not attr.startswith(SAVED_PREFIX) or attr in _NOT_SAVED_VALUES:
+        if not attr.startswith(SAVED_PREFIX):
             continue
         try:
             val = getattr(fn, attr)
