@@ -106,8 +106,21 @@ class Tensor:
     __array_ufunc__ = None  # numpy defers to our operators: np.float32(2) * t works
     __hash__ = object.__hash__
 
-    def __init__(self, data, requires_grad=False):
-        t = tensor(data, requires_grad=requires_grad)
+    def __init__(self, *args):
+        """``at.Tensor(data)`` is ``at.tensor(data, dtype=at.float32)`` and
+        ``at.Tensor(2, 3)`` a float32 tensor of that shape (zeros), as with torch.Tensor.
+        Prefer ``at.tensor``/``at.zeros``, which say what they do."""
+        if not args:
+            t = tensor([], dtype=_dtype.float32)
+        elif all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            t = zeros(*args)
+        elif len(args) == 1:
+            t = tensor(args[0], dtype=_dtype.float32)
+        else:
+            raise TypeError(
+                "Tensor() takes data (a list, a number or an array) or sizes (ints); "
+                "use at.tensor(data, requires_grad=True) for a tensor that needs grad"
+            )
         for s in Tensor.__slots__[:-1]:
             setattr(self, s, getattr(t, s))
 

@@ -130,3 +130,12 @@ def test_repr_with_grad_fn():
     x = at.ones(2, requires_grad=True)
     assert repr(x * 2) == "tensor([2., 2.], grad_fn=<MulBackward0>)"
     assert repr(at.tensor(28.83)) == "tensor(28.8300)"
+
+
+def test_tensor_class_constructor_like_torch(torch):
+    for args in [([1, 2],), ((2, 3)), (), ([[1.5]],)]:
+        args = args if isinstance(args, tuple) else (args,)
+        assert repr(at.Tensor(*args)) == repr(torch.Tensor(*args)).replace(
+            "torch.", "at."
+        )
+    assert at.Tensor(2, 3).shape == (2, 3)
