@@ -106,6 +106,7 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
     if targets is not None:
         target_nodes = {node for node, _ in targets}
         needed = _nodes_leading_to(root_nodes, target_nodes)
+    # 1. how many edges lead into each node: it runs once that many gradients arrived
     deps = _count_dependencies(root_nodes, needed)
 
     # 2. seed: each root receives its starting gradient
@@ -131,7 +132,7 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
                 if (node, nr) in targets and captured is not None:
                     captured[(node, nr)] = g
             if captured is not None and not node.next_functions:
-                yield BackwardStep(node, tuple(grads_in), ())
+                yield _new_step(BackwardStep, (node, grads_in, ()))
                 continue  # autograd.grad: report a leaf's gradient, don't accumulate it
         if grads_in[0] is not None or any(g is not None for g in grads_in):
             grads_out = node._run(grads_in)  # 4. the node's local chain rule
