@@ -16,6 +16,8 @@ batched    broadcast batches, reshape to 3-D, bmm, reshape   Expand.., Bmm.., Un
 
 from math import prod
 
+import numpy as np
+
 from . import functions as F
 from ._checks import broadcast_error
 from .tensor import Tensor
@@ -86,6 +88,13 @@ def matmul(a, b):
         return F.SqueezeDims.apply(F.Mm.apply(row, b), dims=(0,))
     if da == 2 and db == 2:
         return a.mm(b)
+    if da == 3 and db == 3:
+        # torch drops a batch of one from an operand that needs a gradient, so that its
+        # gradient comes from one mm instead of a bmm followed by a sum
+        if b._data.shape[0] == 1 and a._data.shape[0] != 1 and b._requires_grad:
+            return matmul(a, b.squeeze(0))
+        if a._data.shape[0] == 1 and b._data.shape[0] != 1 and a._requires_grad:
+            return matmul(a.squeeze(0), b)
     if _should_fold(a, b):
         return _folded(a, b)
     return _batched(a, b)
@@ -117,8 +126,6 @@ def _batched(a, b):
     p = sb[-1] if b.ndim > 1 else 1
     batch_a, batch_b = sa[: max(a.ndim - 2, 0)], sb[: max(b.ndim - 2, 0)]
     try:
-        import numpy as np
-
         batch = tuple(np.broadcast_shapes(batch_a, batch_b))
     except ValueError:
         raise broadcast_error(batch_a, batch_b) from None
@@ -127,13 +134,15 @@ def _batched(a, b):
             f"Expected size for first two dimensions of batch2 tensor to be: "
             f"[{prod(batch)}, {m1}] but got: [{prod(batch)}, {m2}]."
         )
+    vector_b = b.ndim == 1
     if a.ndim == 1:
         a = a.unsqueeze(0)
-    if b.ndim == 1:
+    if vector_b:
         b = b.unsqueeze(-1)
     a3 = a.expand(batch + (n, m1)).reshape(prod(batch), n, m1)
     b3 = b.expand(batch + (m2, p)).reshape(prod(batch), m2, p)
-    out_shape = (
-        batch + ((n,) if sa and len(sa) > 1 else ()) + ((p,) if len(sb) > 1 else ())
-    )
-    return F.UnsafeView.apply(F.Bmm.apply(a3, b3), shape=out_shape)
+    out_shape = batch + ((n,) if len(sa) > 1 else ()) + ((p,) if len(sb) > 1 else ())
+    out = F.Bmm.apply(a3, b3)
+    if vector_b:  # the column that b became is squeezed away again
+        out = F.SqueezeDim.apply(out, dim=2)
+    return F.UnsafeView.apply(out, shape=out_shape)

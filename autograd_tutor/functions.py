@@ -729,6 +729,20 @@ class View(_View):
 
 
 @_register
+class ReshapeAlias(_View):
+    """y = x.reshape(shape) as a view of a non-contiguous x (e.g. a transposed one)."""
+
+    node_name = "ReshapeAliasBackward0"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.self_sym_sizes = x.shape
+        y = x.view()
+        y.shape = shape
+        return y
+
+
+@_register
 class UnsafeView(_View):
     """y = a reshaped copy (``reshape`` of a non-contiguous tensor, after ``clone``)."""
 

@@ -744,7 +744,9 @@ class Tensor:
         """New shape: a view when possible, else a copy (Clone + UnsafeView, as torch)."""
         shape = infer_view_shape(parse_shape(shape), self._data.size)
         if _viewable(self._data, shape):
-            return F.View.apply(self, shape=shape)
+            if self._data.flags.c_contiguous:
+                return F.View.apply(self, shape=shape)
+            return F.ReshapeAlias.apply(self, shape=shape)  # a view all the same
         return F.UnsafeView.apply(F.Clone.apply(self), shape=shape)
 
     def view_as(self, other):

@@ -79,6 +79,8 @@ PROGRAMS = {
     "reshape": ([(2, 3)], lambda L, a: a.reshape(3, 2)),
     "reshape_infer": ([(2, 3)], lambda L, a: a.reshape(-1)),
     "reshape_copy": ([(2, 3)], lambda L, a: a.t().reshape(6)),
+    "reshape_alias": ([(2, 3)], lambda L, a: a.t().reshape(3, 2, 1)),
+    "reshape_alias_slice": ([(4, 3)], lambda L, a: a[::2].reshape(2, 3, 1)),
     "view": ([(2, 3)], lambda L, a: a.view(6)),
     "unsqueeze": ([(2, 3)], lambda L, a: a.unsqueeze(1)),
     "squeeze": ([(2, 1, 3)], lambda L, a: a.squeeze()),

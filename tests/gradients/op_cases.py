@@ -104,6 +104,7 @@ OP_CASES = {
     "BmmBackward0": (bmm_pair(), lambda a, b: a @ b),
     "ViewBackward0": (one(), lambda a: a.view(-1)),
     "UnsafeViewBackward0": (one(wide), lambda a: a.t().reshape(-1)),
+    "ReshapeAliasBackward0": (one(wide), lambda a: a.t().reshape(*a.t().shape, 1)),
     "SqueezeBackward0": (one(), lambda a: a.unsqueeze(0).squeeze()),
     "SqueezeBackward1": (one(), lambda a: a.unsqueeze(1).squeeze(1)),
     "SqueezeBackward4": (one(matrix), lambda a: a[0] @ a.t()),
