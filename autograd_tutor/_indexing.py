@@ -85,6 +85,8 @@ def getitem(t, key):
             )
     if advanced:
         out = _index(out, advanced)
+    if out is t:  # nothing narrowed (x[:, :] or x[...]): still a new view, as in torch
+        out = F.Alias.apply(t)
     return out
 
 

@@ -874,6 +874,22 @@ class Permute(Op):
 
 
 @_register
+class Alias(Op):
+    """y = x itself, as a new view (``x[:, :]`` when no index narrows anything)."""
+
+    node_name = "AliasBackward0"
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+
+@_register
 class Clone(Op):
     """y = a copy of x.   dy/dx = 1."""
 

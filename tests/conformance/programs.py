@@ -95,6 +95,8 @@ PROGRAMS = {
     "index_slice": ([(5, 4)], lambda L, a: a[1:4]),
     "index_step": ([(6, 4)], lambda L, a: a[::2]),
     "index_full": ([(3, 4)], lambda L, a: a[:]),
+    "index_full_tuple": ([(3, 4)], lambda L, a: a[:, 0:4]),
+    "index_ellipsis_only": ([(3, 4)], lambda L, a: a[...]),
     "index_col_slice": ([(5, 3)], lambda L, a: a[:, 0:1]),
     "index_col": ([(5, 3)], lambda L, a: a[:, 1]),
     "index_ellipsis": ([(2, 3, 4)], lambda L, a: a[..., 0]),
@@ -103,6 +105,14 @@ PROGRAMS = {
     "index_mask": ([(4, 3)], lambda L, a: a[a > 0]),
     "index_tensor_repeat": ([(5,)], lambda L, a: a[L.tensor([0, 0, 3, 0])]),
     "index_mixed": ([(4, 5)], lambda L, a: a[1:3, [0, 4]]),
+    "index_int_slice": ([(3, 4, 3)], lambda L, a: a[0, 1:3]),
+    "index_none_int": ([(3, 4, 3)], lambda L, a: a[:, None, 0]),
+    "index_list_int": ([(3, 4, 3)], lambda L, a: a[[0, 1], 0]),
+    "index_int_list": ([(3, 4, 3)], lambda L, a: a[0, [0, 1]]),
+    "index_split_advanced": ([(3, 4, 3)], lambda L, a: a[[0, 1], :, [1, 2]]),
+    "index_slice_list_slice": ([(3, 4, 3)], lambda L, a: a[:, [0, 2], 1:]),
+    "index_bool_rows": ([(3, 4)], lambda L, a: a[L.tensor([True, False, True])]),
+    "index_int_ellipsis_int": ([(3, 4, 3)], lambda L, a: a[1, ..., 1]),
     # the lesson's graphs
     "seed_mean": ([(2, 2)], lambda L, a: a.mean()),
     "seed_two_inputs": (
