@@ -85,7 +85,7 @@ def matmul(a, b):
     if da == 1 and db == 2:
         row = a.unsqueeze(0)
         check_mm(row, b)
-        return F.SqueezeDims.apply(F.Mm.apply(row, b), dims=(0,))
+        return F.SqueezeDimsInplace.apply(F.Mm.apply(row, b), dims=(0,))
     if da == 2 and db == 2:
         return a.mm(b)
     if da == 3 and db == 3:

@@ -781,14 +781,22 @@ class SqueezeDim(_View):
 
 @_register
 class SqueezeDims(_View):
-    """y = x without the listed dimensions (used by ``matmul`` of a vector and a matrix)."""
+    """y = x without the listed dimensions (those of size 1): ``x.squeeze((0, 2))``."""
 
-    node_name = "SqueezeBackward4"
+    node_name = "SqueezeBackward2"
 
     @staticmethod
     def forward(ctx, x, dims):
         ctx.self_sym_sizes, ctx.dim = x.shape, dims
         return np.squeeze(x, tuple(d for d in dims if x.shape[d] == 1))
+
+
+@_register
+class SqueezeDimsInplace(SqueezeDims):
+    """The same, done in place inside ``matmul`` of a vector and a matrix (torch's
+    ``squeeze_``, hence another overload number)."""
+
+    node_name = "SqueezeBackward4"
 
 
 @_register

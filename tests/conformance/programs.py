@@ -85,6 +85,7 @@ PROGRAMS = {
     "unsqueeze": ([(2, 3)], lambda L, a: a.unsqueeze(1)),
     "squeeze": ([(2, 1, 3)], lambda L, a: a.squeeze()),
     "squeeze_dim": ([(2, 1, 3)], lambda L, a: a.squeeze(1)),
+    "squeeze_dims": ([(1, 3, 1, 2)], lambda L, a: a.squeeze((0, 2))),
     "expand": ([(3, 1)], lambda L, a: a.expand(2, 3, 4)),
     "clone": ([(2, 3)], lambda L, a: a.clone()),
     "detach_mix": ([(2, 3)], lambda L, a: a.detach() * a),

@@ -107,6 +107,7 @@ OP_CASES = {
     "ReshapeAliasBackward0": (one(wide), lambda a: a.t().reshape(*a.t().shape, 1)),
     "SqueezeBackward0": (one(), lambda a: a.unsqueeze(0).squeeze()),
     "SqueezeBackward1": (one(), lambda a: a.unsqueeze(1).squeeze(1)),
+    "SqueezeBackward2": (one(), lambda a: a.unsqueeze(0).squeeze((0, -1))),
     "SqueezeBackward4": (one(matrix), lambda a: a[0] @ a.t()),
     "UnsqueezeBackward0": (one(), lambda a: a.unsqueeze(-1)),
     "ExpandBackward0": (one(), lambda a: a.expand(2, *a.shape)),
