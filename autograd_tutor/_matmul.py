@@ -22,12 +22,31 @@ from . import functions as F
 from ._checks import broadcast_error
 from .tensor import Tensor
 
+_C_NAMES = {
+    "f": "float",
+    "d": "double",
+    "l": "long int",
+    "q": "long int",
+    "i": "int",
+    "?": "bool",
+}
+
+
+def _title(t):
+    """torch's short type name: Float, Double, Long..."""
+    return t.dtype._legacy[: -len("Tensor")]
+
 
 def check_mm(a, b):
     if a._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_NAMES[a._data.dtype.char]} != {_C_NAMES[b._data.dtype.char]}"
+        )
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({a._data.shape[0]}x"
@@ -36,6 +55,11 @@ def check_mm(a, b):
 
 
 def _check_mv(a, v):
+    if a._data.dtype != v._data.dtype:
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{_title(v)}, {_title(a)}, and {_title(v)}"
+        )
     if a._data.shape[1] != v._data.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({a._data.shape[0]}), mat "
@@ -72,6 +96,11 @@ def matmul(a, b):
             f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
         )
     if da == 1 and db == 1:
+        if a._data.dtype != b._data.dtype:
+            raise RuntimeError(
+                "dot : expected both vectors to have same dtype, but found "
+                f"{_title(a)} and {_title(b)}"
+            )
         if a._data.shape[0] != b._data.shape[0]:
             n, m = a._data.shape[0], b._data.shape[0]
             raise RuntimeError(
@@ -129,6 +158,8 @@ def _batched(a, b):
         batch = tuple(np.broadcast_shapes(batch_a, batch_b))
     except ValueError:
         raise broadcast_error(batch_a, batch_b) from None
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"expected scalar type {_title(a)} but found {_title(b)}")
     if m1 != m2:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: "

@@ -76,10 +76,28 @@ def tensor(data, dtype=None, requires_grad=False):
     try:
         out = np.array(arr, dtype=np_dtype, copy=True)
     except (ValueError, TypeError) as e:
+        ragged = _ragged_error(arr)
+        if ragged is not None:
+            raise ragged from None
         raise TypeError(
             f"could not build a tensor from {type(data).__name__}: {e}"
         ) from None
     return _finish(out, requires_grad)
+
+
+def _ragged_error(data):
+    """torch's message for nested lists whose rows differ in length, or None."""
+    level, dim = [data], 0
+    while level and all(isinstance(x, (list, tuple)) for x in level):
+        lengths = [len(x) for x in level]
+        for n in lengths[1:]:
+            if n != lengths[0]:
+                return ValueError(
+                    f"expected sequence of length {lengths[0]} at dim {dim} (got {n})"
+                )
+        level = [y for x in level for y in x]
+        dim += 1
+    return None
 
 
 def from_numpy(array):

@@ -195,10 +195,23 @@ class Tensor:
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}"
                 )
-            if value._data.dtype != self._data.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
             if value._data.shape != self._data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a "
+                    f"tensor of size '{list(self.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    "attempting to assign a gradient with dtype "
+                    f"'{_matmul._C_NAMES[value._data.dtype.char]}' to a tensor with "
+                    f"grad_dtype '{self.dtype._legacy[: -len('Tensor')]}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). "
+                    "You can set the tensor's grad_dtype attribute with a specific dtype, "
+                    "or None to allow any dtype. Set grad_dtype with caution. Diverging "
+                    "the dtypes of a tensor and its gradient may break downstream systems "
+                    "that assume they match."
+                )
         self._grad = value
 
     @property
@@ -448,12 +461,14 @@ class Tensor:
     __radd__ = __add__
 
     def __sub__(self, other):
+        _check_bool_subtraction(self, other)
         try:
             return F.Sub.apply(self, other)
         except ValueError as e:
             raise _broadcast_failure(e, self, other) from None
 
     def __rsub__(self, other):
+        _check_bool_subtraction(self, other)
         return F.Rsub.apply(self, other=_operand(other))
 
     def __mul__(self, other):
@@ -481,7 +496,7 @@ class Tensor:
         return F.PowScalarBase.apply(self, base=_operand(base))
 
     def __neg__(self):
-        return F.Neg.apply(self)
+        return self.neg()
 
     def __matmul__(self, other):
         return matmul(self, other)
@@ -495,6 +510,7 @@ class Tensor:
         return _binary(F.Add, self, other, alpha=alpha)
 
     def sub(self, other, alpha=1):
+        _check_bool_subtraction(self, other)
         if alpha == 1:
             return self.__sub__(other)
         return _binary(F.Sub, self, other, alpha=alpha)
@@ -503,6 +519,11 @@ class Tensor:
     div = __truediv__
 
     def neg(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return F.Neg.apply(self)
 
     def reciprocal(self):
@@ -516,6 +537,8 @@ class Tensor:
             raise TypeError(
                 f"pow() exponent must be a number or a Tensor, not {type(exponent).__name__}"
             )
+        if self._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return F.Pow.apply(self, exponent=exponent)
 
     def mm(self, mat2):
@@ -721,6 +744,8 @@ class Tensor:
 
     def permute(self, *dims):
         dims = parse_shape(dims, "dims")
+        if len({d % max(self.ndim, 1) for d in dims}) != len(dims):
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
         if len(dims) != self.ndim:
             raise RuntimeError(
                 "permute(sparse_coo): number of dimensions in the tensor input does not "
@@ -821,6 +846,7 @@ class Tensor:
 
     def sub_(self, other, alpha=1):
         """``self -= alpha * other``, in place: the lesson's weight update."""
+        _check_bool_subtraction(self, other)
         if _state.enabled and (self._requires_grad or _needs_grad(other)):
             return _inplace.run(self, F.Sub, other, alpha=alpha)
         return _inplace.fast(self, np.subtract, other, alpha)
@@ -892,6 +918,22 @@ def _bump_version(t):
         t._version_box = [1]
     else:
         box[0] += 1
+
+
+def _check_bool_subtraction(a, b):
+    """torch refuses ``-`` on bool tensors, pointing to the operator meant instead."""
+    a_bool = a._data.dtype == np.bool_
+    b_bool = isinstance(b, Tensor) and b._data.dtype == np.bool_
+    if a_bool and b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
+    if a_bool or b_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+            "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _needs_grad(x):

@@ -74,6 +74,21 @@ def _rg_nonleaf(L):
     (x * 2).requires_grad_(False)
 
 
+def _set_grad_size(L):
+    x = L.ones(2, requires_grad=True)
+    x.grad = L.ones(3)
+
+
+def _set_grad_dtype(L):
+    x = L.ones(2, requires_grad=True)
+    x.grad = L.ones(2, dtype=L.float64)
+
+
+def _grad_non_scalar(L):
+    x = L.ones(2, requires_grad=True)
+    L.autograd.grad(x * 2, x)
+
+
 ERRORS = {
     "inplace_leaf": _inplace_on_leaf,
     "modified_saved_nonleaf": _modified_saved_nonleaf,
@@ -122,6 +137,22 @@ ERRORS = {
     "mean_int": lambda L: L.arange(3).mean(),
     "bool_ambiguous": lambda L: bool(L.ones(2)),
     "len_0d": lambda L: len(L.tensor(1.0)),
+    "permute_duplicate": lambda L: L.ones(2, 3).permute(0, 0),
+    "mm_dtypes": lambda L: L.ones(2, 2).mm(L.ones(2, 2, dtype=L.float64)),
+    "mm_dtypes_long": lambda L: L.ones(2, 2).mm(L.ones(2, 2, dtype=L.int64)),
+    "mv_dtypes": lambda L: L.ones(2, 2) @ L.ones(2, dtype=L.float64),
+    "dot_dtypes": lambda L: L.ones(2, dtype=L.float64) @ L.ones(2),
+    "bmm_dtypes": lambda L: L.ones(2, 2, 2, dtype=L.float64) @ L.ones(2, 2, 2),
+    "set_grad_size": _set_grad_size,
+    "set_grad_dtype": _set_grad_dtype,
+    "ragged_list": lambda L: L.tensor([[1, 2], [3]]),
+    "ragged_deep": lambda L: L.tensor([[[1], [2]], [[3]]]),
+    "bool_minus_int": lambda L: L.tensor([True]).sub_(1),
+    "bool_minus_bool": lambda L: L.tensor([True]) - L.tensor([True]),
+    "float_minus_bool": lambda L: L.tensor([1.0]) - L.tensor([True]),
+    "bool_negation": lambda L: -L.tensor([True]),
+    "int_negative_power": lambda L: L.tensor([2]) ** -1,
+    "grad_of_non_scalar": _grad_non_scalar,
 }
 
 
