@@ -309,8 +309,13 @@ class Tensor:
 
     @property
     def data(self):
-        """The numbers as a tensor that does not require grad (shares memory)."""
-        return self.detach()
+        """The numbers as a tensor that does not require grad (shares memory).
+
+        Unlike ``detach()``, changes made through ``.data`` are hidden from autograd:
+        the version counter is not shared, as in torch, so nothing will complain if a
+        value saved for backward is overwritten this way. Prefer ``detach()``.
+        """
+        return Tensor._make(self._data)
 
     @data.setter
     def data(self, value):

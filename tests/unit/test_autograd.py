@@ -356,3 +356,23 @@ def test_saved_tensors_read_back_like_torch(torch):
         ]
 
     assert show(at) == [r.replace("torch.", "at.") for r in show(torch)]
+
+
+def test_version_counters_match_torch(torch):
+    """Views and detach() share the counter; .data does not (changes hide from autograd)."""
+
+    def scenario(L):
+        x = L.ones(3, 2, requires_grad=True)
+        y = x * 2
+        v = y[0]
+        with L.no_grad():
+            y.add_(1)
+        d = y.detach()
+        d.mul_(2)
+        p = L.ones(2, requires_grad=True)
+        p.data.add_(1)
+        w = L.zeros(2)
+        w.add_(1).sub_(1).mul_(2).div_(2).zero_().fill_(3).clamp_(min=0)
+        return [y._version, v._version, d._version, p._version, w._version]
+
+    assert scenario(at) == scenario(torch) == [2, 2, 2, 0, 7]
