@@ -124,7 +124,10 @@ def _recorded(self, op, operands, params):
     _bump_version(self)
     node = result._grad_fn
     self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
-    if self._retains_grad:  # the retained gradient now comes from the new node
+    if self._retains_grad:  # the retained gradient now comes from the new node only
+        old_node = old._grad_fn
+        if old_node is not None and old_node._retain:
+            old_node._retain.pop(self._output_nr, None)
         self._attach_retain(node)
     if (
         node._kept_versions

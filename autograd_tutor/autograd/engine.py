@@ -87,7 +87,9 @@ def _nodes_leading_to(roots, targets):
     return needed
 
 
-def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=None):
+def iter_backward(
+    roots, grad_roots, retain_graph=False, targets=None, captured=None, accumulate=True
+):
     """Run the backward pass one node at a time, yielding a ``BackwardStep`` per node.
 
     Args:
@@ -95,10 +97,10 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
         grad_roots: the gradient (a NumPy array) for each root.
         retain_graph: keep saved values so the graph can be walked again.
         targets: optional set of ``(node, output_nr)`` pairs; when given, only nodes that
-            lead to a target run, and the gradient arriving at each target is stored in
-            ``captured`` instead of running it, if it is an ``AccumulateGrad`` and
-            ``captured`` is not None (this is ``autograd.grad``).
+            lead to a target run.
         captured: dict filled with ``{(node, output_nr): gradient}`` for the targets.
+        accumulate: False for ``autograd.grad``: a target leaf's ``AccumulateGrad`` does
+            not run, so its ``.grad`` is left alone.
     """
     root_nodes = [node for node, _ in roots]
     needed = None
@@ -131,7 +133,7 @@ def iter_backward(roots, grad_roots, retain_graph=False, targets=None, captured=
             for nr, g in enumerate(grads_in):
                 if (node, nr) in targets and captured is not None:
                     captured[(node, nr)] = g
-            if captured is not None and not node.next_functions:
+            if not accumulate and not node.next_functions:
                 yield _new_step(BackwardStep, (node, grads_in, ()))
                 continue  # autograd.grad: report a leaf's gradient, don't accumulate it
         if grads_in[0] is not None or any(g is not None for g in grads_in):
@@ -247,7 +249,13 @@ def iter_backward_for(
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         targets = {_grad_edge(t) for t in inputs}
-    yield from iter_backward(roots, seeds, bool(retain_graph), targets)
+    captured = {}
+    yield from iter_backward(roots, seeds, bool(retain_graph), targets, captured)
+    if inputs is not None:  # non-leaf inputs get their gradient in .grad too (as torch)
+        for t in inputs:
+            g = captured.get(_grad_edge(t))
+            if t._grad_fn is not None and g is not None:
+                t._store_retained_grad(g)
 
 
 def grad(
@@ -287,7 +295,8 @@ def grad(
     roots, seeds = _make_seeds(outputs, grad_outputs)
     edges = [_grad_edge(t) for t in inputs]
     captured = {}
-    for _ in iter_backward(roots, seeds, bool(retain_graph), set(edges), captured):
+    steps = iter_backward(roots, seeds, bool(retain_graph), set(edges), captured, False)
+    for _ in steps:
         pass
     result = []
     for i, (edge, t) in enumerate(zip(edges, inputs)):
