@@ -109,3 +109,42 @@ def test_gradcheck_works_on_non_contiguous_inputs():
     x = at.randn(3, 2, dtype=at.float64).t().detach().requires_grad_()
     assert not x.is_contiguous()
     assert at.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+
+
+def _functions(L):
+    class Split(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1 * 2 + g2 * 3
+
+    class Ident(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 5
+
+    return Split, Ident
+
+
+def test_multi_output_and_identity_functions_match_torch(torch):
+    def run(L):
+        Split, Ident = _functions(L)
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        a, b = Split.apply(x)
+        a.sum().backward()  # b unused: its gradient arrives as zeros
+        one_output = x.grad.tolist()
+        x.grad = None
+        (a.sum() + b.sum()).backward()
+        both = x.grad.tolist()
+        y = Ident.apply(x)
+        return one_output, both, a.grad_fn is b.grad_fn, y is x, y.is_leaf
+
+    assert run(at) == run(torch)
