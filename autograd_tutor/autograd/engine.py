@@ -123,9 +123,14 @@ def iter_backward(
         if deps.get(node, 0) == 0 and (needed is None or node in needed):
             push(ready, (-node._sequence_nr, tie(), node))
 
-    # 3. run ready nodes, most recent first
-    while ready:
-        node = pop(ready)[2]
+    # 3. run ready nodes, most recent first. (When a node makes exactly one other node
+    # ready and nothing else is waiting, that node is simply next: no queue needed.)
+    following = None
+    while ready or following is not None:
+        if following is not None:
+            node, following = following, None
+        else:
+            node = pop(ready)[2]
         grads_in = buffers.pop(node)
         if node._hooked:  # tensor hooks or retain_grad() on this node's outputs
             grads_in = node._run_pre_hooks(grads_in)
@@ -151,7 +156,13 @@ def iter_backward(
             remaining = deps[nxt] - 1
             deps[nxt] = remaining
             if remaining == 0:
-                push(ready, (-nxt._sequence_nr, tie(), nxt))
+                if following is None and not ready:
+                    following = nxt
+                else:
+                    if following is not None:
+                        push(ready, (-following._sequence_nr, tie(), following))
+                        following = None
+                    push(ready, (-nxt._sequence_nr, tie(), nxt))
         yield _new_step(BackwardStep, (node, grads_in, grads_out))
 
 
