@@ -60,14 +60,16 @@ def heatmap(a, max_rows=MAX_ROWS, max_cols=MAX_COLS):
     rows, cols = m[:max_rows, :max_cols], m.shape
     cut = "" if rows.shape == cols else f", showing {rows.shape[0]}x{rows.shape[1]}"
     out = [
-        f'<div style="font:11px sans-serif">shape {shape}{cut}</div><table class="agt">'
+        f'<div style="font:11px sans-serif">shape {shape}{cut}</div>'
+        # wide tables scroll inside their pane instead of being cut off
+        '<div style="overflow-x:auto;max-width:100%"><table class="agt">'
     ]
     for row in rows:
         out.append("<tr>")
         for v in row:
             out.append(f'<td style="background:{_colour(v, scale)}">{fmt(v)}</td>')
         out.append("</tr>")
-    out.append("</table>")
+    out.append("</table></div>")
     return "".join(out)
 
 

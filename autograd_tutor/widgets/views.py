@@ -56,7 +56,9 @@ class StepperView(W.VBox):
         self.next_button = _button("step ▶", "one step forward", timeline.next)
         self.position = W.HTML()
         self.picture_html = W.HTML(layout=W.Layout(width="44%", min_width="260px"))
-        self.details_html = W.HTML(layout=W.Layout(flex="1 1 0", min_width="320px"))
+        self.details_html = W.HTML(
+            layout=W.Layout(flex="1 1 0", min_width="320px", overflow="auto")
+        )
         self.slider.observe(lambda ch: timeline.go_to(ch["new"]), names="value")
         timeline.observe(self._show)
         controls = W.HBox(

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -22,7 +23,11 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(__file__).with_name("explorers.ipynb")
-IMAGES = ROOT / "docs" / "images"
+# Screenshots land in a temporary folder; to refresh the README's pictures run
+# AUTOGRAD_TUTOR_SCREENSHOTS=docs/images .venv/bin/python -m pytest tests/browser
+IMAGES = Path(
+    os.environ.get("AUTOGRAD_TUTOR_SCREENSHOTS") or tempfile.mkdtemp(prefix="at-shots-")
+)
 ARGS = [
     "--headless",
     "--no-sandbox",
