@@ -7,6 +7,12 @@
 """
 
 from . import graph
+from .anomaly_mode import (
+    detect_anomaly,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    set_detect_anomaly,
+)
 from .engine import BackwardStep, backward, grad, iter_backward, iter_backward_for
 from .function import AccumulateGrad, Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -19,6 +25,10 @@ __all__ = [
     "GradcheckError",
     "Node",
     "backward",
+    "detect_anomaly",
+    "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
+    "set_detect_anomaly",
     "enable_grad",
     "grad",
     "graph",

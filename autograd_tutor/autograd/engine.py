@@ -126,6 +126,7 @@ def iter_backward(
     # 3. run ready nodes, most recent first. (When a node makes exactly one other node
     # ready and nothing else is waiting, that node is simply next: no queue needed.)
     following = None
+    anomaly = _anomaly.enabled
     while ready or following is not None:
         if following is not None:
             node, following = following, None
@@ -141,7 +142,9 @@ def iter_backward(
             if not accumulate and not node.next_functions:
                 yield _new_step(BackwardStep, (node, grads_in, ()))
                 continue  # autograd.grad: report a leaf's gradient, don't accumulate it
-        if grads_in[0] is not None or any(g is not None for g in grads_in):
+        if anomaly:
+            grads_out = _run_watched(node, grads_in)
+        elif grads_in[0] is not None or any(g is not None for g in grads_in):
             grads_out = node._run(grads_in)  # 4. the node's local chain rule
         else:
             grads_out = (None,) * len(node.next_functions)
@@ -167,6 +170,25 @@ def iter_backward(
 
 
 _new_step = tuple.__new__  # builds a BackwardStep without NamedTuple's slower __new__
+
+
+def _run_watched(node, grads_in):
+    """Step 4 under anomaly detection: name the forward line of a failing node."""
+    if all(g is None for g in grads_in):
+        return (None,) * len(node.next_functions)
+    try:
+        grads_out = node._run(grads_in)
+    except Exception:
+        report(node)
+        raise
+    if _anomaly.check_nan:
+        for i, g in enumerate(grads_out):
+            if g is not None and g.dtype.kind == "f" and np.isnan(g).any():
+                report(node)
+                raise RuntimeError(
+                    f"Function '{node.name()}' returned nan values in its {i}th output."
+                )
+    return grads_out
 
 
 def _add_to_buffer(buffers, node, nr, g):
@@ -329,4 +351,5 @@ def grad(
 
 
 from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
+from .anomaly_mode import _anomaly, report  # noqa: E402
 from .function import _grad_edge  # noqa: E402

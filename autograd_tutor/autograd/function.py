@@ -19,6 +19,7 @@ import numpy as np
 
 from .._broadcast import unbroadcast
 from .._dtype import from_numpy_dtype
+from .anomaly_mode import _anomaly, forward_trace
 from .grad_mode import _state, no_grad
 from .graph import _notify, _recorders
 
@@ -178,12 +179,19 @@ class SavedTensorMixin:
                     producer = tensor._grad_fn.name()
                 if producer is not None:
                     what += f", which is output 0 of {_strip_backward(producer)},"
+                hint = (
+                    "the backtrace further above shows the operation that failed to "
+                    "compute its gradient. The variable in question was changed in there "
+                    "or anywhere later. Good luck!"
+                    if _anomaly.enabled
+                    else "enable anomaly detection to find the operation that failed to "
+                    "compute its gradient, with "
+                    "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+                )
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been "
                     f"modified by an inplace operation: {what} is at version {box[0]}; "
-                    f"expected version {version} instead. Hint: enable anomaly detection "
-                    "to find the operation that failed to compute its gradient, with "
-                    "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+                    f"expected version {version} instead. Hint: {hint}"
                 )
 
 
@@ -392,6 +400,8 @@ class Op:
                         )
                         break
             node._sequence_nr = next(_sequence)
+            if _anomaly.enabled:
+                node._forward_trace = forward_trace()
             if node._kept_values:
                 node._kept_versions = _version_records(
                     node._kept_values, inputs, result
@@ -589,6 +599,8 @@ class Function(metaclass=FunctionMeta):
             for i in positions
         )
         ctx._sequence_nr = next(_sequence)
+        if _anomaly.enabled:
+            ctx._forward_trace = forward_trace()
         non_diff = getattr(ctx, "_non_diff", set())
         wrapped = []
         meta = []
