@@ -8,9 +8,8 @@ import math
 
 import numpy as np
 
-from autograd_tutor.tensor import _bump_version
-
 from .. import creation
+from ..tensor import _bump_version
 
 __all__ = ["calculate_gain", "kaiming_uniform_", "ones_", "uniform_", "zeros_"]
 

@@ -7,9 +7,7 @@ default) whose only extra meaning is "assigning me to a module attribute adds me
 
 import numpy as np
 
-from autograd_tutor.tensor import _version_counter
-
-from ..tensor import Tensor
+from ..tensor import Tensor, _version_counter
 
 
 class Parameter(Tensor):

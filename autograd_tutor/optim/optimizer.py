@@ -10,11 +10,9 @@ import copy
 import warnings
 from collections import defaultdict
 
-from autograd_tutor.tensor import _bump_version
-
-from ..autograd.grad_mode import enable_grad
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import _typename, _zero_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, _bump_version
 
 __all__ = ["Optimizer"]
 
@@ -130,7 +128,23 @@ class Optimizer:
                 _zero_grad(p, set_to_none)
 
     def step(self, closure=None):
-        """Update the parameters once (each optimizer defines its rule)."""
+        """Update every parameter that has a gradient (not recorded by autograd).
+
+        Args:
+            closure: optional function that re-evaluates the model and returns the
+                loss (run with gradients enabled).
+
+        Returns:
+            The closure's loss, or None.
+        """
+        loss = self._closure_loss(closure)
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group):
+        """The optimizer's rule, applied to one parameter group (under no_grad)."""
         raise NotImplementedError
 
     def _closure_loss(self, closure):

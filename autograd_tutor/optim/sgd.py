@@ -1,10 +1,7 @@
 """``SGD``: stochastic gradient descent with optional momentum, like ``torch.optim.SGD``
 (same update rule, same order of operations, same error messages)."""
 
-from autograd_tutor.tensor import _bump_version
-
-from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
+from ..tensor import Tensor, _bump_version
 from .optimizer import Optimizer, _bump, _grad_array
 
 __all__ = ["SGD"]
@@ -68,22 +65,6 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-
-    def step(self, closure=None):
-        """Update every parameter that has a gradient (not recorded by autograd).
-
-        Args:
-            closure: optional function that re-evaluates the model and returns the
-                loss (run with gradients enabled).
-
-        Returns:
-            The closure's loss, or None.
-        """
-        loss = self._closure_loss(closure)
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
 
     def _update_group(self, group):
         lr, momentum = group["lr"], group["momentum"]

@@ -10,9 +10,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from autograd_tutor.tensor import _bump_version
-
-from ...tensor import Size, Tensor
+from ...tensor import Size, Tensor, _bump_version
 from ..parameter import Parameter
 
 __all__ = ["Module"]
