@@ -123,14 +123,24 @@ def _np_dtype(dtype, default=np.float32):
 
 
 def zeros(*size, dtype=None, requires_grad=False):
-    """A tensor of zeros: ``at.zeros(2, 3)`` or ``at.zeros((2, 3))``."""
+    """A tensor of zeros: ``at.zeros(2, 3)`` or ``at.zeros((2, 3))``.
+
+    >>> import autograd_tutor as at
+    >>> at.zeros(1, 3, requires_grad=True)     # a bias, as in the lesson
+    tensor([[0., 0., 0.]], requires_grad=True)
+    """
     return _finish(
         np.zeros(_shape(size, "zeros"), dtype=_np_dtype(dtype)), requires_grad
     )
 
 
 def ones(*size, dtype=None, requires_grad=False):
-    """A tensor of ones: ``at.ones(2, 2, requires_grad=True)``."""
+    """A tensor of ones: ``at.ones(2, 2, requires_grad=True)``.
+
+    >>> import autograd_tutor as at
+    >>> at.ones(2, dtype=at.float64)
+    tensor([1., 1.], dtype=at.float64)
+    """
     return _finish(np.ones(_shape(size), dtype=_np_dtype(dtype)), requires_grad)
 
 
@@ -148,7 +158,14 @@ def full(size, fill_value, dtype=None, requires_grad=False):
 
 
 def randn(*size, dtype=None, requires_grad=False):
-    """Samples from the standard normal distribution N(0, 1)."""
+    """Samples from the standard normal distribution N(0, 1).
+
+    >>> import autograd_tutor as at
+    >>> _ = at.manual_seed(0)
+    >>> w1 = at.randn(3, 32, requires_grad=True)
+    >>> w1.shape, w1.dtype, w1.is_leaf
+    (at.Size([3, 32]), at.float32, True)
+    """
     data = _rng.standard_normal(_shape(size)).astype(_np_dtype(dtype))
     return _finish(data, requires_grad)
 
@@ -160,7 +177,12 @@ def rand(*size, dtype=None, requires_grad=False):
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False):
-    """``[start, start + step, ...]`` up to (not including) ``end``; int64 for int args."""
+    """``[start, start + step, ...]`` up to (not including) ``end``; int64 for int args.
+
+    >>> import autograd_tutor as at
+    >>> at.arange(4), at.arange(0.0, 1.0, 0.25)
+    (tensor([0, 1, 2, 3]), tensor([0.0000, 0.2500, 0.5000, 0.7500]))
+    """
     if end is None:
         start, end = 0, start
     if step == 0:

@@ -223,6 +223,14 @@ class Tensor:
         """Ask backward to keep this intermediate tensor's gradient in ``.grad``.
 
         Intermediate gradients are dropped by default to save memory.
+
+        >>> import autograd_tutor as at
+        >>> x = at.ones(2, requires_grad=True)
+        >>> y = x * 3
+        >>> y.retain_grad()
+        >>> (y * y).sum().backward()
+        >>> y.grad
+        tensor([6., 6.])
         """
         if not self._requires_grad:
             raise RuntimeError(
@@ -247,7 +255,16 @@ class Tensor:
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a
-        replacement gradient. Returns a handle with ``.remove()``."""
+        replacement gradient. Returns a handle with ``.remove()``.
+
+        >>> import autograd_tutor as at
+        >>> w = at.ones(2, requires_grad=True)
+        >>> handle = w.register_hook(lambda g: g * 10)   # e.g. to inspect or clip
+        >>> (w * 2).sum().backward()
+        >>> w.grad
+        tensor([20., 20.])
+        >>> handle.remove()
+        """
         if not self._requires_grad:
             raise RuntimeError(
                 "cannot register a hook on a tensor that doesn't require gradient"
@@ -288,7 +305,14 @@ class Tensor:
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
-        """A tensor with the same numbers (shared memory) that is cut off from the graph."""
+        """A tensor with the same numbers (shared memory) that is cut off from the graph.
+
+        >>> import autograd_tutor as at
+        >>> y = at.ones(2, requires_grad=True) * 2
+        >>> d = y.detach()
+        >>> d.requires_grad, d.grad_fn, d.tolist()
+        (False, None, [2.0, 2.0])
+        """
         t = Tensor._make(self._data)
         t._version_box = _version_counter(self)  # shared, as in torch
         return t
@@ -391,7 +415,12 @@ class Tensor:
     # Leaving tensor land
 
     def item(self):
-        """The single number in this tensor, as a Python number."""
+        """The single number in this tensor, as a Python number.
+
+        >>> import autograd_tutor as at
+        >>> at.tensor([[2.5]]).item()
+        2.5
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
@@ -535,7 +564,13 @@ class Tensor:
         return F.Reciprocal.apply(self)
 
     def pow(self, exponent):
-        """``x ** exponent``: PowBackward0 for a number, PowBackward1 for a tensor."""
+        """``x ** exponent``: PowBackward0 for a number, PowBackward1 for a tensor.
+
+        >>> import autograd_tutor as at
+        >>> x = at.tensor([1.0, 2.0], requires_grad=True)
+        >>> x.pow(2)
+        tensor([1., 4.], grad_fn=<PowBackward0>)
+        """
         if isinstance(exponent, Tensor):
             return _binary(F.PowTensor, self, exponent)
         if not isinstance(exponent, (int, float, numbers.Number)):
@@ -547,7 +582,13 @@ class Tensor:
         return F.Pow.apply(self, exponent=exponent)
 
     def mm(self, mat2):
-        """Matrix product of two 2-D tensors."""
+        """Matrix product of two 2-D tensors.
+
+        >>> import autograd_tutor as at
+        >>> at.ones(2, 3).mm(at.ones(3, 1))
+        tensor([[3.],
+                [3.]])
+        """
         _matmul.check_mm(self, mat2)
         return F.Mm.apply(self, mat2)
 
@@ -576,7 +617,13 @@ class Tensor:
         return F.Relu.apply(self)
 
     def clamp(self, min=None, max=None):
-        """Limit values to [min, max]: ``x.clamp(min=0)`` is ReLU. Bounds may be tensors."""
+        """Limit values to [min, max]: ``x.clamp(min=0)`` is ReLU. Bounds may be tensors.
+
+        >>> import autograd_tutor as at
+        >>> h = at.tensor([-1.0, 2.0], requires_grad=True)
+        >>> h.clamp(min=0)
+        tensor([0., 2.], grad_fn=<ClampBackward1>)
+        """
         if min is None and max is None:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
@@ -651,7 +698,13 @@ class Tensor:
     # Reductions
 
     def sum(self, dim=None, keepdim=False):
-        """Sum of all elements (SumBackward0) or over ``dim`` (SumBackward1)."""
+        """Sum of all elements (SumBackward0) or over ``dim`` (SumBackward1).
+
+        >>> import autograd_tutor as at
+        >>> x = at.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.sum(), x.sum(dim=0), x.sum(1, keepdim=True).shape
+        (tensor(10.), tensor([4., 6.]), at.Size([2, 1]))
+        """
         if dim is None:
             if keepdim:
                 return F.SumDim.apply(self, dim=tuple(range(self.ndim)), keepdim=True)
@@ -659,7 +712,12 @@ class Tensor:
         return F.SumDim.apply(self, dim=wrap_dims(dim, self.ndim), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False):
-        """Average of all elements (MeanBackward0) or over ``dim`` (MeanBackward1)."""
+        """Average of all elements (MeanBackward0) or over ``dim`` (MeanBackward1).
+
+        >>> import autograd_tutor as at
+        >>> at.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(dim=1)
+        tensor([1.5000, 3.5000])
+        """
         if self._data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a "
@@ -691,7 +749,16 @@ class Tensor:
         )
 
     def max(self, dim=None, keepdim=False):
-        """The largest element, or ``(values, indices)`` along ``dim``."""
+        """The largest element, or ``(values, indices)`` along ``dim``.
+
+        >>> import autograd_tutor as at
+        >>> x = at.tensor([[1.0, 5.0], [7.0, 2.0]])
+        >>> x.max()
+        tensor(7.)
+        >>> values, indices = x.max(dim=1)
+        >>> values, indices
+        (tensor([5., 7.]), tensor([1, 0]))
+        """
         if isinstance(dim, Tensor):
             raise TypeError("use at.maximum-style elementwise max via clamp(min=other)")
         return self._extreme(F.Max, F.MaxDim, np.argmax, dim, keepdim, "max")
@@ -760,7 +827,13 @@ class Tensor:
         return F.Permute.apply(self, dims=wrap_dims(dims, self.ndim))
 
     def view(self, *shape):
-        """Same numbers, new shape, shared memory (fails if a copy would be needed)."""
+        """Same numbers, new shape, shared memory (fails if a copy would be needed).
+
+        >>> import autograd_tutor as at
+        >>> at.arange(6).view(2, -1)
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+        """
         shape = infer_view_shape(parse_shape(shape), self._data.size)
         if not _viewable(self._data, shape):
             raise RuntimeError(
