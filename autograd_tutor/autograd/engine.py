@@ -145,7 +145,8 @@ def iter_backward(
         if anomaly:
             grads_out = _run_watched(node, grads_in)
         elif grads_in[0] is not None or any(g is not None for g in grads_in):
-            grads_out = node._run(grads_in)  # 4. the node's local chain rule
+            # 4. the node applies its local chain rule (AccumulateGrad: adds into .grad)
+            grads_out = node._run(grads_in)
         else:
             grads_out = (None,) * len(node.next_functions)
         if node._kept_values and not retain_graph:
