@@ -193,6 +193,8 @@ def placeholder_for(truth, kind=None):
             example = "MulBackward0" if text != "MulBackward0" else "AddBackward0"
             return f"a node name, e.g. {example}"
         return "a word"
+    if isinstance(truth, (int, np.integer)):
+        return f"a whole number, e.g. {7 if truth != 7 else 3}"
     a = np.asarray(to_numpy(truth), dtype=float)
     flat = a.reshape(-1)
     if a.size <= 1 or np.all(flat == flat[0]):

@@ -10,7 +10,14 @@ from autograd_tutor.widgets.answers import Question, check
 
 @pytest.mark.parametrize(
     "text",
-    ["(100, 32)", "100x32", "100 x 32", "[100, 32]", "100, 32", "torch.Size([100, 32])"],
+    [
+        "(100, 32)",
+        "100x32",
+        "100 x 32",
+        "[100, 32]",
+        "100, 32",
+        "torch.Size([100, 32])",
+    ],
 )
 def test_shape_forms_lessons_teach(text):
     assert Question((100, 32)).attempt(text).ok
@@ -110,7 +117,9 @@ def test_check_prints_and_counts_retries(capsys):
     out = capsys.readouterr().out
     assert "Hint: count the zeros" in out and "0.75" not in out
     check(0.2, 0.75, "the fraction", tol=0.1, explain="ReLU zeroes half.")
-    assert "The answer: the fraction is 0.75. ReLU zeroes half." in capsys.readouterr().out
+    assert (
+        "The answer: the fraction is 0.75. ReLU zeroes half." in capsys.readouterr().out
+    )
     check(0.2, 0.75, "the fraction", tol=0.1)  # a new round after the reveal
     assert "0.75" not in capsys.readouterr().out
 
