@@ -89,6 +89,7 @@ def observe_tensor(t, leaves, deep=True):
 
 
 def observe(x, leaves, deep=True):
+    """Comparable plain data for a step's result (``deep=False``: a gradient)."""
     if _is_tensor(x):
         obs = observe_tensor(x, leaves, deep)
         if not deep:  # a .grad: how the engine bumped its version is not observable
@@ -101,9 +102,9 @@ def observe(x, leaves, deep=True):
             .__module__.replace("torch.", "at.")
             .replace("autograd_tutor.", "at.")
         )
-        return ("tuple", f"{module}.{name}", [observe(e, leaves) for e in x])
+        return ("tuple", f"{module}.{name}", [observe(e, leaves, deep) for e in x])
     if isinstance(x, list):
-        return ("list", [observe(e, leaves) for e in x])
+        return ("list", [observe(e, leaves, deep) for e in x])
     if isinstance(x, (bool, int, float, type(None), str)):
         return ("py", type(x).__name__, x)
     return ("object", type(x).__name__)
@@ -286,26 +287,27 @@ def compare(program, at, torch):
                 na.pop(step.out, None)
         elif step.out is not None:
             try:
-                obs_a = observe(oa.value, _leaves(na))
+                obs_a = observe(oa.value, _leaves(na), deep=not step.grad)
             except Exception as e:  # noqa: BLE001 - the result itself is broken
                 found.append(
                     ("internal exception", f"{step.out} (observed)", _err(e), None)
                 )
             else:
-                obs_t = observe(ot.value, _leaves(nt))
+                obs_t = observe(ot.value, _leaves(nt), deep=not step.grad)
                 found += diff_obs(obs_a, obs_t, step.out, grad=step.grad)
         found += _diff_warnings(oa.warnings, ot.warnings, step.out or step.op)
         diffs += [Difference(k, i, w, x, y) for k, w, x, y in found]
         if any(d[0] not in _COSMETIC for d in found):
             return diffs
-    diffs += _final(na, nt, len(program))
+    grads = {s.out for s in program if s.grad}
+    diffs += _final(na, nt, len(program), grads)
     return diffs
 
 
 _COSMETIC = {c for c in CLASSES if c.startswith("cosmetic")}
 
 
-def _final(na, nt, index):
+def _final(na, nt, index, grads):
     import warnings
 
     out = []
@@ -314,12 +316,13 @@ def _final(na, nt, index):
         a, t = na.get(name), nt.get(name)
         if not (_is_tensor(t) and _is_tensor(a)):
             continue
+        deep = name not in grads
         try:
-            obs_a = observe(a, la)
+            obs_a = observe(a, la, deep)
         except Exception as e:  # noqa: BLE001 - the result itself is broken
             out.append(Difference("internal exception", index, name, _err(e), None))
             continue
-        found = diff_obs(obs_a, observe(t, lt), name)
+        found = diff_obs(obs_a, observe(t, lt, deep), name, grad=not deep)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ga, gt = a.grad, t.grad
