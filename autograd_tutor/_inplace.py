@@ -216,7 +216,9 @@ def _check_writable(self):
     """Refuse to write into memory that several elements share (an expanded tensor)."""
     a = self._data
     if not a.flags.writeable or (
-        0 in a.strides and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+        a.size > 1
+        and 0 in a.strides
+        and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
     ):
         raise RuntimeError(_INTERNAL_OVERLAP)
     return a

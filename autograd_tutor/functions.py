@@ -436,14 +436,20 @@ class Clamp(Op):
             inside = x <= ctx.max
         else:
             inside = (x >= ctx.min) & (x <= ctx.max)
-        return (grad * inside,)
+        return (np.where(inside, grad, 0),)  # 0., never -0., where cut off
 
 
-def _clamp(x, lo, hi):
+def _clamp(x, lo, hi, bounds_spread_nan=False):
     """torch's clamp: a value is replaced only if it is below ``lo`` or above ``hi``, so
-    nan and -0. stay as they are (``np.maximum(-0., 0)`` would give 0.)."""
+    nan and -0. stay as they are (``np.maximum(-0., 0)`` is 0.); a nan in a tensor
+    bound makes the result nan there."""
     y = x if lo is None else np.where(x < lo, lo, x)
-    return y if hi is None else np.where(y > hi, hi, y)
+    y = y if hi is None else np.where(y > hi, hi, y)
+    if bounds_spread_nan and y.dtype.kind == "f":
+        for bound in (lo, hi):
+            if bound is not None:
+                y = np.where(np.isnan(bound), bound, y)
+    return y
 
 
 @_register
@@ -460,16 +466,24 @@ class ClampTensor(Op):
     @staticmethod
     def forward(ctx, x, min=None, max=None):
         ctx.save_for_backward(x, min, max)
-        return _clamp(x, min, max)
+        return _clamp(x, min, max, bounds_spread_nan=True)
 
     @staticmethod
     def backward(ctx, grad):
         x, lo, hi = ctx.saved_tensors
         above_lo = x >= lo if lo is not None else True
         below_hi = x <= hi if hi is not None else True
-        g_x = grad * (above_lo & below_hi)
-        g_lo = grad * (x < lo) if lo is not None and ctx.needs_input_grad[1] else None
-        g_hi = grad * (x > hi) if hi is not None and ctx.needs_input_grad[2] else None
+        g_x = np.where(above_lo & below_hi, grad, 0)  # 0., never -0., where cut off
+        g_lo = (
+            np.where(x < lo, grad, 0)
+            if lo is not None and ctx.needs_input_grad[1]
+            else None
+        )
+        g_hi = (
+            np.where(x > hi, grad, 0)
+            if hi is not None and ctx.needs_input_grad[2]
+            else None
+        )
         if lo is not None and hi is not None:  # when min > max the result is max
             clash = lo > hi
             if g_lo is not None:
@@ -1099,16 +1113,20 @@ class Copy(Op):
     """
 
     node_name = "CopyBackwards"
-    broadcasts = True  # src may be broadcast and cast: the engine undoes both
-    sets_dtype = True
+    sets_dtype = True  # the result keeps x's dtype, whatever src's
 
     @staticmethod
     def forward(ctx, x, src):
+        ctx.src_shape, ctx.src_dtype = np.shape(src), np.asarray(src).dtype
         return np.array(np.broadcast_to(src, x.shape), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return np.zeros_like(grad), (grad if ctx.needs_input_grad[1] else None)
+        if not ctx.needs_input_grad[1]:
+            return np.zeros_like(grad), None
+        # src was broadcast and cast: its gradient is summed back and cast back
+        g = unbroadcast(grad, ctx.src_shape).astype(ctx.src_dtype, copy=False)
+        return np.zeros_like(grad), g
 
 
 @_register

@@ -381,6 +381,10 @@ class Tensor:
         """The shape, or the size of one dimension."""
         if dim is None:
             return Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(
+                f"Dimension specified as {dim} but tensor has no dimensions"
+            )
         return self._data.shape[wrap_dim(dim, self._data.ndim)]
 
     def dim(self):
@@ -715,13 +719,17 @@ class Tensor:
     def __invert__(self):
         if self._data.dtype != np.bool_:
             raise TypeError("~ is only supported on bool tensors in autograd_tutor")
-        return Tensor._make(~self._data)
+        return Tensor._make(np.asarray(~self._data))  # (0-d: an array, not a scalar)
 
     def __and__(self, other):
-        return Tensor._make(np.logical_and(self._data, _operand(other)._data))
+        return Tensor._make(
+            np.asarray(np.logical_and(self._data, _operand(other)._data))
+        )
 
     def __or__(self, other):
-        return Tensor._make(np.logical_or(self._data, _operand(other)._data))
+        return Tensor._make(
+            np.asarray(np.logical_or(self._data, _operand(other)._data))
+        )
 
     # ------------------------------------------------------------------------------------
     # Reductions
@@ -818,9 +826,19 @@ class Tensor:
         return self._arg(np.argmin, dim, keepdim)
 
     def _arg(self, arg, dim, keepdim):
+        name = arg.__name__
         if dim is None:
+            if self._data.size == 0:
+                raise IndexError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() "
+                    "== 0."
+                )
             return Tensor._make(np.asarray(arg(self._data), dtype=np.int64))
         d = wrap_dim(dim, self.ndim)
+        if self.ndim and self._data.shape[d] == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim {d} to have non-zero size."
+            )
         if self.ndim == 0:  # a 0-d tensor: its one element, at index 0
             return Tensor._make(np.zeros((), dtype=np.int64))
         return Tensor._make(np.asarray(arg(self._data, axis=d, keepdims=keepdim)))
@@ -853,7 +871,7 @@ class Tensor:
                 UserWarning,
                 stacklevel=2,
             )
-            return F.Alias.apply(self)
+            return self
         if self.ndim == 1:
             raise RuntimeError(
                 "tensor.mT is only supported on matrices or batches of matrices. Got 1-D "
@@ -866,6 +884,8 @@ class Tensor:
         return F.Transpose.apply(self, dim0=wrap_dim(dim0, n), dim1=wrap_dim(dim1, n))
 
     def permute(self, *dims):
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         dims = parse_shape(dims, "dims")
         if len({d % max(self.ndim, 1) for d in dims}) != len(dims):
             raise RuntimeError("permute(): duplicate dims are not allowed.")
@@ -910,7 +930,8 @@ class Tensor:
         return self.reshape(other.shape)
 
     def flatten(self):
-        return self.reshape(-1)
+        """All elements in one dimension (a 1-D tensor is returned as it is, as torch)."""
+        return self if self.ndim == 1 else self.reshape(-1)
 
     def unsqueeze(self, dim):
         return F.Unsqueeze.apply(self, dim=wrap_dim(dim, self.ndim + 1))

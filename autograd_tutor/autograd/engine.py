@@ -244,7 +244,8 @@ def _make_seeds(tensors, grad_tensors):
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if t._base is not None:
             _fresh(t)  # a view changed in place: its grad_fn is derived again
-        if not t._requires_grad:
+        if not t._requires_grad or (t._grad_fn is None and t._base is not None):
+            # (a view made under no_grad() says requires_grad, but leads nowhere)
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
