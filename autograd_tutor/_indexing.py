@@ -26,6 +26,11 @@ def _as_index_array(k):
 
 
 def getitem(t, key):
+    if t.ndim == 0 and isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
     if isinstance(key, slice):  # a lone slice is always recorded, even x[:]
         start, stop, step = _slice_bounds(key, t._data.shape[0] if t.ndim else None)
         return F.Slice.apply(t, dim=0, start=start, end=stop, step=step)
@@ -48,7 +53,7 @@ def getitem(t, key):
     out = t
     dim = 0
     advanced = []  # (dim, array) pairs, applied together at the end
-    for k in key:
+    for position, k in enumerate(key):  # torch's messages name the key's position
         if k is Ellipsis:
             dim += t.ndim - consumed
         elif k is None:
@@ -65,7 +70,7 @@ def getitem(t, key):
             i = int(k)
             if not -size <= i < size:
                 raise IndexError(
-                    f"index {i} is out of bounds for dimension {dim} with size {size}"
+                    f"index {i} is out of bounds for dimension {position} with size {size}"
                 )
             out = F.Select.apply(out, dim=dim, index=i % size)
         elif isinstance(k, slice):
@@ -76,7 +81,7 @@ def getitem(t, key):
             dim += 1
         elif _is_advanced(k):
             arr = _as_index_array(k)
-            advanced.append((dim, arr))
+            advanced.append((dim, arr, len(advanced)))
             dim += arr.ndim if arr.dtype == np.bool_ else 1
         else:
             raise IndexError(
@@ -94,7 +99,7 @@ def _slice_bounds(k, size):
     if k.step is not None and k.step <= 0:
         raise ValueError("step must be greater than zero")
     if size is None:
-        raise IndexError("invalid index of a 0-dim tensor.")
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     start, stop, step = k.indices(size)
     return start, max(start, stop), step
 
@@ -102,7 +107,7 @@ def _slice_bounds(k, size):
 def _index(t, advanced):
     key = [slice(None)] * t.ndim
     parts = []
-    for dim, arr in advanced:
+    for dim, arr, position in advanced:  # position: among the advanced indices
         if arr.dtype == np.bool_:
             shape = t._data.shape[dim : dim + arr.ndim]
             if arr.shape != shape:
@@ -116,7 +121,7 @@ def _index(t, advanced):
             bad = arr[(arr >= size) | (arr < -size)]
             if bad.size:
                 raise IndexError(
-                    f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with "
+                    f"index {int(bad.flat[0])} is out of bounds for dimension {position} with "
                     f"size {size}"
                 )
             parts.append((dim, 1, (arr % size if size else arr,)))
