@@ -125,7 +125,9 @@ def main(argv=None):
     if unknown:
         p.error(f"unknown features {sorted(unknown)}; known: {', '.join(FEATURES)}")
     if args.worker:
-        worker(map(int, args.worker.split(",")), args.features, args.max_ops, args.timeout)
+        worker(
+            map(int, args.worker.split(",")), args.features, args.max_ops, args.timeout
+        )
         return 0
     counts, examples = collections.Counter(), collections.defaultdict(list)
     failing, start = [], time.time()
