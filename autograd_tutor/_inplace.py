@@ -24,6 +24,8 @@ from ._checks import broadcast_error
 from ._dtype import result_type
 from ._quiet import enter as _quiet
 from ._quiet import exit as _loud
+from .autograd import forward_ad as _forward_ad
+from .autograd.forward_ad import _tangents
 from .autograd.function import CopySlices, _input_edge, view_positions
 from .autograd.grad_mode import _state
 from .tensor import Tensor, _bump_version, _fresh, _operand, _version_counter
@@ -48,6 +50,8 @@ _INTERNAL_OVERLAP = (
 def apply(self, op, other=_NOTHING, transient_view=False, **params):
     """``self.<op>_(other, **params)``: recorded when grad mode is on and something
     requires grad, else written straight into ``self``'s memory."""
+    if _tangents and not _forward_ad._busy:  # forward-mode AD: in a dual level only
+        return _forward_ad.inplace(apply, self, op, other, transient_view, params)
     if self._base is not None:
         _fresh(self)
     operands = () if other is _NOTHING else (_operand(other),)

@@ -77,6 +77,11 @@ class Add(Op):
             return grad, None
         return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
 
+    @staticmethod
+    def jvp(ctx, z, a, b, da, db):
+        """dz = da + alpha * db."""
+        return da + db if ctx.alpha == 1 else da + ctx.alpha * db
+
 
 @_register
 class Sub(Op):
@@ -97,6 +102,11 @@ class Sub(Op):
             return grad, None
         return grad, (-grad if ctx.alpha == 1 else -grad * ctx.alpha)
 
+    @staticmethod
+    def jvp(ctx, z, a, b, da, db):
+        """dz = da - alpha * db."""
+        return da - db if ctx.alpha == 1 else da - ctx.alpha * db
+
 
 @_register
 class Rsub(Op):
@@ -113,6 +123,11 @@ class Rsub(Op):
     @staticmethod
     def backward(ctx, grad):
         return (-grad * ctx.alpha,)
+
+    @staticmethod
+    def jvp(ctx, z, a, da):
+        """dz = -alpha * da."""
+        return -ctx.alpha * da
 
 
 @_register
@@ -138,6 +153,11 @@ class Mul(Op):
             grad * a if ctx.needs_input_grad[1] else None,
         )
 
+    @staticmethod
+    def jvp(ctx, z, a, b, da, db):
+        """dz = da * b + a * db  (the product rule)."""
+        return da * b + a * db
+
 
 @_register
 class Div(Op):
@@ -161,6 +181,11 @@ class Div(Op):
             -grad * a / (b * b) if ctx.needs_input_grad[1] else None,
         )
 
+    @staticmethod
+    def jvp(ctx, z, a, b, da, db):
+        """dz = (da - z * db) / b  (the quotient rule, with z = a / b)."""
+        return (da - z * db) / b
+
 
 @_register
 class Reciprocal(Op):
@@ -180,6 +205,11 @@ class Reciprocal(Op):
         (y,) = ctx.saved_tensors
         return (-grad * y * y,)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = -y**2 dx."""
+        return -dx * y * y
+
 
 @_register
 class Neg(Op):
@@ -194,6 +224,11 @@ class Neg(Op):
     @staticmethod
     def backward(ctx, grad):
         return (-grad,)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = -dx."""
+        return -dx
 
 
 @_register
@@ -219,6 +254,14 @@ class Pow(Op):
         if n == 2:
             return (grad * 2 * x,)
         return (grad * (n * _pow(x, n - 1)),)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = n * x ** (n - 1) * dx."""
+        n = ctx.exponent
+        if n == 0:
+            return np.zeros_like(dx)
+        return dx * (n * _pow(x, n - 1))
 
 
 @_register
@@ -249,6 +292,14 @@ class PowTensor(Op):
             )
         return da, db
 
+    @staticmethod
+    def jvp(ctx, z, a, b, da, db):
+        """dz = b * a ** (b - 1) * da + a ** b * ln(a) * db."""
+        with np.errstate(all="ignore"):
+            dz_a = da * b * a ** (b - 1)
+            dz_b = db * np.where((a == 0) & (b >= 0), 0, z * np.log(a))
+        return dz_a + dz_b
+
 
 @_register
 class PowScalarBase(Op):
@@ -274,6 +325,14 @@ class PowScalarBase(Op):
             return (grad * np.where(x >= 0, 0, y * ln),)
         return (grad * (y * ln),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = c ** x * ln(c) * dx."""
+        ln = np.log(np.asarray(ctx.self, dtype=y.dtype))
+        if ctx.self == 0:
+            return dx * np.where(x >= 0, 0, y * ln)
+        return dx * (y * ln)
+
 
 # ----------------------------------------------------------------------------------------
 # Elementwise functions
@@ -297,6 +356,11 @@ class Exp(Op):
         (y,) = ctx.saved_tensors
         return (grad * y,)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = y dx."""
+        return dx * y
+
 
 @_register
 class Log(Op):
@@ -314,6 +378,11 @@ class Log(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return (grad / x,)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx / x."""
+        return dx / x
 
 
 @_register
@@ -334,6 +403,11 @@ class Sqrt(Op):
         (y,) = ctx.saved_tensors
         return (grad / (2 * y),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx / (2 y)."""
+        return dx / (2 * y)
+
 
 @_register
 class Abs(Op):
@@ -351,6 +425,11 @@ class Abs(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return (grad * np.sign(x),)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = sign(x) dx."""
+        return dx * np.sign(x)
 
 
 @_register
@@ -371,6 +450,11 @@ class Tanh(Op):
         (y,) = ctx.saved_tensors
         return (grad * (1 - y * y),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = (1 - y**2) dx."""
+        return dx * (1 - y * y)
+
 
 @_register
 class Sigmoid(Op):
@@ -390,6 +474,11 @@ class Sigmoid(Op):
         (y,) = ctx.saved_tensors
         return (grad * y * (1 - y),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = y (1 - y) dx."""
+        return dx * y * (1 - y)
+
 
 @_register
 class Relu(Op):
@@ -408,6 +497,11 @@ class Relu(Op):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return (np.where(y <= 0, 0, grad),)  # nan passes the gradient on, as in torch
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx where y > 0, else 0."""
+        return np.where(y <= 0, 0, dx)
 
 
 @_register
@@ -437,6 +531,16 @@ class Clamp(Op):
         else:
             inside = (x >= ctx.min) & (x <= ctx.max)
         return (np.where(inside, grad, 0),)  # 0., never -0., where cut off
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx inside [min, max], else 0."""
+        inside = True
+        if ctx.min is not None:
+            inside = x >= ctx.min
+        if ctx.max is not None:
+            inside = inside & (x <= ctx.max)
+        return np.where(inside, dx, 0)
 
 
 def _clamp(x, lo, hi, bounds_spread_nan=False):
@@ -492,6 +596,20 @@ class ClampTensor(Op):
                 g_hi = np.where(clash, grad, g_hi)
         return g_x, g_lo, g_hi
 
+    @staticmethod
+    def jvp(ctx, y, x, lo, hi, dx, dlo, dhi):
+        """dy = dx inside [min, max], dmin below min, dmax above max (and dmax
+        wherever min > max, where the result is max)."""
+        above_lo = x >= lo if lo is not None else True
+        below_hi = x <= hi if hi is not None else True
+        dy = np.where(above_lo & below_hi, dx, 0)
+        clash = (lo > hi) if lo is not None and hi is not None else False
+        if lo is not None:
+            dy = dy + np.where((x < lo) & ~clash, dlo, 0)
+        if hi is not None:
+            dy = dy + np.where((x > hi) | clash, dhi, 0)
+        return dy
+
 
 # ----------------------------------------------------------------------------------------
 # Reductions
@@ -517,6 +635,11 @@ class Sum(Op):
         out.fill(grad)
         return (out,)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = sum of dx."""
+        return np.add.reduce(dx, axis=None)
+
 
 @_register
 class SumDim(Op):
@@ -538,6 +661,11 @@ class SumDim(Op):
             grad = np.expand_dims(grad, ctx.axis)
         return (np.broadcast_to(grad, ctx.self_sym_sizes),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx summed over ``dim``."""
+        return np.add.reduce(dx, axis=ctx.axis, keepdims=ctx.keepdim)
+
 
 @_register
 class Mean(Op):
@@ -556,6 +684,11 @@ class Mean(Op):
         out = np.empty(ctx.self_sym_sizes, dtype=grad.dtype)
         out.fill(grad / ctx.self_sym_numel)
         return (out,)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = mean of dx."""
+        return np.add.reduce(dx, axis=None) / ctx.self_sym_numel
 
 
 @_register
@@ -579,6 +712,11 @@ class MeanDim(Op):
             grad = np.expand_dims(grad, ctx.axis)
         return (np.broadcast_to(grad / ctx.count, ctx.self_sym_sizes),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx averaged over ``dim``."""
+        return np.add.reduce(dx, axis=ctx.axis, keepdims=ctx.keepdim) / ctx.count
+
 
 class _Extreme(Op):
     """Shared rule of max() / min() over all elements: ties share the gradient evenly."""
@@ -599,6 +737,12 @@ class _Extreme(Op):
         return (
             np.where(hits, grad / grad.dtype.type(hits.sum()), 0).astype(grad.dtype),
         )
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = mean of dx over the positions that hold the extreme (ties share)."""
+        hits = np.isnan(x) if np.isnan(y) else x == y
+        return np.add.reduce(np.where(hits, dx, 0), axis=None) / hits.sum()
 
 
 @_register
@@ -645,6 +789,16 @@ class _ExtremeDim(Op):
         np.put_along_axis(out, idx, grad, axis=ctx.dim)
         return (out,)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx read at the chosen index along ``dim``."""
+        (idx,) = ctx.saved_tensors
+        if x.ndim == 0:
+            return dx.copy()
+        idx = np.expand_dims(idx, ctx.dim) if not ctx.keepdim else idx
+        dy = np.take_along_axis(dx, idx, axis=ctx.dim)
+        return dy if ctx.keepdim else np.squeeze(dy, ctx.dim)
+
 
 @_register
 class MaxDim(_ExtremeDim):
@@ -686,6 +840,11 @@ class Mm(Op):
             a.T @ grad if ctx.needs_input_grad[1] else None,
         )
 
+    @staticmethod
+    def jvp(ctx, c, a, b, da, db):
+        """dC = dA @ B + A @ dB."""
+        return da @ b + a @ db
+
 
 @_register
 class Mv(Op):
@@ -708,6 +867,11 @@ class Mv(Op):
             a.T @ grad if ctx.needs_input_grad[1] else None,
         )
 
+    @staticmethod
+    def jvp(ctx, y, a, v, da, dv):
+        """dy = dA @ v + A @ dv."""
+        return da @ v + a @ dv
+
 
 @_register
 class Dot(Op):
@@ -729,6 +893,11 @@ class Dot(Op):
             grad * b if ctx.needs_input_grad[0] else None,
             grad * a if ctx.needs_input_grad[1] else None,
         )
+
+    @staticmethod
+    def jvp(ctx, y, a, b, da, db):
+        """dy = da . b + a . db."""
+        return np.dot(da, b) + np.dot(a, db)
 
 
 @_register
@@ -753,6 +922,11 @@ class Bmm(Op):
             a.swapaxes(-1, -2) @ grad if ctx.needs_input_grad[1] else None,
         )
 
+    @staticmethod
+    def jvp(ctx, c, a, b, da, db):
+        """dC[i] = dA[i] @ B[i] + A[i] @ dB[i]."""
+        return da @ b + a @ db
+
 
 # ----------------------------------------------------------------------------------------
 # Shape operations: they move numbers around, so backward moves gradients back
@@ -765,6 +939,11 @@ class _View(Op):
     @staticmethod
     def backward(ctx, grad):
         return (grad.reshape(ctx.self_sym_sizes),)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx in y's shape (a view of the tangent when possible, as in torch)."""
+        return dx.reshape(y.shape)
 
 
 @_register
@@ -880,6 +1059,11 @@ class Expand(Op):
     def backward(ctx, grad):
         return (unbroadcast(grad, ctx.self_sym_sizes),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx expanded the same way (a view of the tangent)."""
+        return Expand.forward(ctx, dx, y.shape)
+
 
 @_register
 class T(Op):
@@ -895,6 +1079,11 @@ class T(Op):
     @staticmethod
     def backward(ctx, grad):
         return (grad.T,)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx.T."""
+        return dx.T
 
 
 @_register
@@ -914,6 +1103,11 @@ class Transpose(Op):
     def backward(ctx, grad):
         return (np.swapaxes(grad, ctx.dim0, ctx.dim1) if grad.ndim else grad,)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx with the same dimensions swapped."""
+        return np.swapaxes(dx, ctx.dim0, ctx.dim1) if dx.ndim else dx.view()
+
 
 @_register
 class Permute(Op):
@@ -932,6 +1126,11 @@ class Permute(Op):
     def backward(ctx, grad):
         return (np.transpose(grad, np.argsort(ctx.dims)),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx with its dimensions in the same order."""
+        return np.transpose(dx, ctx.dims)
+
 
 @_register
 class Alias(Op):
@@ -948,6 +1147,18 @@ class Alias(Op):
     def backward(ctx, grad):
         return (grad,)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx (a view of the tangent)."""
+        return dx.view()
+
+
+class Identity(Alias):
+    """``unpack_dual``'s primal: the values as a new view, without the tangent (torch's
+    ``Identity`` node). Alias's rules; not in REGISTRY, as it is no op of the API."""
+
+    node_name = "Identity"
+
 
 @_register
 class Clone(Op):
@@ -962,6 +1173,11 @@ class Clone(Op):
     @staticmethod
     def backward(ctx, grad):
         return (grad,)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = a copy of dx."""
+        return np.array(dx, copy=True)
 
 
 @_register
@@ -978,6 +1194,11 @@ class ToCopy(Op):
     @staticmethod
     def backward(ctx, grad):
         return (grad,)  # the engine casts it to the input's dtype
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx in the new dtype (integer results have no tangent)."""
+        return dx.astype(y.dtype)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1012,6 +1233,11 @@ class Select(_Scatter):
             ctx.key + (Ellipsis,)
         ]  # with "...", NumPy gives a 0-d view, not a copy
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx[..., index, ...] (a view of the tangent)."""
+        return dx[ctx.key + (Ellipsis,)]
+
 
 @_register
 class Slice(_Scatter):
@@ -1027,6 +1253,11 @@ class Slice(_Scatter):
         ctx.self_sym_sizes = x.shape
         ctx.key = (slice(None),) * dim + (slice(start, end, step),)
         return x[ctx.key]
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx[..., start:end:step, ...] (a view of the tangent)."""
+        return dx[ctx.key]
 
 
 @_register
@@ -1053,6 +1284,11 @@ class Index(Op):
         np.add.at(out, key, grad)
         return (out,)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx[indices]."""
+        return dx[ctx.indices]
+
 
 # ----------------------------------------------------------------------------------------
 # Overwriting ops (only in place): the old values no longer matter
@@ -1072,6 +1308,11 @@ class Zero(Op):
     def backward(ctx, grad):
         return (np.zeros_like(grad),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = 0."""
+        return np.zeros_like(dx)
+
 
 @_register
 class Fill(Op):
@@ -1089,6 +1330,11 @@ class Fill(Op):
     def backward(ctx, grad):
         return (np.zeros_like(grad),)
 
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = 0."""
+        return np.zeros_like(dx)
+
 
 @_register
 class FillTensor(Op):
@@ -1103,6 +1349,11 @@ class FillTensor(Op):
     @staticmethod
     def backward(ctx, grad):
         return np.zeros_like(grad), (grad.sum() if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def jvp(ctx, y, x, value, dx, dvalue):
+        """dy = dvalue everywhere."""
+        return np.full_like(y, dvalue)
 
 
 @_register
@@ -1127,6 +1378,11 @@ class Copy(Op):
         # src was broadcast and cast: its gradient is summed back and cast back
         g = unbroadcast(grad, ctx.src_shape).astype(ctx.src_dtype, copy=False)
         return np.zeros_like(grad), g
+
+    @staticmethod
+    def jvp(ctx, y, x, src, dx, dsrc):
+        """dy = dsrc, broadcast to x's shape (x's old values no longer matter)."""
+        return np.broadcast_to(dsrc, y.shape)
 
 
 @_register
@@ -1154,6 +1410,13 @@ class IndexPut(Op):
             return g_x, None
         return g_x, unbroadcast(grad[ctx.key], ctx.values_shape)  # v was broadcast
 
+    @staticmethod
+    def jvp(ctx, y, x, values, dx, dvalues):
+        """dy = dx with dvalues written at the indices."""
+        dy = np.array(dx, dtype=y.dtype, copy=True)
+        dy[ctx.key] = dvalues
+        return dy
+
 
 @_register
 class AsStrided(Op):
@@ -1168,3 +1431,8 @@ class AsStrided(Op):
         out = np.zeros(ctx.base_shape, dtype=grad.dtype)
         np.add.at(out.reshape(-1), ctx.positions, grad)  # expanded views add up
         return (out,)
+
+    @staticmethod
+    def jvp(ctx, y, base, dbase):
+        """dy = the base's tangent read at the elements the view covers."""
+        return dbase.reshape(-1)[ctx.positions]

@@ -3,10 +3,11 @@
 * ``function``: backward nodes, ``AccumulateGrad`` and the custom ``Function`` API;
 * ``engine``: the backward pass as a generator of steps (``iter_backward``);
 * ``grad_mode``: ``no_grad``, ``enable_grad``, ``set_grad_enabled``;
-* ``gradcheck``: finite-difference checking.
+* ``gradcheck``: finite-difference checking;
+* ``forward_ad``: forward-mode AD (dual tensors, ``make_dual`` / ``unpack_dual``).
 """
 
-from . import graph
+from . import forward_ad, graph
 from .anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -30,6 +31,7 @@ __all__ = [
     "is_anomaly_enabled",
     "set_detect_anomaly",
     "enable_grad",
+    "forward_ad",
     "grad",
     "graph",
     "gradcheck",

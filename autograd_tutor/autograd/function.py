@@ -20,7 +20,9 @@ import numpy as np
 from .. import _quiet
 from .._broadcast import unbroadcast
 from .._dtype import from_numpy_dtype, result_type
+from . import forward_ad as _forward_ad
 from .anomaly_mode import _anomaly, forward_trace
+from .forward_ad import _tangents
 from .grad_mode import _state, no_grad
 from .graph import _notify, _recorders
 
@@ -478,6 +480,8 @@ class Op:
                 )
             result._requires_grad = True
             result._grad_fn = node
+        if _tangents:  # forward-mode AD (inside a dual level only): push the tangents
+            _forward_ad.push(cls, node, inputs, arrays, result)
         if _recorders:
             _notify(cls, inputs, params, result)
         return result
@@ -750,6 +754,8 @@ class Function(metaclass=FunctionMeta):
         recording = any(ctx.needs_input_grad)
         with no_grad():
             outputs = cls.forward(ctx, *args, **kwargs)
+        if _tangents:  # forward-mode AD (inside a dual level only): the user's jvp
+            outputs = _forward_ad.push_custom(cls, ctx, args, outputs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         if not recording:

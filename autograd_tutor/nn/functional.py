@@ -57,6 +57,11 @@ class Addmm(Op):
             mat1.T @ g if need[2] else None,
         )
 
+    @staticmethod
+    def jvp(ctx, out, bias, mat1, mat2, dbias, dmat1, dmat2):
+        """dout = beta * dbias + alpha * (dmat1 @ mat2 + mat1 @ dmat2)."""
+        return ctx.beta * dbias + ctx.alpha * (dmat1 @ mat2 + mat1 @ dmat2)
+
 
 @_register
 class MseLoss(Op):
@@ -88,6 +93,14 @@ class MseLoss(Op):
         g = (input - target) * (grad * scale)
         need = ctx.needs_input_grad
         return (g if need[0] else None, -g if need[1] else None)
+
+    @staticmethod
+    def jvp(ctx, loss, input, target, dinput, dtarget):
+        """dloss = reduce(2 (input - target) (dinput - dtarget))."""
+        d = 2 * (input - target) * (dinput - dtarget)
+        if ctx.reduction == 1:
+            return d.mean()
+        return d.sum() if ctx.reduction == 2 else d
 
 
 def _check_linear(input, weight):

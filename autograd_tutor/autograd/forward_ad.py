@@ -1,0 +1,280 @@
+"""Forward-mode AD, like ``torch.autograd.forward_ad``: a tensor can carry a *tangent*
+(a direction dx), and every op pushes it forward with its JVP rule, dy = J dx, as the
+values are computed. One pass gives J v for one direction v; reverse mode gives v^T J.
+
+>>> import autograd_tutor as at
+>>> import autograd_tutor.autograd.forward_ad as fwAD
+>>> with fwAD.dual_level():
+...     x = fwAD.make_dual(at.tensor([1.0, 2.0]), at.tensor([1.0, 0.0]))
+...     y = (x * x).sum()
+...     fwAD.unpack_dual(y).tangent
+tensor(2.)
+
+Each op's rule is the ``jvp`` method beside its ``forward`` and ``backward`` in
+``functions.py``. Tangents live in the dual level, not in the tensors: leaving the level
+forgets them all (as torch does). Outside a level nothing here runs at all.
+"""
+
+import weakref
+from typing import NamedTuple
+
+import numpy as np
+
+from .grad_mode import no_grad
+
+_levels = []  # the active dual level (torch allows one at a time: no nesting)
+_tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent ndarray)
+_busy = []  # non-empty while an in-place op is being given its new tangent
+
+__all__ = [
+    "UnpackedDualTensor",
+    "dual_level",
+    "enter_dual_level",
+    "exit_dual_level",
+    "make_dual",
+    "unpack_dual",
+]
+
+
+class UnpackedDualTensor(NamedTuple):
+    """What ``unpack_dual`` returns: the ``primal`` (a view of the values, without
+    tangent) and the ``tangent`` (None if the tensor has none at this level)."""
+
+    primal: object
+    tangent: object
+
+
+def enter_dual_level():
+    """Start a dual level (prefer ``with dual_level():``). Returns its number."""
+    if _levels:
+        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    _levels.append(0)
+    return 0
+
+
+def exit_dual_level(*, level=None):
+    """End the dual level: every tangent made in it is forgotten."""
+    if not _levels or (level is not None and level != _levels[-1]):
+        raise RuntimeError(
+            "Trying to exit a forward AD level that was not the last one that was "
+            "created. This is not supported."
+        )
+    _levels.pop()
+    _tangents.clear()
+
+
+class dual_level:
+    """The block inside which tensors may carry tangents (``with fwAD.dual_level():``);
+    also a decorator."""
+
+    def __enter__(self):
+        return enter_dual_level()
+
+    def __exit__(self, *exc):
+        exit_dual_level()
+        return False
+
+    def __call__(self, func):
+        def wrapper(*args, **kwargs):
+            with dual_level():
+                return func(*args, **kwargs)
+
+        wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
+        return wrapper
+
+
+def _check_level(level):
+    if not _levels:
+        raise RuntimeError(
+            "Trying to create a dual Tensor for forward AD but no level exists, make "
+            "sure to enter_dual_level() first."
+        )
+    if level is not None and level != _levels[-1]:
+        raise RuntimeError(f"Invalid level given to make_dual: {level}")
+
+
+def make_dual(tensor, tangent, *, level=None):
+    """A view of ``tensor`` that carries ``tangent`` (same shape, floating point).
+
+    Its ``grad_fn`` is ``ViewBackward0`` when ``tensor`` requires grad, so reverse mode
+    still sees through it.
+    """
+    _check_level(level)
+    if not isinstance(tensor, Tensor) or not isinstance(tangent, Tensor):
+        raise TypeError("make_dual(): expected Tensor arguments")
+    for name, t in (("primal", tensor), ("tangent", tangent)):
+        if not t.dtype.is_floating_point:
+            raise ValueError(
+                f"Expected {name} to be floating point or complex, but got: {t.dtype}"
+            )
+    if tangent._data.shape != tensor._data.shape:
+        raise RuntimeError(
+            "Trying to set a forward gradient that has a different size than that of "
+            "the original Tensor, this is not supported. Tensor is of size "
+            f"{list(tensor._data.shape)} while the given forward gradient is of size "
+            f"{list(tangent._data.shape)}."
+        )
+    if tangent_of(tensor) is not None:
+        raise RuntimeError(
+            "Making a dual Tensor based on a Tensor that already has a forward "
+            "gradient at the same level 0 is not supported."
+        )
+    from ..functions import View
+
+    dual = View.apply(tensor, shape=tensor._data.shape)
+    _set_tangent(dual, tangent._data)
+    return dual
+
+
+def unpack_dual(tensor, *, level=None):
+    """``(primal, tangent)`` of a dual tensor; outside a level, ``(tensor, None)``."""
+    if not _levels:
+        return UnpackedDualTensor(tensor, None)
+    if level is not None and level != _levels[-1]:
+        raise RuntimeError(f"Invalid level given to unpack_dual: {level}")
+    from ..functions import Identity
+
+    tangent = tangent_of(tensor)
+    primal = Identity.apply(tensor)  # the values as a view, without the tangent
+    _tangents.pop(id(primal), None)
+    return UnpackedDualTensor(
+        primal, None if tangent is None else Tensor._make(tangent)
+    )
+
+
+def tangent_of(t):
+    """The tangent array of tensor ``t`` at the active level, or None."""
+    entry = _tangents.get(id(t))
+    if entry is None or entry[0]() is not t:
+        return None
+    return entry[1]
+
+
+def _set_tangent(t, tangent):
+    key = id(t)
+    _tangents[key] = (weakref.ref(t, lambda _, k=key: _tangents.pop(k, None)), tangent)
+
+
+# ----------------------------------------------------------------------------------------
+# Pushing tangents through ops (called by Op.apply and the in-place ops, in a level only)
+
+
+def push(op, ctx, inputs, arrays, result):
+    """After ``op``'s forward: if an input carries a tangent, give ``result`` the tangent
+    ``op.jvp`` computes. Inputs without one count as a zero tangent."""
+    tangents, found = [], False
+    for t, a in zip(inputs, arrays):
+        if isinstance(t, Tensor):
+            dt = tangent_of(t)
+            if dt is None:
+                dt = np.zeros(a.shape, a.dtype)
+            else:
+                found = True
+                if dt.dtype != a.dtype and a.dtype.kind == "f":
+                    dt = dt.astype(a.dtype)  # the op computed in a common dtype
+            tangents.append(dt)
+        else:  # a number has tangent 0, a missing bound none
+            tangents.append(None if t is None else 0)
+    y = result._data
+    if not found or y.dtype.kind != "f":  # integer results have no tangent
+        return
+    dy = np.asarray(op.jvp(ctx, y, *arrays, *tangents))
+    if dy.shape != y.shape:
+        dy = np.broadcast_to(dy, y.shape).copy()
+    if dy.dtype != y.dtype:
+        dy = dy.astype(y.dtype)
+    _set_tangent(result, dy)
+
+
+def push_custom(function, ctx, args, outputs):
+    """A custom ``Function`` on dual tensors: its ``jvp(ctx, *tangents)`` (one tangent
+    per input of ``forward``, None for non-tensors) gives one tangent per output."""
+    tangents = [tangent_of(a) if isinstance(a, Tensor) else None for a in args]
+    if all(t is None for t in tangents):
+        return outputs
+    if not hasattr(function, "jvp"):
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use "
+            "it with forward mode AD."
+        )
+    wrapped = [
+        None
+        if not isinstance(a, Tensor)
+        else Tensor._make(np.zeros_like(a._data) if t is None else t)
+        for a, t in zip(args, tangents)
+    ]
+    with no_grad():
+        result = function.jvp(ctx, *wrapped)
+    single = not isinstance(outputs, tuple)
+    outs = (outputs,) if single else outputs
+    result = (result,) if not isinstance(result, tuple) else result
+    fresh = []
+    for o, dt in zip(outs, result):
+        if isinstance(o, Tensor) and any(o is a for a in args):
+            o = Tensor._make(o._data)  # an input returned as is: a new identity
+        if isinstance(o, Tensor) and isinstance(dt, Tensor):
+            _set_tangent(o, dt._data)
+        fresh.append(o)
+    return fresh[0] if single else tuple(fresh)
+
+
+def inplace(apply, self, op, other, transient_view, params):
+    """An in-place op on a level: the values change by ``apply`` as usual, and ``self``'s
+    tangent becomes the op's result tangent, written into the tangent's memory, so views
+    of the tangent (the tangents of views of ``self``, or of its base) see it too."""
+    tensors = [self] + [o for o in (other, *params.values()) if isinstance(o, Tensor)]
+    if all(tangent_of(t) is None for t in tensors):
+        _busy.append(True)
+        try:
+            return apply(self, op, other, transient_view, **params)
+        finally:
+            _busy.pop()
+    from .._inplace import _NOTHING
+
+    operands = () if other is _NOTHING else (other,)
+    with no_grad():  # the same op out of place gives the new tangent
+        new = tangent_of(op.apply(self, *operands, **params))
+    _busy.append(True)
+    try:
+        apply(self, op, other, transient_view, **params)
+    finally:
+        _busy.pop()
+    target = tangent_of(self)
+    if target is None:
+        target = _new_tangent_memory(self)
+    if new is None:
+        target[...] = 0
+    else:
+        np.copyto(target, np.broadcast_to(new, target.shape), casting="unsafe")
+    return self
+
+
+def _new_tangent_memory(t):
+    """A zero tangent for ``t``; for a view, the matching part of its base's tangent
+    (created as zeros if the base has none), as torch does."""
+    base = t._base
+    if base is None:
+        tangent = np.zeros_like(t._data)
+        _set_tangent(t, tangent)
+        return tangent
+    base_tangent = tangent_of(base)
+    if base_tangent is None:
+        base_tangent = np.zeros_like(base._data)
+        _set_tangent(base, base_tangent)
+    b, v = base._data, t._data
+    if (
+        base_tangent.flags.c_contiguous
+        and base_tangent.strides == b.strides
+        and base_tangent.dtype == b.dtype
+    ):  # the view's tangent: the same strides and offset, in the base's tangent
+        offset = v.__array_interface__["data"][0] - b.__array_interface__["data"][0]
+        tangent = np.ndarray(
+            v.shape, v.dtype, buffer=base_tangent, offset=offset, strides=v.strides
+        )
+    else:  # an unusual layout: the view's tangent is its own
+        tangent = np.zeros_like(v)
+    _set_tangent(t, tangent)
+    return tangent
+
+
+from ..tensor import Tensor  # noqa: E402  (tensor.py imports the engine, which imports us)
