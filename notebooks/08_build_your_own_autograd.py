@@ -373,7 +373,8 @@ else:
 # %% [markdown]
 # ## Part 3. The schedule
 #
-# Running the rules in the right order is the engine's whole job. A node may run only once
+# Running the rules in the right order is the engine's whole job (lesson 6 re-implemented this
+# order on the package's graph; now it drives your own nodes). A node may run only once
 # **every** gradient flowing into it has arrived (a value used twice gets two contributions,
 # which add up). The engine therefore works in five steps:
 #
@@ -912,7 +913,7 @@ print("same losses as autograd_tutor:", np.allclose(my_losses, at_losses, rtol=1
 # ## Part 7. `gradcheck` on your engine
 #
 # `at.autograd.gradcheck` compares a function's gradients with finite differences, entry by
-# entry (lesson 6). To point it at *your* engine, wrap a function computed with `MyTensor` in an
+# entry (lesson 7). To point it at *your* engine, wrap a function computed with `MyTensor` in an
 # `at.autograd.Function`: its `forward` runs your forward pass, its `backward` runs
 # `my_backward` and hands your gradient to `autograd_tutor`.
 
