@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Set up everything autograd_tutor needs: system packages (when we can), a .venv with the
 # package installed editable, and (for tests) PyTorch as the conformance oracle.
-#   scripts/setup.sh lessons   -> what `make lessons` needs (JupyterLab, Graphviz)
-#   scripts/setup.sh test      -> everything `make test` needs (+ Chromium, torch)
+#   scripts/setup.sh lessons   -> what `make lessons` needs (JupyterLab; pictures by pip's
+#                                 graphviz-pure)
+#   scripts/setup.sh test      -> everything `make test` needs (+ Graphviz, Chromium, npm,
+#                                 torch)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE="${1:-lessons}"
 PY="${PYTHON:-python3}"
 
 need_apt=()
-command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
+# pictures need no system Graphviz (the extras bring graphviz-pure); the tests also check
+# that a system dot stays usable, and run Pyodide (npm's pyodide package) in Chromium
 if [ "$MODE" = test ]; then
+  command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium chromium-driver)
+  command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

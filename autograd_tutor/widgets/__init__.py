@@ -4,14 +4,53 @@ PyTorch has no counterpart; this is the lesson's slow-motion replay of the real 
 
 * ``model``: frames and a ``Timeline`` (pure Python, no ipywidgets);
 * ``recorders``: run the engine once and snapshot frames;
+* ``answers``: the lessons' answer checker (``Question``, ``check``; no ipywidgets);
 * ``render``: frames to HTML, the graph picture, the loss curve;
 * ``views`` and ``explorers``: the ipywidgets layer: ``ForwardExplorer``,
   ``BackwardExplorer``, ``UpdateExplorer``, ``TrainingExplorer``, ``PredictReveal``.
 
-The explorers are imported on first use, so ``model`` and ``recorders`` work without
-ipywidgets installed.
+The explorers are imported on first use, so ``model``, ``recorders`` and ``answers``
+work without ipywidgets installed.
+
+Predict, then reveal (for lessons)
+----------------------------------
+Two forms share one checker (``answers.Question``), so they accept the same answers:
+shapes as ``(100, 32)``, ``100x32``, ``[100, 32]`` or ``torch.Size([100, 32])``;
+numbers with a tolerance (``18.6``, ``1/4``; one number for a tensor whose entries
+are equal, or one per entry ``1.5, 2``); words case-insensitively (``accept=`` adds
+other spellings). A wrong answer gets a hint (the next of ``hints`` per attempt,
+else a generic one) and a retry; after ``tries`` wrong attempts (default 2) the
+answer is revealed with ``explain``. Nothing shown before that contains the answer,
+including the ``text/plain`` nbval compares.
+
+In a code cell (prints one line; ``None`` = no prediction yet, shows the format)::
+
+    my_guess = None  # your prediction for h.shape
+    at.widgets.check(my_guess, tuple(h.shape), "the shape of h",
+                     hints=["x is 100x3 and w1 is 3x32."],
+                     explain="mm keeps x's rows and w1's columns.")
+    # check(prediction, truth, what="the answer", tol=1e-3, *, hints=(), explain="",
+    #       accept=(), mistakes=None, kind=None, rtol=1e-3, tries=2)
+    # tol: absolute tolerance (as the lessons' old check), rtol: relative.
+
+As a widget (text box with the format as placeholder, check / reveal buttons)::
+
+    at.widgets.PredictReveal(
+        compute=lambda: x.grad,            # or expected=(100, 32)
+        question="After y.backward(), what is each entry of x.grad?",
+        hints=["y = x.mean(): each of the 4 entries counts 1/4."],
+        explain="mean divides by the number of entries, so each gets 1/4.",
+    )
+    # PredictReveal(target="x2.grad", compute=None, question=None, rtol=1e-3, *,
+    #               expected=None, atol=1e-6, hints=(), explain="", accept=(),
+    #               mistakes=None, tries=2, placeholder=None, kind=None)
+    # mistakes={"6.2": "You forgot the factor 3."}: feedback for common wrong answers.
+
+>>> check("100x32", (100, 32), "the shape of h")
+Right! the shape of h is (100, 32).
 """
 
+from .answers import Question, check
 from .model import Timeline
 
 _EXPLORERS = (
@@ -22,7 +61,7 @@ _EXPLORERS = (
     "PredictReveal",
 )
 
-__all__ = ["Timeline", *_EXPLORERS]
+__all__ = ["Timeline", "Question", "check", *_EXPLORERS]
 
 
 def __getattr__(name):

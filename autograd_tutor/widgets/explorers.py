@@ -12,14 +12,14 @@ display one validate under nbval.
 'Add'
 """
 
-import ipywidgets as W
-import numpy as np
+import html
 
-import autograd_tutor as at
+import ipywidgets as W
 
 from . import recorders as R
 from . import render
-from .model import Timeline, check_prediction
+from .answers import Question, to_numpy
+from .model import Timeline
 from .views import StepperView
 
 
@@ -259,42 +259,93 @@ class TrainingExplorer(_Explorer):
 
 
 class PredictReveal(_Explorer):
-    """Predict a value, then let the engine reveal it.
+    """Predict a value, then let the engine reveal it (see ``answers.Question``).
 
-    The learner types a number (e.g. ``x2.grad`` in the lesson's seed example, worked out
-    with the chain rule) and clicks "check"; "reveal" shows the engine's answer.
+    The learner types an answer in the expected format (the text box's placeholder),
+    clicks "check" (or presses Enter): a right answer is confirmed with the
+    explanation; a wrong one gets a hint and a retry; "reveal" becomes available after
+    the first attempt, and after ``tries`` wrong attempts the answer is shown anyway.
 
     Args:
         target: for the seed example, one of ``"x1.grad"``, ``"x2.grad"``, ``"y.grad"``,
             ``"z.grad"`` (default ``"x2.grad"``).
-        compute: alternatively, a function returning the true value (a tensor or number)
-            computed by the engine; ``question`` then says what it is.
-        rtol: relative tolerance of the check.
+        compute: alternatively, a function returning the true value (a tensor, number,
+            shape or word) computed by the engine; ``question`` then says what it is.
+        question: the question shown above the box.
+        rtol: relative tolerance for numbers (``atol``: absolute).
+        expected: the true value itself, instead of ``compute``.
+        hints, explain, accept, mistakes, tries, placeholder, kind: as ``Question``.
     """
 
-    def __init__(self, target="x2.grad", compute=None, question=None, rtol=1e-3):
-        if compute is None:
+    def __init__(
+        self,
+        target="x2.grad",
+        compute=None,
+        question=None,
+        rtol=1e-3,
+        *,
+        expected=None,
+        atol=1e-6,
+        hints=(),
+        explain="",
+        accept=(),
+        mistakes=None,
+        tries=2,
+        placeholder=None,
+        kind=None,
+    ):
+        code = ""
+        if compute is None and expected is None:
             compute = lambda: R.seed_answers()[target]
             question = question or (
                 f"Seed example: after out.backward(), what is {target}?"
             )
             code = R.SEED_CODE + "\ny.retain_grad(); z.retain_grad()\nout.backward()"
-        else:
-            code = ""
+            if not hints:
+                hints = (
+                    "Go backwards from out: d out/d z = 1/4 for each of the 4 entries.",
+                    f"Multiply the local derivatives along every path to {target}; "
+                    "where several paths meet, add them up.",
+                )
         self.question = question or "What value will the engine compute?"
-        self.compute, self.rtol = compute, rtol
+        self.compute = compute if compute is not None else (lambda: expected)
+        self.rtol = rtol
+        self.quiz = Question(
+            expected,
+            compute=compute,
+            question=self.question,
+            kind=kind,
+            rtol=rtol,
+            atol=atol,
+            hints=hints,
+            explain=explain,
+            accept=accept,
+            mistakes=mistakes,
+            tries=tries,
+            placeholder=placeholder,
+        )
         self.answer = W.Text(
-            placeholder="your prediction, e.g. 1.5",
-            description="prediction",
+            placeholder=self.quiz.placeholder,
+            description="your answer",
+            style={"description_width": "initial"},
             continuous_update=False,
+            layout=W.Layout(width="22em"),
         )
         self.feedback = W.HTML()
-        self.check_button = W.Button(description="check")
-        self.reveal_button = W.Button(description="reveal")
+        self.check_button = W.Button(description="check", button_style="primary")
+        self.reveal_button = W.Button(
+            description="reveal",
+            disabled=True,
+            tooltip="try once first: the answer is shown after one attempt",
+        )
         self.check_button.on_click(lambda _: self.check())
         self.reveal_button.on_click(lambda _: self.reveal())
         self.answer.observe(lambda _: self.check(), names="value")  # Enter / blur
-        head = W.HTML(f"<b>{self.question}</b>{render.code_html(code) if code else ''}")
+        self._judged = None  # the last answer judged (Enter then click counts once)
+        head = W.HTML(
+            f"{render._STYLE}<div class='agt-box'><b>{html.escape(self.question)}"
+            f"</b></div>{render.code_html(code) if code else ''}"
+        )
         super().__init__(
             [
                 head,
@@ -304,23 +355,38 @@ class PredictReveal(_Explorer):
         )
 
     def truth(self):
-        """The engine's value, as a NumPy array."""
-        value = self.compute()
-        return np.asarray(value._data if isinstance(value, at.Tensor) else value)
+        """The engine's value, as a NumPy array (words and shapes: as given)."""
+        value = self.quiz.truth
+        if self.quiz.kind == "number":
+            return to_numpy(value)
+        return value
 
     def check(self):
-        """Compare the typed prediction with the engine and say so in the feedback."""
-        ok, message = check_prediction(self.answer.value, self.truth(), self.rtol)
-        css = "agt-ok" if ok else "agt-bad"
-        self.feedback.value = f"{render._STYLE}<span class='{css}'>{message}</span>"
-        return ok
+        """Judge the typed answer and say so in the feedback; returns whether right."""
+        text = self.answer.value
+        if text == self._judged and self.feedback.value:
+            return self.quiz.solved
+        self._judged = text
+        verdict = self.quiz.attempt(text)
+        css = "agt-ok" if verdict.ok else "agt-bad"
+        lines = "<br>".join(html.escape(x) for x in verdict.message.splitlines())
+        self.feedback.value = f"{render._STYLE}<div class='agt-box {css}'>{lines}</div>"
+        if self.quiz.wrong or verdict.ok:
+            self.reveal_button.disabled = False
+        if verdict.revealed and not verdict.ok:
+            self._show_truth(prefix=lines)
+        return verdict.ok
+
+    def _show_truth(self, prefix=""):
+        value = self.truth()
+        table = render.heatmap(value) if self.quiz.kind == "number" else ""
+        text = prefix or html.escape(self.quiz.reveal())
+        self.feedback.value = f"{render._STYLE}<div class='agt-box'>{text}</div>{table}"
 
     def reveal(self):
-        """Show the engine's value."""
-        self.feedback.value = (
-            f"{render._STYLE}<div class='agt-box'>The engine says:"
-            f"</div>{render.heatmap(self.truth())}"
-        )
+        """Show the engine's value and the explanation."""
+        self.reveal_button.disabled = False
+        self._show_truth()
 
     def summary(self):
-        return f"PredictReveal: {self.question} (type a number, then check)"
+        return f"PredictReveal: {self.quiz.summary()}"

@@ -216,7 +216,7 @@ def test_explorers_step_in_the_browser(lab, tmp_path):
             pr = _output(page, 6)
             pr.locator("input").fill("18.6")
             _click(pr, "check")
-            pr.get_by_text("Correct").wait_for()
+            pr.get_by_text("Right!").wait_for()
             pr.screenshot(path=str(IMAGES / "explorer_predict.png"))
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd_tutor.widgets.model import Timeline, check_prediction, frozen_array
+from autograd_tutor.widgets.model import Timeline, frozen_array
 
 MOVES = st.one_of(
     st.sampled_from(["next", "previous", "reset"]),
@@ -75,22 +75,6 @@ def test_frozen_arrays_are_copies_and_read_only():
     assert f.tolist() == [1.0, 1.0, 1.0]
     with pytest.raises(ValueError):
         f[0] = 5
-
-
-@pytest.mark.parametrize(
-    "text, ok",
-    [("18.6", True), (" 18.60 ", True), ("18", False), ("abc", False), ("", False)],
-)
-def test_check_prediction_scalar(text, ok):
-    assert check_prediction(text, np.float32(18.6))[0] is ok
-
-
-def test_check_prediction_broadcasts_one_number_or_matches_each():
-    truth = np.full((2, 2), 14.415, dtype=np.float32)
-    assert check_prediction("14.415", truth)[0]
-    assert check_prediction("[14.415, 14.415, 14.415, 14.415]", truth)[0]
-    ok, msg = check_prediction("1, 2", truth)
-    assert not ok and "Expected 1 or 4 numbers" in msg
 
 
 def test_model_and_recorders_do_not_import_ipywidgets():

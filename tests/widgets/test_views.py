@@ -121,17 +121,36 @@ def test_training_explorer_controls():
 
 def test_predict_reveal_checks_against_the_engine():
     ex = W.PredictReveal()
+    assert ex.reveal_button.disabled  # one try first
+    assert ex.answer.placeholder == "a number, e.g. 0.5"
     ex.answer.value = "18"
-    ex.check_button.click()
-    assert "Not quite" in ex.feedback.value
+    ex.check_button.click()  # Enter then click: one attempt, not two
+    assert "Not quite" in ex.feedback.value and "Hint" in ex.feedback.value
+    assert "18.6" not in _text(ex.feedback.value) and ex.quiz.wrong == 1
+    assert not ex.reveal_button.disabled
     ex.answer.value = "18.6"
     ex.check_button.click()
-    assert "Correct" in ex.feedback.value
+    assert "Right!" in ex.feedback.value
     ex.reveal_button.click()
     assert "18.6" in _text(ex.feedback.value)
     custom = W.PredictReveal(compute=lambda: at.tensor([2.0, 4.0]), question="2 * x?")
     custom.answer.value = "2, 4"
     assert custom.check()
+
+
+def test_predict_reveal_reveals_after_the_retry_with_explanation():
+    ex = W.PredictReveal(
+        expected=(100, 32),
+        question="What is h.shape?",
+        hints=["x is 100x3, w1 is 3x32."],
+        explain="mm keeps the rows of x and the columns of w1.",
+    )
+    ex.answer.value = "3x32"
+    assert "x is 100x3" in ex.feedback.value and "(100, 32)" not in ex.feedback.value
+    ex.answer.value = "32x3"
+    text = _text(ex.feedback.value)
+    assert "(100, 32)" in text and "mm keeps the rows" in text
+    assert "(100, 32)" not in repr(ex) and "a shape, e.g. (2, 3)" in repr(ex)
 
 
 @pytest.mark.parametrize(
