@@ -43,30 +43,11 @@ import matplotlib.pyplot as plt
 
 
 # %% [markdown]
-# The helper below compares a prediction of yours with what the library computes. Each exercise
-# cell starts with `None`: replace it with your guess and run the cell again.
-
-# %% tags=["autograd-tutor-only"]
-def check(prediction, truth, what="the answer", tol=1e-3):
-    """Predict first, then reveal: compare your guess with what the library computes."""
-    if prediction is None:
-        print(f"No prediction yet for {what}: replace None with your guess, run again.")
-        return
-    if isinstance(truth, str):
-        ok = str(prediction).strip() == truth
-    else:
-        truth_np = truth.numpy() if hasattr(truth, "numpy") else np.asarray(truth)
-        try:
-            guess = np.asarray(prediction, dtype=float)
-            ok = guess.shape in ((), truth_np.shape) and np.allclose(
-                guess, truth_np, atol=tol
-            )
-        except (TypeError, ValueError):
-            ok = False
-    verdict = "Right!" if ok else f"Not quite: you said {prediction!r}."
-    print(f"{verdict} {what} is {truth!r}")
-
-
+# Exercises use `at.widgets.check`, the course's answer checker: each exercise cell starts with
+# `my_guess = None`; replace `None` with your guess and run the cell again. A wrong guess gets a
+# hint and another try; the answer is shown only after your second wrong try. Shapes can be
+# written `(100, 32)` or `100x32`, words in any case.
+#
 # %% [markdown]
 # ## 1. The data
 #
@@ -114,7 +95,12 @@ b2 = at.zeros(1, d_out)
 
 # %% tags=["autograd-tutor-only"]
 my_guess = None  # your prediction for h.shape
-check(my_guess, tuple(x.mm(w1).add(b1).shape), "the shape of h")
+at.widgets.check(
+    my_guess, tuple(x.mm(w1).add(b1).shape), "the shape of h",
+    hints=["mm keeps the rows of x and the columns of w1; then check what adding b1 does."],
+    explain="x.mm(w1) is (100, 3) @ (3, 32) = (100, 32), and adding the (1, 32) bias "
+    "row to every example keeps that shape.",
+)
 
 
 # %% [markdown]
@@ -176,11 +162,18 @@ grads = my_gradients(x, y, w1, b1, w2, b2)
 # **Exercise 2.** About what fraction of the entries of `grad_h` are exactly zero? (Hint: `h`
 # has zero-mean random entries at the start.) Give a number between 0 and 1; within 0.1 counts.
 
-# %% tags=["autograd-tutor-only"]
+# %%
 my_guess = None  # fraction of hidden units the ReLU switched off
 h = forward(x, w1, b1, w2, b2)[0]
 fraction_off = (h <= 0).float().mean().item()
-check(my_guess, round(fraction_off, 2), "the fraction of zeros in grad_h", tol=0.1)
+
+# %% tags=["autograd-tutor-only"]
+at.widgets.check(
+    my_guess, round(fraction_off, 2), "the fraction of zeros in grad_h", tol=0.1,
+    hints=["A zero-mean random number is negative about as often as it is positive."],
+    explain="The ReLU passes no gradient where h <= 0, and h's entries are symmetric "
+    "around 0, so about half are switched off.",
+)
 
 # %% [markdown]
 # ### Checking the hand-made gradients numerically
@@ -293,8 +286,12 @@ plt.show()
 # Now check your prediction from exercise 3:
 
 # %% tags=["autograd-tutor-only"]
-check(my_guess, "below" if losses[-1] < noise_loss else "above",
-      "the final loss compared with the true rule's 85.5")
+at.widgets.check(
+    my_guess, "below" if losses[-1] < noise_loss else "above",
+    "the final loss compared with the true rule's 85.5",
+    accept=["lower", "under"] if losses[-1] < noise_loss else ["higher", "over"],
+    hints=["161 weights, 100 points: can the network follow part of the noise too?"],
+)
 
 # %% [markdown]
 # <details><summary>Why (open after checking)</summary>
@@ -326,7 +323,7 @@ print(f"best linear fit: {residual[0]:.1f}   true rule: {noise_loss:.1f}   "
 #   `import torch as at` (or rename `at.` to `torch.`): `randn`, `zeros`, `mm`, `add`,
 #   `clamp(min=0)`, `pow`, `sum(dim=0, keepdim=True)`, `t()`, `double()` and `.item()` are
 #   PyTorch's names. Only the random numbers differ: our generator is NumPy's, seeded by
-#   `at.manual_seed`. (The `check` cells are this course's own helper.)
+#   `at.manual_seed`. (`at.widgets.check` is this course's own answer checker.)
 # - If you learned this from R's `torch` package: R writes `torch_randn(n, d_in)` and
 #   `x$mm(w1)`; Python writes `torch.randn(n, d_in)` and `x.mm(w1)`. R indexes from 1 and
 #   keeps a column with `x[, 1, drop = FALSE]`; Python indexes from 0 and keeps it with

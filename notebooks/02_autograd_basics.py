@@ -51,29 +51,11 @@ import autograd_tutor as at
 # PyTorch it is what you will search for. (`%xmode Context` brings the full traceback back.)
 #
 # Exercises ask you to **predict first**. Numeric ones use `at.widgets.PredictReveal`: type
-# your number, press *check*, and *reveal* shows the engine's answer. The others use the small
-# `check` helper below: replace the `None` in the exercise cell with your guess and run it.
-
-# %% tags=["autograd-tutor-only"]
-def check(prediction, truth, what="the answer", tol=1e-3):
-    """Predict first, then reveal: compare your guess with what the library computes."""
-    if prediction is None:
-        print(f"No prediction yet for {what}: replace None with your guess, run again.")
-        return
-    if isinstance(truth, str):
-        ok = str(prediction).strip() == truth
-    else:
-        truth_np = truth.numpy() if hasattr(truth, "numpy") else np.asarray(truth)
-        try:
-            guess = np.asarray(prediction, dtype=float)
-            ok = guess.shape in ((), truth_np.shape) and np.allclose(
-                guess, truth_np, atol=tol
-            )
-        except (TypeError, ValueError):
-            ok = False
-    verdict = "Right!" if ok else f"Not quite: you said {prediction!r}."
-    print(f"{verdict} {what} is {truth!r}")
-
+# your answer, press *check*; a wrong answer gets a hint and another try, and the answer is
+# shown only after you have tried (or pressed *reveal*). The others use `at.widgets.check`,
+# its code-cell form: replace the `None` in the exercise cell with your guess and run the cell
+# again. Both accept answers the way you would write them: `(100, 32)` or `100x32`, `1/4`,
+# `MulBackward0` in any case.
 
 # %% [markdown]
 # ## `requires_grad`: what gets recorded
@@ -140,6 +122,8 @@ def x_grad_after_backward():
 at.widgets.PredictReveal(
     compute=x_grad_after_backward,
     question="After y.backward(), what is each entry of x.grad?",
+    hints=["y = (x11 + x12 + x21 + x22) / 4: how much does y grow when one entry grows by 1?"],
+    explain="Each entry counts 1/4 in the mean, whatever its value.",
 )
 
 # %% [markdown]
@@ -200,7 +184,11 @@ for label, result in [
 
 # %% tags=["autograd-tutor-only"]
 my_guess = None  # the node's name
-check(my_guess, a.mean(dim=1).grad_fn.name(), "the name of a.mean(dim=1).grad_fn")
+at.widgets.check(
+    my_guess, a.mean(dim=1).grad_fn.name(), "the name of a.mean(dim=1).grad_fn",
+    hints=["Compare a.sum() and a.sum(dim=0) above: what does the dim= variant change?"],
+    explain="mean(dim) is mean's second overload, as sum(dim) is sum's: digit 1.",
+)
 
 
 # %% [markdown]
@@ -242,6 +230,10 @@ def x_grad_after_two_backward_calls():
 at.widgets.PredictReveal(
     compute=x_grad_after_two_backward_calls,
     question="After a second backward(), what is each entry of x.grad?",
+    hints=["x.grad holds 0.25 already: does backward() overwrite it, or add to it?"],
+    mistakes={"0.25": "That is one backward's gradient: what happens to the 0.25 "
+              "already in x.grad?"},
+    explain="backward() adds into .grad: 0.25 + 0.25.",
 )
 
 # %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
@@ -346,7 +338,7 @@ print(t.grad)       # untouched
 # %% [markdown]
 # ## Moving to real PyTorch
 #
-# - Every cell here except the `PredictReveal` and `check` exercises (this course's helpers) runs
+# - Every cell here except the exercises (`PredictReveal` and `check`, this course's helpers) runs
 #   unchanged with `import torch as at`. The node names (`MeanBackward0`, `SumBackward1`,
 #   `ClampBackward1`, `RsubBackward1`...) are PyTorch's own, and the error messages are its
 #   wording (a test of this course runs these cells under PyTorch 2.13 and compares).

@@ -37,29 +37,11 @@ import autograd_tutor as at
 
 # %% [markdown]
 # Exercises ask you to **predict first**. Numeric ones use `at.widgets.PredictReveal`: type
-# your number, press *check*, and *reveal* shows the engine's answer. The others use the small
-# `check` helper below: replace the `None` in the exercise cell with your guess and run it.
-
-# %% tags=["autograd-tutor-only"]
-def check(prediction, truth, what="the answer", tol=1e-3):
-    """Predict first, then reveal: compare your guess with what the library computes."""
-    if prediction is None:
-        print(f"No prediction yet for {what}: replace None with your guess, run again.")
-        return
-    if isinstance(truth, str):
-        ok = str(prediction).strip() == truth
-    else:
-        truth_np = truth.numpy() if hasattr(truth, "numpy") else np.asarray(truth)
-        try:
-            guess = np.asarray(prediction, dtype=float)
-            ok = guess.shape in ((), truth_np.shape) and np.allclose(
-                guess, truth_np, atol=tol
-            )
-        except (TypeError, ValueError):
-            ok = False
-    verdict = "Right!" if ok else f"Not quite: you said {prediction!r}."
-    print(f"{verdict} {what} is {truth!r}")
-
+# your answer, press *check*; a wrong answer gets a hint and another try, and the answer is
+# shown only after you have tried (or pressed *reveal*). The others use `at.widgets.check`,
+# its code-cell form: replace the `None` in the exercise cell with your guess and run the cell
+# again. Both accept answers the way you would write them: `(100, 32)` or `100x32`, `1/4`,
+# `MulBackward0` in any case.
 
 # %% [markdown]
 # ## A graph with two inputs
@@ -100,10 +82,16 @@ out.grad_fn.next_functions[0][0].next_functions
 # %% [markdown]
 # **Exercise 1.** Keep following the first slot. After `PowBackward0`, which node comes next?
 
-# %% tags=["autograd-tutor-only"]
+# %%
 my_guess = None  # a node name such as "AddBackward0"
 pow_node = out.grad_fn.next_functions[0][0].next_functions[0][0]
-check(my_guess, pow_node.next_functions[0][0].name(), "the node after PowBackward0")
+
+# %% tags=["autograd-tutor-only"]
+at.widgets.check(
+    my_guess, pow_node.next_functions[0][0].name(), "the node after PowBackward0",
+    hints=["PowBackward0 belongs to y.pow(2): which operation made y?"],
+    explain="y = x1 * (x2 + 2) is a multiplication of two tensors.",
+)
 
 
 # %% [markdown]
@@ -172,6 +160,12 @@ def x2_grad_of_a_fresh_copy():
 at.widgets.PredictReveal(
     compute=x2_grad_of_a_fresh_copy,
     question="After out.backward(), what is x2.grad?",
+    hints=[
+        "Per entry: d out/d z = 1/4, d z/d y = 6y with y = 3.1, d y/d x2 = x1 = 1.",
+        "x2 reached all four entries of y: add the four contributions.",
+    ],
+    mistakes={"4.65": "That is the contribution of one entry of y; x2 reached all four."},
+    explain="4 entries x (1/4 x 6 x 3.1 x 1) = 4 x 4.65 = 18.6.",
 )
 
 # %% [markdown]
@@ -265,6 +259,9 @@ def grad_arriving_at_pow():
 at.widgets.PredictReveal(
     compute=grad_arriving_at_pow,
     question="Which gradient arrives at PowBackward0 (each entry)?",
+    hints=["MeanBackward0 sends 1/4 to each entry; what does the * 3 node multiply it by?"],
+    mistakes={"0.25": "That arrives at the * 3 node (step 2), one step earlier."},
+    explain="0.25 from the mean, times 3 from z = 3 * y^2's multiplication: 0.75.",
 )
 
 # %% jupyter={"outputs_hidden": true} tags=["autograd-tutor-only", "reveals-answer"]

@@ -39,8 +39,9 @@ import autograd_tutor as at
 
 # %% [markdown]
 # (`%xmode Minimal` makes a failing cell print only its last line, `ErrorType: message`, as in
-# lesson 2.) Numeric exercises use `at.widgets.PredictReveal`: type your prediction, press
-# *check*; *reveal* shows the engine's answer.
+# lesson 2.) Exercises use `at.widgets.PredictReveal`: type your prediction, press *check*;
+# a wrong answer gets a hint and another try, and *reveal* shows the engine's answer once you
+# have tried.
 #
 # ## The data and the weights
 #
@@ -141,6 +142,8 @@ at.widgets.BackwardExplorer()
 at.widgets.PredictReveal(
     compute=lambda: sum(w.numel() for w in (w1, b1, w2, b2)),
     question="How many numbers does one update step change?",
+    hints=["w1 is 3x32, b1 1x32, w2 32x1, b2 1x1: add up the entries."],
+    explain="96 + 32 + 32 + 1 = 161.",
 )
 
 # %% [markdown]
@@ -221,6 +224,8 @@ def grad_ratio_after_three_backward_calls():
 at.widgets.PredictReveal(
     compute=grad_ratio_after_three_backward_calls,
     question="b2.grad after three backward calls is how many times the true gradient?",
+    hints=["Each backward() adds the same gradient into b2.grad once more."],
+    explain="Nothing was zeroed, so three equal gradients add up: 3 times.",
 )
 
 # %% [markdown]

@@ -43,8 +43,9 @@ import autograd_tutor as at
 import matplotlib.pyplot as plt
 
 # %% [markdown]
-# Numeric exercises use `at.widgets.PredictReveal`: type your prediction, press *check*;
-# *reveal* shows the engine's answer.
+# Exercises use `at.widgets.PredictReveal`: type your prediction, press *check*; a wrong
+# answer gets a hint and another try, and *reveal* shows the engine's answer once you have
+# tried.
 #
 # ## The data (and lesson 4's starting weights)
 
@@ -75,8 +76,10 @@ for name, p in layer.named_parameters():
 
 # %% tags=["autograd-tutor-only"]
 at.widgets.PredictReveal(
-    compute=lambda: list(layer(x).shape),
+    compute=lambda: tuple(layer(x).shape),
     question="What is the shape of layer(x)?",
+    hints=["x W^T is (100, 3) @ (3, 32): the rows of x, the columns of W^T."],
+    explain="(100, 3) @ (3, 32) = (100, 32): one row of 32 hidden values per example.",
 )
 
 
@@ -279,6 +282,8 @@ def numbers_trained_with_first_layer_frozen():
 at.widgets.PredictReveal(
     compute=numbers_trained_with_first_layer_frozen,
     question="How many numbers does a step change with the first layer frozen?",
+    hints=["Only the last layer trains: a Linear(32, 1) has a 1x32 weight and one bias."],
+    explain="32 + 1 = 33; the first layer's 96 + 32 = 128 numbers stay as they are.",
 )
 
 # %% [markdown]
@@ -394,6 +399,9 @@ def p_after_two_momentum_steps():
 at.widgets.PredictReveal(
     compute=p_after_two_momentum_steps,
     question="Where is p after two momentum steps?",
+    hints=["Step 1: v = 1, so p = 0 - 0.1 * 1.", "Step 2: v = 0.9 * 1 + 1 = 1.9."],
+    mistakes={"-0.2": "That is plain SGD; momentum makes the second step longer."},
+    explain="p = -0.1 after the first step, then -0.1 - 0.1 * 1.9 = -0.29.",
 )
 
 # %% [markdown]

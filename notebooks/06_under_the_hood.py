@@ -38,8 +38,8 @@ import autograd_tutor as at
 
 
 # %% [markdown]
-# Numeric exercises use `at.widgets.PredictReveal`: type your number, press *check*, and
-# *reveal* shows the engine's answer.
+# Exercises use `at.widgets.PredictReveal`: type your answer, press *check*; a wrong answer
+# gets a hint and another try, and *reveal* shows the engine's answer once you have tried.
 #
 # ## 1. The schedule
 #
@@ -149,7 +149,9 @@ def grad_arriving_at_mul():
 
 at.widgets.PredictReveal(
     compute=grad_arriving_at_mul,
-    question="Which gradient arrives at MulBackward0? (two numbers, e.g. 1.5, 2)",
+    question="Which gradient arrives at MulBackward0?",
+    hints=["Add the two paths: d(u^2)/du = 2u and d(e^u)/du = e^u, at u = 1.5 and -3."],
+    explain="2u + e^u = 3 + 4.4817 and -6 + 0.0498.",
 )
 
 # %% [markdown]
@@ -226,6 +228,8 @@ def grad_after_keep_doubling():
 at.widgets.PredictReveal(
     compute=grad_after_keep_doubling,
     question="What is each entry of x.grad after keep_doubling(x).backward()?",
+    hints=["Follow the sum: 0.75, 1.5, ... how many doublings until it reaches 10?"],
+    explain="0.75, 1.5, 3, 6, 12: four doublings, so out = sum(16 x) and x.grad = 16.",
 )
 
 # %% [markdown]

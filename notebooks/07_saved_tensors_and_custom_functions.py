@@ -45,30 +45,9 @@ import autograd_tutor as at
 # last line is not enough, anomaly detection (at the end of this lesson) points at the forward
 # line that caused the trouble.
 #
-# Exercises ask you to **predict first**. Numeric ones use `at.widgets.PredictReveal`; the
-# others use the small `check` helper below: replace the `None` in the exercise cell with your
-# guess and run it.
-
-# %% tags=["autograd-tutor-only"]
-def check(prediction, truth, what="the answer", tol=1e-3):
-    """Predict first, then reveal: compare your guess with what the library computes."""
-    if prediction is None:
-        print(f"No prediction yet for {what}: replace None with your guess, run again.")
-        return
-    if isinstance(truth, str):
-        ok = str(prediction).strip() == truth
-    else:
-        truth_np = truth.numpy() if hasattr(truth, "numpy") else np.asarray(truth)
-        try:
-            guess = np.asarray(prediction, dtype=float)
-            ok = guess.shape in ((), truth_np.shape) and np.allclose(
-                guess, truth_np, atol=tol
-            )
-        except (TypeError, ValueError):
-            ok = False
-    verdict = "Right!" if ok else f"Not quite: you said {prediction!r}."
-    print(f"{verdict} {what} is {truth!r}")
-
+# Exercises ask you to **predict first** with `at.widgets.check`, the course's answer checker:
+# replace the `None` in the exercise cell with your guess and run the cell again (a wrong guess
+# gets a hint and another try).
 
 # %% [markdown]
 # ## 1. What the graph keeps, and when it lets go
@@ -125,7 +104,7 @@ b.sum().backward()
 # (Hint: what does `MulBackward0` need to save when the other factor is the constant 2?)
 # Answer `"error"` or `"fine"`.
 
-# %% tags=["autograd-tutor-only"]
+# %%
 my_guess = None  # "error" or "fine"
 c = a * 2
 c.add_(1)
@@ -134,7 +113,12 @@ try:
     outcome = "fine"
 except RuntimeError:
     outcome = "error"
-check(my_guess, outcome, "c.sum().backward()")
+
+# %% tags=["autograd-tutor-only"]
+at.widgets.check(
+    my_guess, outcome, "c.sum().backward()",
+    hints=["d(2a)/da is the constant 2: does MulBackward0 need c at all?"],
+)
 
 
 # %% [markdown]

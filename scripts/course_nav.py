@@ -56,7 +56,7 @@ def nav_line(index, titles, names):
 
 def with_nav(source, index, count, line):
     """``source`` with its title line and every line after MARK made current."""
-    lines = source.splitlines()
+    lines = source.split("\n")  # keeps a trailing newline as it is
     if lines and TITLE.match(lines[0]):
         lines[0] = f"# Lesson {index + 1} of {count}: {TITLE.match(lines[0]).group(3)}"
     for i in range(len(lines) - 1):
