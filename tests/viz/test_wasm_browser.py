@@ -231,6 +231,24 @@ json.dumps(dict(kind=r.kind, path=r.path, svg=svg, png=png))
     assert "SVG only" in got["png"]
 
 
+def test_run_sync_works_inside_an_event_loop_task(pyodide):
+    """A kernel runs cells as asyncio tasks on Pyodide's event loop: load from there."""
+    source = lesson_dot()
+    got = pyodide(
+        f"""
+import asyncio, json
+from agt_viz import wasm
+wasm._viz = None                      # as in a fresh kernel
+
+async def cell():                     # a cell that just displays a picture
+    return wasm.render_svg({source!r})
+
+json.dumps(await asyncio.ensure_future(cell()))
+"""
+    )
+    assert "MmBackward0" in got and got.rstrip().endswith("</svg>")
+
+
 def test_without_jspi_one_await_loads_it(pyodide):
     """Where run_sync cannot wait, the error says what to await; after it, all is sync."""
     source = lesson_dot()
