@@ -5,15 +5,16 @@ PyTorch's ``engine.cpp``, written to be read in one sitting. It knows nothing ab
 floats or arrays: a gradient is anything that supports ``+``, so ``scalar.py`` (Python
 floats) and ``tensor.py`` (NumPy arrays) share it.
 
-Lesson 8 builds it in this order:
+Lesson 8 builds it in this order (its parts are named in the docstrings below):
 
-* **Part 1, the node.** Every recorded operation creates a ``Node``: it remembers where
-  the gradient must go next (``next_functions``) and what its backward rule needs
-  (``saved``). Its class name is the name PyTorch prints, e.g. ``MulBackward0``.
-* **Part 2, the backward rules** live in ``scalar.py`` and ``tensor.py``: one ``Node``
-  subclass per operation, whose ``backward(grad)`` applies the chain rule.
-* **Part 3, AccumulateGrad**: the node at a leaf; it adds the gradient into ``.grad``.
-* **Part 4, the schedule** (``iter_backward``), in five steps:
+* **Part 1, the node class and AccumulateGrad.** Every recorded operation creates a
+  ``Node``: it remembers where the gradient must go next (``next_functions``) and what
+  its backward rule needs (``saved``). Its class name is the name PyTorch prints, e.g.
+  ``MulBackward0``. ``AccumulateGrad``, the node at a leaf, adds the gradient into
+  ``.grad``. ``grad_edge`` and ``record`` connect values to nodes.
+* **Part 2, values and backward rules** live in ``scalar.py``: one ``Node`` subclass per
+  operation, whose ``backward(grad)`` applies the chain rule.
+* **Part 3, the schedule** (``iter_backward``), in five steps:
 
   1. count, for every node reachable from the output, the edges that lead into it;
   2. seed the output with dL/dL = 1;
@@ -23,6 +24,8 @@ Lesson 8 builds it in this order:
      node becomes ready when its last gradient has arrived;
   4. ``AccumulateGrad`` adds the arriving gradient into the leaf's ``.grad``;
   5. unless ``retain_graph=True``, free each node's saved values once it has run.
+* **Part 4** shows why dependencies are counted; **part 5** (``tensor.py``) moves to
+  NumPy arrays and undoes broadcasting.
 """
 
 import heapq
@@ -43,7 +46,7 @@ FREED_MESSAGE = (
 
 
 class Node:
-    """One recorded operation, as the backward pass sees it: what ``y.grad_fn`` is.
+    """Part 1: one recorded operation, as the backward pass sees it (``y.grad_fn``).
 
     A subclass is one backward rule, named as in PyTorch (``AddBackward0``...). Its
     ``backward(grad)`` receives dL/d(output) and returns dL/d(input), one per input:
@@ -80,7 +83,7 @@ class Node:
 
 
 class AccumulateGrad(Node):
-    """Part 3: the node at a leaf (a tensor you created with ``requires_grad=True``).
+    """Part 1: the node at a leaf (a tensor you created with ``requires_grad=True``).
 
     Its "backward rule" is to add the arriving gradient into ``variable.grad``. Within
     one backward pass the schedule has already summed every path's contribution, so
@@ -186,7 +189,7 @@ def record(node_class, inputs, result, saved=(), **settings):
 
 
 def iter_backward(root, gradient=None, retain_graph=False):
-    """Part 4: run the backward pass one node at a time, yielding a ``BackwardStep``.
+    """Part 3: run the backward pass one node at a time, yielding a ``BackwardStep``.
 
     ``backward()`` drains this generator; a lesson can print each step instead.
     """

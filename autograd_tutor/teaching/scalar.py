@@ -1,4 +1,4 @@
-"""Part 1-2 of lesson 8: the scalar engine, one Python float per value.
+"""Part 2 of lesson 8: values and backward rules, one Python float per value.
 
 ``Scalar`` is a 0-d tensor in PyTorch's terms: a number that remembers which operation
 made it. Each operation has a backward rule: a ``Node`` subclass named as PyTorch
@@ -107,7 +107,7 @@ def _wrap(x):
     return x if isinstance(x, Scalar) else Scalar(x)
 
 
-# Part 2: the backward rules. Each returns dL/d(input) for each input, given
+# The backward rules. Each returns dL/d(input) for each input, given
 # grad = dL/d(output): the local derivative times the gradient that arrived.
 
 

@@ -1,12 +1,12 @@
-"""Part 5-7 of lesson 8: the same engine on NumPy arrays, with broadcasting.
+"""Part 5 of lesson 8: the same engine on NumPy arrays, with broadcasting.
 
 The rules of ``scalar.py`` carry over unchanged, because NumPy's ``*``, ``/`` and ``**``
 work element by element. Two things are new:
 
-* **Broadcasting** (part 6): ``b`` of shape ``(1, 32)`` added to ``(100, 32)`` is used
+* **Broadcasting**: ``b`` of shape ``(1, 32)`` added to ``(100, 32)`` is used
   100 times, so its gradient is the *sum* of the 100 rows. ``unbroadcast`` sums a
   gradient back to its input's shape; every rule for an op that broadcasts calls it.
-* **New operations** (part 7): the reductions ``sum`` and ``mean`` (their gradient is
+* **New operations**: the reductions ``sum`` and ``mean`` (their gradient is
   copied back to every element) and the matrix product ``mm``.
 
 Data is stored as float64, so finite differences check the gradients accurately.
@@ -135,7 +135,7 @@ class Tensor(Value):
             ClampBackward1, (self,), out, saved=(self.data,), min=min, max=max
         )
 
-    # Reductions and the matrix product (part 7)
+    # Reductions and the matrix product
     def add(self, other):
         return self + other
 
@@ -170,7 +170,7 @@ def _shapes(*tensors):
 
 
 def unbroadcast(grad, shape):
-    """Part 6: sum ``grad`` back to ``shape``, undoing what broadcasting did.
+    """Sum ``grad`` back to ``shape``, undoing what broadcasting did.
 
     Broadcasting (a) prepends dimensions and (b) stretches dimensions of size 1. An
     input element used k times receives the sum of its k gradients.

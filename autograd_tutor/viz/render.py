@@ -275,6 +275,9 @@ def render(source, fmt="svg"):
     """
     found = renderer()
     if found is None:
+        wanted = _chosen or os.environ.get(RENDERER_ENV, "").strip()
+        if wanted:
+            raise GraphvizNotFound(f"{RENDERER_ENV}={wanted!r} was not found")
         raise GraphvizNotFound(INSTALL_HINT)
     key = (found.path, found.kind, fmt, source)
     # an anonymous graph's SVG title is a counter (%3, %11...) that grows inside one
