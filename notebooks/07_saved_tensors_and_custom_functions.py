@@ -14,9 +14,9 @@
 # ---
 
 # %% [markdown]
-# # Lesson 7 of 7: Saved tensors and custom functions
+# # Lesson 7 of 8: Saved tensors and custom functions
 # <!-- course-nav -->
-# [← Lesson 6: How backward() runs](06_under_the_hood.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
+# [← Lesson 6: How backward() runs](06_under_the_hood.ipynb) · [Lesson 8: Build your own autograd →](08_build_your_own_autograd.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #
 # Lesson 6 followed the gradients through the graph. To compute them, the nodes need values from
 # the forward pass, and that is where the last two famous errors come from.
@@ -298,5 +298,8 @@ print("its last line of code:", [line for line in lines if "(Triggered" not in l
 # The one-page **[cheat sheet](../docs/cheatsheet.md)** lists the autograd API of the course and
 # the errors you met, with their causes and fixes.
 #
+# Next, the last lesson: you write the engine yourself, and check it piece by piece against
+# this one.
+#
 # <!-- course-nav -->
-# [← Lesson 6: How backward() runs](06_under_the_hood.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
+# [← Lesson 6: How backward() runs](06_under_the_hood.ipynb) · [Lesson 8: Build your own autograd →](08_build_your_own_autograd.ipynb) · [Cheat sheet](../docs/cheatsheet.md)

@@ -18,6 +18,10 @@ _spec.loader.exec_module(course_nav)
 jupytext = pytest.importorskip("jupytext")
 
 REVEALS = "reveals-answer"
+# "**In this lesson you will**" or "**Learning objectives.** ...", then a list
+OBJECTIVES = re.compile(
+    r"\*\*(In this lesson you will|Learning objectives\.)\*\*[^\n]*\n\n?(- |\* |1\. )"
+)
 
 
 def _read(path):
@@ -45,7 +49,7 @@ def test_lesson_shape(path):
     markdown = _markdown(nb)
     number = int(path.name[:2])
     assert markdown[0].startswith(f"# Lesson {number} of {len(NOTEBOOKS)}: ")
-    assert "**In this lesson you will**" in markdown[0], "learning objectives at the top"
+    assert OBJECTIVES.search(markdown[0]), "learning objectives at the top, as a list"
     assert "## Recap" in markdown[-1], "the lesson ends with a recap, not syntax notes"
     assert any("Moving to real PyTorch" in s for s in markdown[-3:])
 

@@ -28,9 +28,9 @@ pytestmark = pytest.mark.torch
 
 ONLY_TAG = "autograd-tutor-only"
 IMPORT_LINE = "import autograd_tutor as at"
-# What a cell must use to be tagged ONLY_TAG: the package's additions to torch's API,
-# and the lessons' answer checkers.
-ADDITIONS = ("at.widgets", "at.viz", "iter_backward_for", "record_forward", "check(")
+# What a cell must use to be tagged ONLY_TAG: the package's additions to torch's API
+# (the answer checkers are at.widgets.check and at.widgets.PredictReveal).
+ADDITIONS = ("at.widgets", "at.viz", "iter_backward_for", "record_forward")
 
 SAME_RANDOM_NUMBERS = """
 import torch as _torch
