@@ -237,7 +237,7 @@ json.dumps(dict(can=wasm.can_run_sync(), said=said))
 """
     got = pyodide(code, sync=True)  # runPython: no promise to suspend, as without JSPI
     assert got["can"] is False
-    assert "await autograd_tutor.viz.wasm.load()" in got["said"]
+    assert "await at.viz.wasm.load()" in got["said"]
     # the documented line, then synchronous drawing again
     pyodide("from agt_viz import wasm\nawait wasm.load()\n'null'")
     drawn = pyodide(
