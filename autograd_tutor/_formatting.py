@@ -139,8 +139,9 @@ def tensor_repr(t, prefix="tensor("):
     body = format_array(a, indent)
     if a.dtype not in (np.float32, np.int64, np.bool_):
         suffixes.append("dtype=" + repr(t.dtype))
-    if t._grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
+    grad_fn = t.grad_fn  # (a view changed in place is derived again first)
+    if grad_fn is not None:
+        suffixes.append(f"grad_fn=<{type(grad_fn).__name__}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     parts = [prefix + body]
