@@ -55,8 +55,9 @@ class Size(tuple):
         return n
 
 
-class _HookHandle:
-    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+class RemovableHandle:
+    """Returned by ``register_hook`` (torch's ``torch.utils.hooks.RemovableHandle``);
+    ``handle.remove()`` unregisters the hook."""
 
     def __init__(self, hooks, hook):
         self._hooks, self._hook = hooks, hook
@@ -292,9 +293,9 @@ class Tensor:
             if self._hooks is None:
                 self._hooks = []
             self._hooks.append(hook)
-            return _HookHandle(self._hooks, hook)
+            return RemovableHandle(self._hooks, hook)
         self._grad_fn._add_pre_hook(self._output_nr, hook, self._data.dtype)
-        return _HookHandle(self._grad_fn._pre_hooks[self._output_nr], hook)
+        return RemovableHandle(self._grad_fn._pre_hooks[self._output_nr], hook)
 
     def backward(
         self, gradient=None, retain_graph=None, create_graph=False, inputs=None
@@ -498,10 +499,17 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars"
+            )
+        return self._data.reshape(()).item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
