@@ -16,7 +16,8 @@ it (``wasm.py``: the same Graphviz 16.1.0). The order:
 Each program is talked to the way it works. ``dot`` reads graph after graph from one
 open stdin and answers each at once, so one long-lived ``dot -Tsvg`` serves them all
 (starting ``dot`` costs ~15 ms, a small graph ~1 ms). ``graphviz-pure`` answers only
-once its stdin is closed, so it runs once per graph (~12 ms). SVG is cached by text.
+once its stdin is closed, so it runs once per graph (~4 ms for the lesson network).
+SVG is cached by DOT text (``bench/bench_viz.py`` measures each renderer).
 """
 
 import atexit
@@ -275,6 +276,9 @@ def render(source, fmt="svg"):
     """
     found = renderer()
     if found is None:
+        wanted = _chosen or os.environ.get(RENDERER_ENV, "").strip()
+        if wanted:
+            raise GraphvizNotFound(f"{RENDERER_ENV}={wanted!r} was not found")
         raise GraphvizNotFound(INSTALL_HINT)
     key = (found.path, found.kind, fmt, source)
     # an anonymous graph's SVG title is a counter (%3, %11...) that grows inside one

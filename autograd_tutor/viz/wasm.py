@@ -3,8 +3,9 @@
 DOT is drawn by the bundled @viz-js/viz (Graphviz 16.1.0 compiled to WebAssembly, the
 same layout as the default ``graphviz-pure`` renderer) through ``pyodide.ffi``. Loading
 it is asynchronous; ``render_svg`` loads it on first use with ``run_sync`` where the
-browser has JSPI (Chromium 137+). Elsewhere run ``await autograd_tutor.viz.wasm.load()``
-once in a cell first; every later picture is drawn synchronously.
+browser has JSPI (Chromium 137+). Elsewhere run ``await at.viz.wasm.load()`` (after
+``import autograd_tutor as at``) once in a cell first; every later picture is then drawn
+synchronously.
 
 This file needs only the standard library (and Pyodide's ``pyodide`` and ``js``
 modules, imported when called), so it can also be loaded on its own, without NumPy.
@@ -19,8 +20,8 @@ GRAPHVIZ = "16.1.0"  # the Graphviz inside it (assets/viz-js/README.md)
 
 AWAIT_HINT = (
     "This browser cannot load the WebAssembly Graphviz synchronously (it lacks "
-    "JavaScript Promise Integration): run `await autograd_tutor.viz.wasm.load()` "
-    "once in a cell, then draw the picture again."
+    "JavaScript Promise Integration): run `await at.viz.wasm.load()` once in a cell "
+    "(after `import autograd_tutor as at`), then draw the picture again."
 )
 
 # imports viz.js from its text (a Blob URL works in pages and in workers alike) and

@@ -27,7 +27,10 @@ REFUSALS = (
     ),
     Refusal(
         phrase="does not record in-place changes to a view of a tensor that requires grad",
-        readme="in-place changes to a *view* of a tensor that requires grad are refused",
+        readme=(
+            "an in-place op recorded on a view you hold of a non-leaf tensor that "
+            "requires grad"
+        ),
         example=(
             "x = L.tensor([1.0, 2.0], requires_grad=True)\ny = x * 1\ny[0:1].mul_(2)\n"
         ),

@@ -172,6 +172,18 @@ def test_use_renderer_rejects_a_missing_program():
     assert render.renderer().kind == "graphviz-pure"
 
 
+def test_a_missing_program_in_the_environment_is_named(monkeypatch):
+    monkeypatch.setenv(render.RENDERER_ENV, "no-such-dot")
+    assert render.renderer() is None
+    with pytest.raises(
+        render.GraphvizNotFound, match="AUTOGRAD_TUTOR_DOT='no-such-dot'"
+    ):
+        render.render("digraph { a }")
+    g = seed_graph(at)
+    bundle = at.viz.make_dot(g["out"], names=g)._repr_mimebundle_()
+    assert "no-such-dot" in bundle["text/html"] and "image/svg+xml" not in bundle
+
+
 def test_a_program_is_probed_not_judged_by_its_name(monkeypatch, tmp_path):
     # graphviz-pure under another name is still run once per graph (its -V says so)
     other = tmp_path / "mydot"

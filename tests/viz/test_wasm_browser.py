@@ -11,12 +11,8 @@ network's graph, which this process made with the real engine.
 import functools
 import http.server
 import json
-import os
 import re
 import shutil
-import subprocess
-import tarfile
-import tempfile
 import threading
 from pathlib import Path
 
@@ -27,12 +23,12 @@ from autograd_tutor.assets import VIZ_JS
 from autograd_tutor.viz import render
 
 from .graphs import blog_net, seed_graph
+from .pyodide_dist import PYODIDE_VERSION, pyodide_dist
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-PYODIDE_VERSION = "314.0.6"  # what jupyterlite-pyodide-kernel 0.8.6 loads
 VIZ = ROOT / "autograd_tutor" / "viz"
 ARGS = [
     "--no-sandbox",
@@ -43,30 +39,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def pyodide_dist():
-    """The folder of npm's pyodide package (pyodide.mjs...), fetched once into the cache."""
-    cache = Path(os.environ.get("AUTOGRAD_TUTOR_CACHE", ROOT / ".cache"))
-    dist = cache / f"pyodide-{PYODIDE_VERSION}"
-    if (dist / "pyodide.mjs").exists():
-        return dist
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is missing (apt-get install npm; make test does)")
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        subprocess.run(
-            [npm, "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", tmp],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        (tgz,) = Path(tmp).glob("pyodide-*.tgz")
-        with tarfile.open(tgz) as tar:
-            tar.extractall(tmp, filter="data")
-        os.replace(Path(tmp) / "package", dist)
-    return dist
 
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>viz</title><script type="module">
@@ -265,7 +237,7 @@ json.dumps(dict(can=wasm.can_run_sync(), said=said))
 """
     got = pyodide(code, sync=True)  # runPython: no promise to suspend, as without JSPI
     assert got["can"] is False
-    assert "await autograd_tutor.viz.wasm.load()" in got["said"]
+    assert "await at.viz.wasm.load()" in got["said"]
     # the documented line, then synchronous drawing again
     pyodide("from agt_viz import wasm\nawait wasm.load()\n'null'")
     drawn = pyodide(
