@@ -37,6 +37,11 @@ def _files(folder):
     }
 
 
+def _lessons(folder):
+    """The lesson notebooks (notebooks/ also holds their paired jupytext .py files)."""
+    return {n: b for n, b in _files(folder).items() if n.endswith(".ipynb")}
+
+
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory):
     for tool in ("build", "hatchling", "twine"):
@@ -213,13 +218,14 @@ def test_wheel_installs_into_a_clean_venv_and_lessons_dry_run_works(dists, tmp_p
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert (
-        f"lessons in {target}: {len(_files(ROOT / 'notebooks'))} copied" in run.stdout
+        f"lessons in {target}: {len(_lessons(ROOT / 'notebooks'))} copied" in run.stdout
     )
     assert "dry run: would start JupyterLab" in run.stdout
     assert f"{python} -m jupyterlab --ServerApp.ip=127.0.0.1" in run.stdout
     copied = {n: b for n, b in _files(target).items() if n.endswith(".ipynb")}
-    assert copied == _files(ROOT / "notebooks")
+    assert copied == _lessons(ROOT / "notebooks")
     manifest = json.loads((target / ".autograd-tutor.json").read_text())
     assert manifest == {
-        n: hashlib.sha256(b).hexdigest() for n, b in _files(ROOT / "notebooks").items()
+        n: hashlib.sha256(b).hexdigest()
+        for n, b in _lessons(ROOT / "notebooks").items()
     }
