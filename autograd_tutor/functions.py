@@ -792,7 +792,7 @@ class _ExtremeDim(Op):
     @staticmethod
     def jvp(ctx, y, x, dx):
         """dy = dx read at the chosen index along ``dim``."""
-        (idx,) = ctx.saved_tensors
+        (idx,) = ctx._kept_values  # saved by forward even when nothing is recorded
         if x.ndim == 0:
             return dx.copy()
         idx = np.expand_dims(idx, ctx.dim) if not ctx.keepdim else idx

@@ -4,10 +4,11 @@
 * ``engine``: the backward pass as a generator of steps (``iter_backward``);
 * ``grad_mode``: ``no_grad``, ``enable_grad``, ``set_grad_enabled``;
 * ``gradcheck``: finite-difference checking;
-* ``forward_ad``: forward-mode AD (dual tensors, ``make_dual`` / ``unpack_dual``).
+* ``forward_ad``: forward-mode AD (dual tensors, ``make_dual`` / ``unpack_dual``);
+* ``functional``: ``jacobian``, ``vjp``, ``jvp`` of whole functions.
 """
 
-from . import forward_ad, graph
+from . import forward_ad, functional, graph
 from .anomaly_mode import (
     detect_anomaly,
     is_anomaly_check_nan_enabled,
@@ -32,6 +33,7 @@ __all__ = [
     "set_detect_anomaly",
     "enable_grad",
     "forward_ad",
+    "functional",
     "grad",
     "graph",
     "gradcheck",
