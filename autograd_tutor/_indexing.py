@@ -45,14 +45,17 @@ def getitem(t, key):
 
 
 def view_and_index(t, key):
-    """For ``t[key] = v``: the view that integers and slices select, and the NumPy key
-    of the integer arrays or masks still to apply to it (None if there are none)."""
+    """For ``t[key] = v``: the view that integers and slices select, the NumPy key of
+    the integer arrays or masks still to apply to it (None if there are none), and
+    whether that key holds masks only (torch then casts ``v``; integer arrays need
+    ``v`` of the tensor's dtype)."""
     out, advanced = _basic(t, key)
     if advanced:
-        return out, _advanced_key(out, advanced)
+        masks_only = all(arr.dtype == np.bool_ for _, arr in advanced)
+        return out, _advanced_key(out, advanced), masks_only
     if out is t:
         out = F.Alias.apply(t)
-    return out, None
+    return out, None, True
 
 
 def _basic(t, key):

@@ -196,14 +196,14 @@ def setitem(self, key, value):
     slices, ``index_put_`` (``IndexPutBackward0``) for integer arrays and masks."""
     if self._base is not None:
         _fresh(self)
-    view, index = _indexing.view_and_index(self, key)
+    view, index, masks_only = _indexing.view_and_index(self, key)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
     transient = view is not self
     if index is None:
         apply(view, F.Copy, value, transient_view=transient)
         return
-    if value._data.dtype != view._data.dtype:
+    if value._data.dtype != view._data.dtype and not masks_only:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
             f"{_TORCH_TYPE[view._data.dtype.char]} for the destination and "

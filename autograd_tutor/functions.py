@@ -34,6 +34,15 @@ def _axis(x, dim):
     return dim if x.ndim else ()
 
 
+def matprod(a, b):
+    """``a @ b`` for (batches of) matrices, with torch's sign of zero: when the inner
+    size is 1, each element is a single product (``-0. * 1 = -0.``), which NumPy's
+    summing kernels would turn into ``+0.``."""
+    if a.shape[-1] == 1 and a.ndim >= 2 and b.ndim >= 2:
+        return a * b  # (..., n, 1) * (..., 1, m): the outer products
+    return a @ b
+
+
 def _pow(x, e):
     """``x ** e`` for a number ``e``, with torch's special cases, which keep the sign of
     zero: ``e = 0.5`` is ``sqrt`` (so ``(-0.) ** 0.5 = -0.``), ``-0.5`` is ``1 / sqrt``,
@@ -676,14 +685,14 @@ class Mm(Op):
         need = ctx.needs_input_grad or (False, False)
         # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        return a @ b
+        return matprod(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (
-            grad @ b.T if ctx.needs_input_grad[0] else None,
-            a.T @ grad if ctx.needs_input_grad[1] else None,
+            matprod(grad, b.T) if ctx.needs_input_grad[0] else None,
+            matprod(a.T, grad) if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -743,14 +752,14 @@ class Bmm(Op):
         need = ctx.needs_input_grad or (False, False)
         # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        return a @ b
+        return matprod(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (
-            grad @ b.swapaxes(-1, -2) if ctx.needs_input_grad[0] else None,
-            a.swapaxes(-1, -2) @ grad if ctx.needs_input_grad[1] else None,
+            matprod(grad, b.swapaxes(-1, -2)) if ctx.needs_input_grad[0] else None,
+            matprod(a.swapaxes(-1, -2), grad) if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -1142,6 +1151,7 @@ class IndexPut(Op):
     @staticmethod
     def forward(ctx, x, values, key):
         ctx.key, ctx.accumulate, ctx.values_shape = key, False, np.shape(values)
+        ctx.values_dtype = np.asarray(values).dtype
         y = x.copy()
         y[key] = values
         return y
@@ -1152,7 +1162,8 @@ class IndexPut(Op):
         g_x[ctx.key] = 0
         if not ctx.needs_input_grad[1]:
             return g_x, None
-        return g_x, unbroadcast(grad[ctx.key], ctx.values_shape)  # v was broadcast
+        g_v = unbroadcast(grad[ctx.key], ctx.values_shape)  # v was broadcast (and cast)
+        return g_x, g_v.astype(ctx.values_dtype, copy=False)
 
 
 @_register

@@ -55,8 +55,12 @@ class Size(tuple):
         return n
 
 
-class _HookHandle:
-    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+Size.__module__ = "autograd_tutor"  # it is at.Size, as torch.Size is torch's
+
+
+class RemovableHandle:
+    """Returned by ``register_hook`` (torch's ``RemovableHandle``); ``handle.remove()``
+    unregisters the hook."""
 
     def __init__(self, hooks, hook):
         self._hooks, self._hook = hooks, hook
@@ -292,9 +296,9 @@ class Tensor:
             if self._hooks is None:
                 self._hooks = []
             self._hooks.append(hook)
-            return _HookHandle(self._hooks, hook)
+            return RemovableHandle(self._hooks, hook)
         self._grad_fn._add_pre_hook(self._output_nr, hook, self._data.dtype)
-        return _HookHandle(self._grad_fn._pre_hooks[self._output_nr], hook)
+        return RemovableHandle(self._grad_fn._pre_hooks[self._output_nr], hook)
 
     def backward(
         self, gradient=None, retain_graph=None, create_graph=False, inputs=None
@@ -604,7 +608,11 @@ class Tensor:
             raise TypeError(
                 f"pow() exponent must be a number or a Tensor, not {type(exponent).__name__}"
             )
-        if self._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        if (
+            self._data.dtype.kind in "biu"
+            and isinstance(exponent, int)
+            and exponent < 0
+        ):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return F.Pow.apply(self, exponent=exponent)
 
@@ -632,6 +640,8 @@ class Tensor:
         return F.Sqrt.apply(self)
 
     def abs(self):
+        if self._data.dtype == np.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return F.Abs.apply(self)
 
     def tanh(self):
@@ -641,6 +651,8 @@ class Tensor:
         return F.Sigmoid.apply(self)
 
     def relu(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return F.Relu.apply(self)
 
     def clamp(self, min=None, max=None):
@@ -722,14 +734,10 @@ class Tensor:
         return Tensor._make(np.asarray(~self._data))  # (0-d: an array, not a scalar)
 
     def __and__(self, other):
-        return Tensor._make(
-            np.asarray(np.logical_and(self._data, _operand(other)._data))
-        )
+        return self._compare(other, np.logical_and)
 
     def __or__(self, other):
-        return Tensor._make(
-            np.asarray(np.logical_or(self._data, _operand(other)._data))
-        )
+        return self._compare(other, np.logical_or)
 
     # ------------------------------------------------------------------------------------
     # Reductions
@@ -827,6 +835,8 @@ class Tensor:
 
     def _arg(self, arg, dim, keepdim):
         name = arg.__name__
+        if self._data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if self._data.size == 0:
                 raise IndexError(
@@ -856,9 +866,7 @@ class Tensor:
 
     @property
     def T(self):
-        """All dimensions reversed (torch records ``PermuteBackward0``)."""
-        if self.ndim < 2:
-            return self
+        """All dimensions reversed (torch records ``PermuteBackward0``, even for 1-D)."""
         return F.Permute.apply(self, dims=tuple(range(self.ndim - 1, -1, -1)))
 
     @property

@@ -524,24 +524,22 @@ class CopySlices(Node):
         self._fn = fn
         self._sequence_nr = next(_sequence)
 
-    # the op's saved values are this node's: freed and checked with it
+    # Like torch, backward releases the op's node (with its saved values) after one
+    # pass: a second backward without retain_graph=True is an error.
+    _freed = False
+
     @property
     def _kept_values(self):
-        return self._fn._kept_values
+        return () if self._freed else (self._fn,)
 
     @_kept_values.setter
     def _kept_values(self, value):
-        self._fn._kept_values = value
-
-    @property
-    def _freed(self):
-        return self._fn._freed
-
-    @_freed.setter
-    def _freed(self, value):
-        self._fn._freed = value
+        if value is None:
+            self._fn._kept_values = None
 
     def _run(self, grads):
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
         flat = np.array(grad, copy=True).reshape(-1)
         res = self._fn._run([flat[self._positions]])

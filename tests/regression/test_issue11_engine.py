@@ -554,6 +554,107 @@ def refused_integer_casts_not_recorded(L):
     return x.long(), x.int(), x.bool(), x.double()
 
 
+# ----------------------------------------------------------------------------------------
+# The same classes, as the differential fuzzer (tests/fuzz) found them
+
+
+def grad_root_leading_to_no_input_runs_its_hooks(L):
+    x = L.tensor(0.6, requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    other = L.tensor(1.0, requires_grad=True)
+    x.backward(inputs=[other])
+    return seen, other.grad
+
+
+def grad_sign_of_zero_in_matrix_products(L):
+    x = L.tensor([[-2.0, 5.0, -0.7], [-1.1, 1.1, -1.4]], requires_grad=True)
+    w = L.tensor([[-1.0, -0.0, -0.1]], requires_grad=True)
+    y = x.mm(w.t())
+    y.sum().backward()
+    a = L.tensor([[-0.4], [0.2]]) @ L.tensor([[1.8, 0.0]])
+    layer = L.nn.Linear(0, 2)
+    with L.no_grad():
+        layer.bias.copy_(L.tensor([-0.0, -1.7]))
+    return y, x.grad, a, layer(L.zeros(3, 0))
+
+
+def fwd_tensor_bound_clamp_spreads_nan(L):
+    x = L.tensor([[-1, 2, 0], [0, -1, -1]])
+    lo = L.tensor([[NAN, 1.7, -0.0], [INF, 1.1, 1.8]], requires_grad=True)
+    return x.clamp(min=lo), L.tensor([1.0, -0.0]).clamp(max=L.tensor([NAN, 0.0]))
+
+
+def fwd_transpose_of_vector_is_a_view(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    z = L.tensor(3.0, requires_grad=True)
+    return x.T, z.T, x.T is x, z.mT is z if hasattr(z, "mT") else True
+
+
+def fwd_vector_matmul_squeezes_in_place(L):
+    v = L.tensor([1.0, 2.0], requires_grad=True) @ L.ones(2, 3)
+    return v, v._version
+
+
+def silent_bool_inputs_refused(L):
+    b = L.tensor([True, False])
+    out = []
+    for f in (lambda: b.argmax(), lambda: b.argmin(0), lambda: b.relu()):
+        try:
+            f()
+            out.append("ok")
+        except RuntimeError:
+            out.append("RuntimeError")
+    for f in (lambda: b.abs(), lambda: b**-1):
+        try:
+            f()
+            out.append("ok")
+        except (RuntimeError, NotImplementedError) as e:
+            out.append(type(e).__name__)
+    return out
+
+
+def silent_second_backward_through_copyslices(L):
+    w = L.ones(1, requires_grad=True)
+    base = L.zeros(3)
+    base[0:1].add_(w)
+    y = base.sum()
+    y.backward()
+    y.backward()
+
+
+def crash_logical_ops_broadcast(L):
+    return L.tensor([True, False]) & L.tensor([True, False, True])
+
+
+def ok_mask_assignment_casts(L):
+    x = L.tensor([-0.3, -0.9, 1.5])
+    x[L.tensor([False, True, True])] = L.tensor(-0.1, dtype=L.float64)
+    w = L.tensor([-1.2], requires_grad=True)
+    y = L.tensor([1.4, 0.4, -1.1], dtype=L.float64)
+    y[L.tensor([True, False, False])] = w
+    y.sum().backward()
+    return x, y, w.grad
+
+
+def crash_empty_mse_loss_is_silent(L):
+    return L.nn.functional.mse_loss(L.zeros(0, requires_grad=True), L.zeros(0))
+
+
+def ok_linear_on_empty_batch(L):
+    layer = L.nn.Linear(0, 3)
+    with L.no_grad():
+        layer.bias.copy_(L.tensor([1.2, -1.9, -1.9]))
+    return layer(L.zeros(1, 2, 0, requires_grad=True))
+
+
+def ok_names_of_handles_and_sizes(L):
+    h = L.ones(1, requires_grad=True).register_hook(lambda g: g)
+    return type(h).__name__, type(L.ones(2).shape).__module__.replace(
+        "autograd_tutor", "torch"
+    )
+
+
 CASES = {
     name: fn
     for name, fn in list(globals().items())
