@@ -120,7 +120,7 @@ def _unshare_prefix():
                     *prefix,
                     sys.executable,
                     "-c",
-                    "import socket; print(socket.if_nameindex())",
+                    "import socket; print(' '.join(n for _, n in socket.if_nameindex()))",
                 ],
                 capture_output=True,
                 text=True,
@@ -130,6 +130,8 @@ def _unshare_prefix():
             errors.append(f"{' '.join(prefix)}: {err}")
             continue
         if probe.returncode == 0:
+            # a new network namespace: loopback only (and down), nothing to reach
+            assert probe.stdout.split() == ["lo"], probe.stdout
             return prefix
         errors.append(f"{' '.join(prefix)}: {probe.stderr.strip()}")
     pytest.fail(
