@@ -60,7 +60,13 @@ def view_and_index(t, key):
 
 def _basic(t, key):
     """Apply the integers, slices, None and ... of ``key`` as views; collect the
-    integer arrays and masks as ``(dim, array)`` pairs, applied together at the end."""
+    integer arrays and masks as ``(dim, array, position)`` triples, applied together at
+    the end (``position``: among the advanced indices, as torch's messages count)."""
+    if t.ndim == 0 and isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
     if isinstance(key, slice):  # a lone slice is always recorded, even x[:]
         start, stop, step = _slice_bounds(key, t._data.shape[0] if t.ndim else None)
         return F.Slice.apply(t, dim=0, start=start, end=stop, step=step), []
@@ -83,7 +89,7 @@ def _basic(t, key):
     out = t
     dim = 0
     advanced = []
-    for k in key:
+    for position, k in enumerate(key):  # torch's messages name the key's position
         if k is Ellipsis:
             dim += t.ndim - consumed
         elif k is None:
@@ -91,7 +97,7 @@ def _basic(t, key):
             dim += 1
         elif _is_bool_scalar(k):  # a 0-d mask: a new dimension, kept (True) or empty
             out = F.Unsqueeze.apply(out, dim=dim)
-            advanced.append((dim, np.array([bool(k)])))
+            advanced.append((dim, np.array([bool(k)]), len(advanced)))
             dim += 1
         elif isinstance(k, (int, np.integer)) or (
             isinstance(k, Tensor) and k.ndim == 0 and k._data.dtype.kind in "iu"
@@ -100,7 +106,7 @@ def _basic(t, key):
             i = int(k)
             if not -size <= i < size:
                 raise IndexError(
-                    f"index {i} is out of bounds for dimension {dim} with size {size}"
+                    f"index {i} is out of bounds for dimension {position} with size {size}"
                 )
             out = F.Select.apply(out, dim=dim, index=i % size)
         elif isinstance(k, slice):
@@ -111,7 +117,7 @@ def _basic(t, key):
             dim += 1
         elif _is_advanced(k):
             arr = _as_index_array(k)
-            advanced.append((dim, arr))
+            advanced.append((dim, arr, len(advanced)))
             dim += arr.ndim if arr.dtype == np.bool_ else 1
         else:
             raise IndexError(
@@ -125,7 +131,7 @@ def _slice_bounds(k, size):
     if k.step is not None and k.step <= 0:
         raise ValueError("step must be greater than zero")
     if size is None:
-        raise IndexError("invalid index of a 0-dim tensor.")
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     start, stop, step = k.indices(size)
     return start, max(start, stop), step
 
@@ -134,7 +140,7 @@ def _advanced_key(t, advanced):
     """The NumPy key for ``t`` of the collected integer arrays and masks."""
     key = [slice(None)] * t.ndim
     parts = []
-    for dim, arr in advanced:
+    for dim, arr, position in advanced:
         if arr.dtype == np.bool_:
             shape = t._data.shape[dim : dim + arr.ndim]
             if arr.shape != shape:
@@ -148,7 +154,7 @@ def _advanced_key(t, advanced):
             bad = arr[(arr >= size) | (arr < -size)]
             if bad.size:
                 raise IndexError(
-                    f"index {int(bad.flat[0])} is out of bounds for dimension {dim} with "
+                    f"index {int(bad.flat[0])} is out of bounds for dimension {position} with "
                     f"size {size}"
                 )
             parts.append((dim, 1, (arr % size if size else arr,)))

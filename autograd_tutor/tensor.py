@@ -59,8 +59,8 @@ Size.__module__ = "autograd_tutor"  # it is at.Size, as torch.Size is torch's
 
 
 class RemovableHandle:
-    """Returned by ``register_hook`` (torch's ``RemovableHandle``); ``handle.remove()``
-    unregisters the hook."""
+    """Returned by ``register_hook`` (torch's ``torch.utils.hooks.RemovableHandle``);
+    ``handle.remove()`` unregisters the hook."""
 
     def __init__(self, hooks, hook):
         self._hooks, self._hook = hooks, hook
@@ -502,10 +502,17 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars"
+            )
+        return self._data.reshape(()).item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iu" or self._data.size != 1:

@@ -96,13 +96,7 @@ def observe(x, leaves, deep=True):
             del obs["_version"]
         return ("tensor", obs)
     if isinstance(x, tuple):
-        name = type(x).__qualname__
-        module = (
-            type(x)
-            .__module__.replace("torch.", "at.")
-            .replace("autograd_tutor.", "at.")
-        )
-        return ("tuple", f"{module}.{name}", [observe(e, leaves, deep) for e in x])
+        return ("tuple", type(x).__qualname__, [observe(e, leaves, deep) for e in x])
     if isinstance(x, list):
         return ("list", [observe(e, leaves, deep) for e in x])
     if isinstance(x, (bool, int, float, type(None), str)):
