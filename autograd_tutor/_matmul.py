@@ -116,7 +116,6 @@ def matmul(a, b):
         check_mm(row, b)
         out = F.SqueezeDimsInplace.apply(F.Mm.apply(row, b), dims=(0,))
         _bump_version(out)  # torch squeezes in place (squeeze_): one version up
-        out._view_version = out._version  # ... and this view is its own record of it
         return out
     if da == 2 and db == 2:
         return a.mm(b)

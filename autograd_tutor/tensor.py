@@ -341,8 +341,8 @@ class Tensor:
         return t
 
     def detach_(self):
-        """Cut this tensor off the graph, in place."""
-        if self._base is not None and self._base._requires_grad:
+        """Cut this tensor off the graph, in place (not for views, as in torch)."""
+        if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using "
                 "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
@@ -800,11 +800,8 @@ class Tensor:
             indices = np.asarray(arg(self._data, axis=d, keepdims=keepdim), np.int64)
         values = dim_op.apply(self, dim=d, keepdim=keepdim, indices=indices)
         indices = Tensor._make(indices)
-        node = values._grad_fn
-        if node is not None:  # the node saved these indices: changing them is an error
-            box = _version_counter(indices)
-            record = (box, box[0], indices, indices._data.shape, np.dtype(np.int64))
-            node._kept_versions = (node._kept_versions or []) + [record]
+        if values._grad_fn is not None:  # it saved these indices: changing them errs
+            _autograd_function.keep_version(values._grad_fn, indices)
         return return_types.MinMax(name, values, indices)
 
     def max(self, dim=None, keepdim=False):
@@ -1071,6 +1068,7 @@ def _fresh(view):
     base = view._base
     if not base._requires_grad:
         return
+    old = view._grad_fn
     node = F.AsStrided.record((_autograd_function._grad_edge(base),))
     data = view._data
     node.size, node.storage_offset = list(data.shape), 0
@@ -1078,6 +1076,10 @@ def _fresh(view):
     node.base_shape = base._data.shape
     node.positions = _autograd_function.view_positions(base._data, data)
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
+    if view._retains_grad:  # retain_grad() follows the tensor to its new node
+        if old is not None and old._retain:
+            old._retain.pop(0, None)
+        view._attach_retain(node)
 
 
 def _version_counter(t):

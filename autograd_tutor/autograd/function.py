@@ -138,6 +138,8 @@ class AccumulateGrad(Node):
         v = self.variable
         if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
             return ()
+        if v._grad_fn is not None:  # an in-place op gave the leaf a history since
+            raise RuntimeError("leaf variable has been moved into the graph interior")
         g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
         if g.dtype != v._data.dtype:
             g = g.astype(v._data.dtype)
@@ -567,6 +569,14 @@ def _addresses(a, start):
         shape[d] = n
         addr = addr + (np.arange(n, dtype=np.int64) * stride).reshape(shape)
     return addr
+
+
+def keep_version(node, tensor):
+    """Make ``node`` check, before using its saved values, that ``tensor`` (saved by the
+    caller: max/min indices, index tensors) was not changed in place since."""
+    box = _version_counter(tensor)
+    record = (box, box[0], tensor, tensor._data.shape, tensor._data.dtype)
+    node._kept_versions = (node._kept_versions or []) + [record]
 
 
 def _version_records(saved, inputs, arrays, result):

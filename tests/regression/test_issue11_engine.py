@@ -663,6 +663,83 @@ CASES = {
 }
 
 
+def _more_cases():
+    """Fuzzer finds of the second campaign (same classes), as reproducers."""
+
+    def refused_integer_negative_powers(L):
+        return 3 ** L.tensor([-2, 0, 2]), L.tensor([2, -1, 1]) ** L.tensor([-1, -3, -2])
+
+    def fwd_int_tensor_to_float_power(L):
+        return L.tensor([2, 3]) ** 2.0
+
+    def grad_pow_zero_exponent_is_plus_zero(L):
+        a = L.tensor([0.3, 1.4], requires_grad=True)
+        (a ** L.tensor([-0.0, 0.8])).sum().backward()
+        return a.grad
+
+    def silent_mask_changed_after_indexing(L):
+        x = L.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        mask = x > 0
+        y = (x * 2)[mask]
+        mask[...] = True
+        y.sum().backward()
+
+    def ok_one_mask_with_scalar_value_casts(L):
+        x = L.ones(2, 3, 2)
+        x[L.tensor([False, True]), -2, 1] = L.tensor([-1.9], dtype=L.float64)
+        return x
+
+    def silent_index_put_needs_same_dtype(L):
+        x = L.arange(5)
+        x[L.tensor([True, False, True, False, False])] = L.tensor([1.2, 1.4])
+
+    def ok_ellipsis_assignment_is_a_plain_copy(L):
+        x = L.zeros(1)
+        w = L.tensor([-0.5], dtype=L.float64, requires_grad=True)
+        x[...] = w
+        x.sum().backward()
+        x.sum().backward()
+        return x, w.grad
+
+    def silent_leaf_moved_into_the_graph(L):
+        a = L.tensor(0.9, requires_grad=True)
+        b = a.neg()
+        a.detach_()
+        a.copy_(b)
+        b.backward()
+
+    def silent_detach_of_a_view(L):
+        x = L.zeros(2)
+        x.transpose(0, 0)[...].detach_()
+
+    def ok_detach_of_a_vector_matrix_product(L):
+        y = L.ones(2, requires_grad=True) @ L.ones(2, 3)
+        return y.detach_()
+
+    def silent_setitem_on_a_no_grad_view(L):
+        x = L.ones(3, requires_grad=True)
+        with L.no_grad():
+            v = x[0:2]
+        v[0] = L.tensor(2.0, requires_grad=True)
+
+    def grad_retain_grad_follows_a_derived_view(L):
+        x = L.tensor([[1.0], [2.0]], requires_grad=True)
+        v = x.unsqueeze(0)
+        v.sum().backward(inputs=[v])
+        with L.no_grad():
+            x.mul_(2)
+        v.mT.sum().backward()
+        return v.grad
+
+    def fwd_dot_of_signed_zeros(L):
+        return (0 * L.tensor([-0.6])) @ L.tensor([0.5])
+
+    return {k: v for k, v in locals().items()}
+
+
+CASES.update(_more_cases())
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_matches_torch(name, torch):
     assert_same(torch, at, CASES[name])
