@@ -32,9 +32,9 @@ __all__ = ["jacobian", "jvp", "vjp"]
 def _refuse(create_graph, vectorize=False):
     if create_graph:
         raise NotImplementedError(
-            "create_graph=True needs higher-order gradients (a backward pass that is "
-            "itself recorded), which autograd_tutor does not have yet; with "
-            "create_graph=False the values are the same, without a graph"
+            "create_graph=True (higher-order gradients) is not supported by "
+            "autograd_tutor; with create_graph=False the values are the same, without "
+            "a graph"
         )
     if vectorize:
         raise NotImplementedError(

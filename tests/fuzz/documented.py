@@ -35,6 +35,18 @@ REFUSALS = (
             "x = L.tensor([1.0, 2.0], requires_grad=True)\ny = x * 1\ny[0:1].mul_(2)\n"
         ),
     ),
+    Refusal(
+        phrase="vectorize=True batches the passes with torch's vmap",
+        readme="`functional.jacobian(vectorize=True)` is refused",
+        example="L.autograd.functional.jacobian(lambda a: a * a, L.ones(2), vectorize=True)\n",
+    ),
+    Refusal(
+        phrase="strict=True checks the graphs of torch's double backward trick",
+        readme="`functional.jvp(strict=True)` is refused",
+        example=(
+            "L.autograd.functional.jvp(lambda a: a * a, L.ones(2), L.ones(2), strict=True)\n"
+        ),
+    ),
 )
 
 
