@@ -25,7 +25,9 @@ def f(a):
     ],
 )
 def test_create_graph_is_refused_with_the_reason(call):
-    with pytest.raises(NotImplementedError, match="create_graph=True .higher-order gradients. is not"):
+    with pytest.raises(
+        NotImplementedError, match="create_graph=True .higher-order gradients. is not"
+    ):
         call()
 
 
