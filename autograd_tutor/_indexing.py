@@ -47,12 +47,14 @@ def getitem(t, key):
 def view_and_index(t, key):
     """For ``t[key] = v``: the view that integers and slices select, and the NumPy key
     of the integer arrays or masks still to apply to it (None if there are none)."""
+    if isinstance(key, slice) and t.ndim:  # x[:] = v writes x itself, as in torch
+        n = t._data.shape[0]
+        if _slice_bounds(key, n) == (0, n, 1):
+            return t, None
     out, advanced = _basic(t, key)
     if advanced:
         return out, _advanced_key(out, advanced)
-    if out is t:
-        out = F.Alias.apply(t)
-    return out, None
+    return out, None  # ``t`` itself when nothing narrowed (x[...] = v)
 
 
 def _basic(t, key):

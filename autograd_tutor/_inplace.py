@@ -200,8 +200,9 @@ def setitem(self, key, value):
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
     transient = view is not self
-    if index is None:
-        apply(view, F.Copy, value, transient_view=transient)
+    if index is None:  # torch fills with a 0-d value (FillBackward3), else copies
+        op = F.FillTensor if value._data.ndim == 0 else F.Copy
+        apply(view, op, value, transient_view=transient)
         return
     if value._data.dtype != view._data.dtype:
         raise RuntimeError(

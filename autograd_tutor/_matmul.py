@@ -114,7 +114,11 @@ def matmul(a, b):
     if da == 1 and db == 2:
         row = a.unsqueeze(0)
         check_mm(row, b)
-        return F.SqueezeDimsInplace.apply(F.Mm.apply(row, b), dims=(0,))
+        out = F.SqueezeDimsInplace.apply(F.Mm.apply(row, b), dims=(0,))
+        # torch squeezes its fresh product in place: the result is that tensor (not a
+        # view of it), modified once
+        out._base, out._version_box = None, [1]
+        return out
     if da == 2 and db == 2:
         return a.mm(b)
     if da == 3 and db == 3:
