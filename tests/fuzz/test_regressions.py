@@ -71,9 +71,8 @@ def test_regression_agrees_with_torch(name, torch):
 
 
 def test_T_and_mT_warn_once_as_torch(torch):
-    import warnings
-
     import importlib
+    import warnings
 
     importlib.import_module("autograd_tutor.tensor")._WARNED.clear()
     for make, attr in ((lambda: at.tensor(1.0), "T"), (lambda: at.ones(3), "T"),
