@@ -20,7 +20,7 @@ import numpy as np
 
 from . import functions as F
 from ._checks import broadcast_error
-from .tensor import Tensor
+from .tensor import Tensor, _bump_version
 
 _C_NAMES = {
     "f": "float",
@@ -115,9 +115,7 @@ def matmul(a, b):
         row = a.unsqueeze(0)
         check_mm(row, b)
         out = F.SqueezeDimsInplace.apply(F.Mm.apply(row, b), dims=(0,))
-        # torch squeezes its fresh product in place: the result is that tensor (not a
-        # view of it), modified once
-        out._base, out._version_box = None, [1]
+        _bump_version(out)  # torch squeezes in place (squeeze_): one version up
         return out
     if da == 2 and db == 2:
         return a.mm(b)
