@@ -9,6 +9,7 @@ reaches the end and reset stops it. The server is always stopped in teardown.
 Screenshots go to a temporary folder, or to ``AUTOGRAD_TUTOR_SCREENSHOTS``.
 """
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -57,13 +58,14 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """A JupyterLab server on a temp copy of the notebook; yields (url, token)."""
-    tmp = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def running_lab(tmp, notebooks):
+    """A JupyterLab server on a temp copy of ``notebooks``; yields (url, token)."""
+    tmp = Path(tmp)
     served = tmp / "served"
-    served.mkdir()
-    shutil.copy(NOTEBOOK, served / NOTEBOOK.name)
+    served.mkdir(parents=True)
+    for nb in notebooks:
+        shutil.copy(nb, served / Path(nb).name)
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ)
     for var in (
@@ -126,6 +128,12 @@ def lab(tmp_path_factory):
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    with running_lab(tmp_path_factory.mktemp("lab"), [NOTEBOOK]) as server:
+        yield server
 
 
 KERNEL_IDLE = """() => {
@@ -270,9 +278,9 @@ def _launch(p, tmp_path):
     )
 
 
-def _open(page, url, token):
+def _open(page, url, token, name=NOTEBOOK.name):
     page.set_default_timeout(30_000)
-    page.goto(f"{url}/lab/tree/{NOTEBOOK.name}?token={token}")
+    page.goto(f"{url}/lab/tree/{name}?token={token}")
     page.wait_for_function(KERNEL_IDLE, timeout=45_000)
     # a 1000 px wide notebook: no file browser beside it
     page.evaluate(
