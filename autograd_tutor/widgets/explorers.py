@@ -41,10 +41,18 @@ class _Explorer(anywidget.AnyWidget):
     _css = STATIC / "explorer.css"
     data = traitlets.Dict().tag(sync=True)
     index = traitlets.Int(0).tag(sync=True)
+    # the bundled WebAssembly Graphviz, sent only when the kernel has no Graphviz
+    # (JupyterLite): the browser then lays the graph out itself
+    _viz_js = traitlets.Unicode("").tag(sync=True)
 
     def _start(self, frames, data, title, intro, unit="step", interval=700, **kw):
         data.update(title=title, intro=intro, unit=unit, interval=interval)
         self.timeline = Timeline(frames)
+        graph = data.get("graph")
+        if graph and not graph.get("svg"):
+            from autograd_tutor.assets import viz_js_source
+
+            kw["_viz_js"] = viz_js_source()
         super().__init__(data=data, index=0, **kw)
         self.timeline.observe(lambda tl: setattr(self, "index", tl.index))
         self.observe(lambda ch: self.timeline.go_to(ch["new"]), names="index")
@@ -108,7 +116,9 @@ class ForwardExplorer(_Explorer):
         self._start(
             self.frames,
             data,
-            "Forward pass: one operation at a time",
+            "Forward pass in PyTorch: one torch operation at a time"
+            if T.is_torch_tensor(self.loss)
+            else "Forward pass: one operation at a time",
             "Each step runs one op of the code (highlighted) and shows its result. "
             "The graph is drawn once: the op running now is amber, ops that have not "
             "run yet are faint.",
@@ -162,10 +172,13 @@ class BackwardExplorer(_Explorer):
                 f"autograd_tutor tensor or a torch tensor, not {type(loss).__name__}"
             )
         data = P.backward_data(self.frames, self.graph_names, self.nodes)
+        torch = T.is_torch_tensor(loss)
         self._start(
             self.frames,
             data,
-            "Backward pass: the engine's steps, in its real order",
+            "Backward pass in PyTorch: torch's own steps, in its real order"
+            if torch
+            else "Backward pass: the engine's steps, in its real order",
             "Each step is one node of loss.backward(): the gradient it received, its "
             "local rule and the gradients it sends (orange dashed arrows, drawn against "
             "the grey data-flow arrows of the forward pass).",

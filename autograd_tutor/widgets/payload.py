@@ -311,7 +311,8 @@ def forward_data(frames, records, names, code=""):
         "graph": {"nodes": nodes, "edges": edges},
         "scales": scales.json(),
     }
-    data["graph"]["svg"] = layout_svg(graph_dot(nodes, edges))
+    dot = graph_dot(nodes, edges)
+    data["graph"].update(dot=dot, svg=layout_svg(dot))
     return data
 
 
@@ -368,7 +369,8 @@ def backward_data(frames, graph_names, nodes_run):
         "graph": {"nodes": nodes, "edges": edges},
         "scales": scales.json(),
     }
-    data["graph"]["svg"] = layout_svg(graph_dot(nodes, edges))
+    dot = graph_dot(nodes, edges)
+    data["graph"].update(dot=dot, svg=layout_svg(dot))
     return data
 
 

@@ -10,6 +10,7 @@ Screenshots go to a temporary folder, or to ``AUTOGRAD_TUTOR_SCREENSHOTS``.
 """
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -27,6 +28,7 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(__file__).with_name("explorers.ipynb")
+LESSON_4 = ROOT / "notebooks" / "04_network_with_autograd.ipynb"
 # Screenshots land in a temporary folder; to refresh the README's pictures run
 # AUTOGRAD_TUTOR_SCREENSHOTS=docs/images .venv/bin/python -m pytest tests/browser
 IMAGES = Path(
@@ -132,9 +134,12 @@ def running_lab(tmp, notebooks):
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    with running_lab(tmp_path_factory.mktemp("lab"), [NOTEBOOK]) as server:
+    with running_lab(tmp_path_factory.mktemp("lab"), [NOTEBOOK, LESSON_4]) as server:
         yield server
 
+
+# the cells of the notebook on show (a restored workspace may keep other tabs open)
+CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
 
 KERNEL_IDLE = """() => {
   const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -169,10 +174,11 @@ METRICS = """(root) => {
 
 def _explorer(page, cell):
     """The explorer root of code cell ``cell`` (0-based among all cells)."""
-    out = page.locator(".jp-Notebook .jp-Cell").nth(cell).locator(".jp-OutputArea")
-    out.scroll_into_view_if_needed()
-    root = out.locator(".agt-x").first
-    root.wait_for()
+    node = page.locator(CELLS).nth(cell)
+    node.scroll_into_view_if_needed()  # long notebooks are virtualised
+    root = node.locator(".jp-OutputArea .agt-x").first
+    root.wait_for(timeout=90_000)  # run-all may still be on its way to this cell
+    root.scroll_into_view_if_needed()
     return root
 
 
@@ -280,7 +286,7 @@ def _launch(p, tmp_path):
 
 def _open(page, url, token, name=NOTEBOOK.name):
     page.set_default_timeout(30_000)
-    page.goto(f"{url}/lab/tree/{name}?token={token}")
+    page.goto(f"{url}/lab/tree/{name}?reset&token={token}")  # no restored tabs
     page.wait_for_function(KERNEL_IDLE, timeout=45_000)
     # a 1000 px wide notebook: no file browser beside it
     page.evaluate(
@@ -367,7 +373,7 @@ def test_explorers_in_the_browser(lab, tmp_path):
             _check_layout(train, "training")
 
             # predict, retry with a hint, then the answer
-            pr = page.locator(".jp-Notebook .jp-Cell").nth(6).locator(".jp-OutputArea")
+            pr = page.locator(CELLS).nth(6).locator(".jp-OutputArea")
             pr.scroll_into_view_if_needed()
             box = pr.locator("input")
             assert box.get_attribute("placeholder") == "a number, e.g. 0.5"
@@ -391,6 +397,57 @@ def test_explorers_in_the_browser(lab, tmp_path):
             tb.screenshot(path=str(IMAGES / "explorer_torch.png"))
             tf = _explorer(page, 8)
             _common_controls(page, tf, 5, "torch forward")
+
+            # no Graphviz in the kernel: the bundled WebAssembly Graphviz lays it out
+            lite = _explorer(page, 9)
+            lite.locator(".agt-graph svg g.node").first.wait_for()
+            _common_controls(page, lite, 12, "browser layout")
+            for _ in range(3):
+                _click(lite, "step")
+            assert lite.locator(".agt-gradpath").count() == 2
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            shutil.copy(tmp_path / "failure.png", IMAGES / "failure.png")
+            raise
+        finally:
+            ctx.close()
+
+
+def test_lesson_4_explorers_in_the_browser(lab, tmp_path):
+    """The lesson's own explorers pass the same checks (and give the README pictures)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, token = lab
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        ctx = _launch(p, tmp_path)
+        try:
+            page = ctx.new_page()
+            _open(page, url, token, name=LESSON_4.name)
+            cells = json.loads(LESSON_4.read_text())["cells"]
+            at_cells = [
+                k
+                for k, c in enumerate(cells)
+                if "Explorer(" in "".join(c["source"]) and c["cell_type"] == "code"
+            ]
+            expected = [("forward", 8), ("backward", 12), ("update", 12)]
+            expected.append(("training", 200))
+            assert len(at_cells) == len(expected)
+            for k, (kind, n) in zip(at_cells, expected):
+                root = _explorer(page, k)
+                assert root.get_attribute("data-kind") == kind
+                _common_controls(page, root, n, f"lesson 4 {kind}")
+                if kind == "backward":
+                    for _ in range(3):
+                        _click(root, "step")
+                    root.screenshot(
+                        path=str(IMAGES / "lesson_04_backward_explorer.png")
+                    )
+                if kind == "training":
+                    _click(root, "play")
+                    _readout(root, "200 / 200", timeout=30_000)
+                    root.screenshot(
+                        path=str(IMAGES / "lesson_04_training_explorer.png")
+                    )
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
             shutil.copy(tmp_path / "failure.png", IMAGES / "failure.png")

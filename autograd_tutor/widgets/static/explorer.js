@@ -134,6 +134,22 @@ function seqText(f) {
   return `sequence number ${f.seq}: autograd numbers nodes in the order the forward pass created them; among the nodes whose gradients are complete, the highest number runs first.`;
 }
 
+// ------------------------------------------------------------------ Graphviz in the browser
+
+let vizPromise = null; // one WebAssembly Graphviz per page, shared by every explorer
+
+async function layoutInBrowser(model, dot) {
+  if (!vizPromise) {
+    const src = model.get("_viz_js");
+    if (!src) throw new Error("no Graphviz: install graphviz or graphviz-pure in the kernel");
+    const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+    vizPromise = import(/* webpackIgnore: true */ url).then((m) => m.instance());
+  }
+  const viz = await vizPromise;
+  const svg = viz.renderString(dot, { format: "svg" });
+  return svg.slice(svg.indexOf("<svg")).replace(/<!--[\s\S]*?-->\s*/g, "").replace(/<svg width="[^"]*" height="[^"]*"/, "<svg");
+}
+
 // ------------------------------------------------------------------ the view
 
 function el(tag, cls, html) {
@@ -272,7 +288,18 @@ class View {
     box.append(canvas);
     this.pane.append(zoom, box, this.inspect);
     if (!g.svg) {
-      canvas.innerHTML = `<div class="agt-none">No Graphviz in this kernel, so the graph cannot be drawn: <code>pip install graphviz-pure</code> (or install Graphviz) and run the cell again.</div>`;
+      // no Graphviz in the kernel (JupyterLite): lay the graph out here, once
+      canvas.innerHTML = `<div class="agt-none">Laying out the graph in the browser...</div>`;
+      const data = this.data;
+      layoutInBrowser(this.model, g.dot).then(
+        (svg) => {
+          if (this.data !== data) return;
+          this.pane.innerHTML = "";
+          this.buildGraph({ ...g, svg });
+          this.go(this.i, true);
+        },
+        (e) => (canvas.innerHTML = `<div class="agt-none">The graph could not be drawn: ${esc(e)}</div>`),
+      );
       return;
     }
     canvas.innerHTML = g.svg;
