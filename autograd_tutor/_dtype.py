@@ -73,3 +73,68 @@ def to_numpy_dtype(d):
 import builtins as _b  # noqa: E402
 
 builtins_float, builtins_int, builtins_bool = _b.float, _b.int, _b.bool
+
+
+# ----------------------------------------------------------------------------------------
+# Type promotion: the one place that decides the dtype of a mixed-type operation
+
+
+def _promote(a, b):
+    """torch's promotion of two dtypes: floats win over ints, ints over bool, wider wins
+    (float32 with int64 stays float32, where NumPy would pick float64)."""
+    if a is None or a == b:
+        return b
+    if b is None:
+        return a
+    if a.kind == "f" and b.kind == "f":
+        return a if a.itemsize >= b.itemsize else b
+    if a.kind == "f" or b.kind == "b":
+        return a
+    if b.kind == "f" or a.kind == "b":
+        return b
+    return np.promote_types(a, b)  # two integer types
+
+
+def _combine(higher, lower):
+    """A lower category (0-d tensors, then Python numbers) only counts if it is of a
+    higher kind: ``float32 tensor * float64 0-d tensor`` stays float32, ``int tensor *
+    float64 0-d tensor`` becomes float64."""
+    if higher is None:
+        return lower
+    if lower is None or higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return _promote(higher, lower)
+    return higher
+
+
+_WRAPPED = {
+    bool: np.dtype(np.bool_),
+    int: np.dtype(np.int64),
+    float: np.dtype(np.float32),
+}
+
+
+def result_type(*operands):
+    """The dtype torch gives ``op(*operands)``: operands are NumPy arrays (a tensor's
+    data) or Python numbers, in three categories: tensors with dimensions, 0-d tensors
+    and Python numbers (which count as float32, int64 or bool).
+
+    >>> import numpy as np
+    >>> result_type(np.ones(2, np.float32), np.array(0.1))  # a float64 0-d tensor
+    dtype('float32')
+    >>> result_type(np.ones(2, np.int64), 2.5)
+    dtype('float32')
+    """
+    dims = zero = wrapped = None
+    for x in operands:
+        if isinstance(x, np.ndarray):
+            if x.ndim:
+                dims = _promote(dims, x.dtype)
+            else:
+                zero = _promote(zero, x.dtype)
+        elif x is not None:
+            kind = bool if isinstance(x, (bool, np.bool_)) else type(x)
+            kind = float if kind not in _WRAPPED else kind
+            wrapped = _promote(wrapped, _WRAPPED[kind])
+    return _combine(dims, _combine(zero, wrapped))

@@ -137,10 +137,14 @@ def tensor_repr(t, prefix="tensor("):
     if a.size == 0 and a.ndim != 1:
         suffixes.append("size=" + str(tuple(a.shape)))
     body = format_array(a, indent)
-    if a.dtype not in (np.float32, np.int64, np.bool_):
+    # an empty tensor has no elements to show its dtype: torch names all but float32
+    if a.dtype not in (
+        (np.float32,) if a.size == 0 else (np.float32, np.int64, np.bool_)
+    ):
         suffixes.append("dtype=" + repr(t.dtype))
-    if t._grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
+    grad_fn = t.grad_fn  # (a view changed in place is derived again first)
+    if grad_fn is not None:
+        suffixes.append(f"grad_fn=<{type(grad_fn).__name__}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     parts = [prefix + body]

@@ -1,4 +1,5 @@
-"""In-place operations (``w.sub_(...)``, ``w.grad.zero_()``) and their autograd rules.
+"""In-place operations (``w.sub_(...)``, ``w.grad.zero_()``, ``x[0] = 1``) and their
+autograd rules.
 
 Mirrors how PyTorch treats in-place ops:
 
@@ -6,101 +7,142 @@ Mirrors how PyTorch treats in-place ops:
   backward node that saved the old values will refuse to use them.
 * When recording (grad mode on and something requires grad), the tensor gets a new
   ``grad_fn`` (e.g. ``SubBackward0``) whose first edge leads to its old ``grad_fn``.
-* A leaf that requires grad may not be changed in place while recording: that would
-  silently break the graph. This is why weight updates go inside ``with no_grad():``.
+* A leaf that requires grad (or a view of one) may not be changed in place while
+  recording: that would silently break the graph. This is why weight updates go inside
+  ``with no_grad():``.
+* An in-place op on a *view* changes its base: the base records ``CopySlices`` (the op's
+  node applied to the viewed part), and the view is derived again from the base
+  (``AsStridedBackward0``).
+* ``x[key] = v`` is ``x[key].copy_(v)`` for integers and slices, and ``index_put_``
+  (``IndexPutBackward0``) for integer arrays and masks.
 """
 
 import numpy as np
 
+from . import functions as F
 from ._checks import broadcast_error
+from ._dtype import result_type
+from ._quiet import enter as _quiet
+from ._quiet import exit as _loud
+from .autograd.function import CopySlices, _input_edge, view_positions
 from .autograd.grad_mode import _state
-from .tensor import Tensor, _bump_version, _operand, _version_counter
+from .tensor import Tensor, _bump_version, _fresh, _operand, _version_counter
+
+_NOTHING = object()  # "no second operand" (None can be a clamp bound)
 
 # How each op writes into an existing array when nothing is recorded (the fast path of
 # the weight update): ufunc(self, other, out=self).
-_FAST = {
-    "AddBackward0": np.add,
-    "SubBackward0": np.subtract,
-    "MulBackward0": np.multiply,
-    "DivBackward0": np.true_divide,
-}
+_FAST = {F.Add: np.add, F.Sub: np.subtract, F.Mul: np.multiply, F.Div: np.true_divide}
+
+_OVERLAP = (
+    "unsupported operation: some elements of the input tensor and the written-to tensor "
+    "refer to a single memory location. Please clone() the tensor before performing the "
+    "operation."
+)
+_INTERNAL_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a "
+    "single memory location. Please clone() the tensor before performing the operation."
+)
 
 
-def fast(self, ufunc, other, alpha=1):
-    """Nothing to record: write ``ufunc(self, other)`` straight into self's memory."""
-    b = other._data if isinstance(other, Tensor) else other
-    if alpha != 1:
-        b = b * alpha
-    a = self._data
-    try:
-        ufunc(a, b, out=a, casting="same_kind")
-    except (TypeError, ValueError) as e:
-        raise _translate(e, self, b) from None
-    _bump_version(self)
-    return self
-
-
-def fill(self, value):
-    """Nothing to record: overwrite every element with ``value``."""
-    try:
-        self._data.fill(value)
-    except ValueError as e:  # read-only memory (an expanded tensor)
-        raise _translate(e, self, None) from None
-    _bump_version(self)
-    return self
-
-
-def run(self, op, other=None, **params):
-    """Apply ``op`` to ``self`` in place; ``other`` is the second operand, if any."""
-    operands = () if other is None and op.node_name not in _FAST else (_operand(other),)
-    recording = _state.enabled and (
+def apply(self, op, other=_NOTHING, transient_view=False, **params):
+    """``self.<op>_(other, **params)``: recorded when grad mode is on and something
+    requires grad, else written straight into ``self``'s memory."""
+    if self._base is not None:
+        _fresh(self)
+    operands = () if other is _NOTHING else (_operand(other),)
+    if _state.enabled and (
         self._requires_grad
         or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
         or any(isinstance(v, Tensor) and v._requires_grad for v in params.values())
-    )
-    if recording:
-        return _recorded(self, op, operands, params)
-    _check_writable(self)
-    other_data = (
-        operands[0]._data
-        if operands and isinstance(operands[0], Tensor)
-        else (operands[0] if operands else None)
-    )
-    a = self._data
+    ):
+        return _recorded(self, op, operands, params, transient_view)
+    other = operands[0] if operands else None
+    return _write(self, op, other._data if isinstance(other, Tensor) else other, params)
+
+
+def _write(self, op, other, params):
+    """Nothing to record: compute in self's memory (``ufunc(self, other, out=self)``)."""
+    a = _check_writable(self)
+    if isinstance(other, np.ndarray):
+        _check_overlap(a, other)
+    elif op is F.Copy:  # copy_ from a Python number
+        other = np.asarray(other)
+    quiet = _quiet()
     try:
-        ufunc = _FAST.get(op.node_name)
+        ufunc = _FAST.get(op)
         if ufunc is not None:
+            if isinstance(other, np.ndarray) and other.dtype != a.dtype:
+                common = result_type(a, other)  # as torch: 0-d operands don't promote
+                if not np.can_cast(common, a.dtype, casting="same_kind"):
+                    raise _cast_error(common, a.dtype)
+                other = other.astype(common)
             alpha = params.get("alpha", 1)
             if alpha != 1:
-                other_data = other_data * alpha
-            ufunc(a, other_data, out=a, casting="same_kind")
-        elif op.node_name == "ZeroBackward0":
+                other = other * alpha
+            ufunc(a, other, out=a, casting="same_kind")
+        elif op is F.Copy:
+            np.copyto(a, np.broadcast_to(other, a.shape), casting="unsafe")
+        elif op is F.Zero:
             a.fill(0)
-        elif op.node_name == "FillBackward2":
+        elif op is F.Fill:
             a.fill(params["value"])
+        elif op is F.FillTensor:
+            a.fill(other)
+        elif op is F.IndexPut:
+            a[params["key"]] = other
         else:  # clamp_
             np.clip(a, params.get("min"), params.get("max"), out=a, casting="same_kind")
     except (TypeError, ValueError) as e:
-        raise _translate(e, self, other_data) from None
+        raise _translate(e, self, other) from None
+    finally:
+        _loud(quiet)
     _bump_version(self)
     return self
 
 
-def _recorded(self, op, operands, params):
-    """The recording path: run the op out of place on the old values, then write back."""
+def _check_inplace(self):
+    """torch's rules for recording an in-place op (grad mode on, something requires
+    grad): never on a leaf that requires grad, a view of one, or a view made under
+    no_grad()."""
+    base = self._base
     if self._grad_fn is None and self._requires_grad:
+        if base is not None:
+            raise RuntimeError(
+                "A view was created in no_grad mode and is being modified inplace with "
+                "grad mode enabled. Given that this use case is ambiguous and "
+                "error-prone, it is forbidden. You can clarify your code by moving both "
+                "the view and the inplace either both inside the no_grad block (if you "
+                "don't want the inplace to be tracked) or both outside (if you want the "
+                "inplace to be tracked)."
+            )
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
-    if self._base is not None and (self._base._requires_grad or self._requires_grad):
+    if base is not None and base._requires_grad and base._grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation."
+        )
+
+
+def _recorded(self, op, operands, params, transient_view):
+    """The recording path: run the op out of place on the old values, then write back."""
+    _check_inplace(self)
+    a = _check_writable(self)
+    for o in operands:
+        if isinstance(o, Tensor):
+            _check_overlap(a, o._data)
+    base = self._base
+    if base is not None and base._requires_grad and not transient_view:
         raise NotImplementedError(
             "autograd_tutor does not record in-place changes to a view of a tensor that "
-            "requires grad (PyTorch would rewrite the base's graph with CopySlices). "
-            "Call .clone() on the view first, or use an out-of-place operation."
+            "requires grad (PyTorch would rewrite the base's graph with CopySlices and "
+            "derive the view again). Call .clone() on the view first, or use an "
+            "out-of-place operation."
         )
-    _check_writable(self)
     # The old value, as its own tensor: the new node's first edge points at its history.
-    old = Tensor._make(self._data.copy(), self._requires_grad)
+    old = Tensor._make(a.copy(), self._requires_grad)
     old._grad_fn, old._output_nr, old._accum = (
         self._grad_fn,
         self._output_nr,
@@ -113,25 +155,33 @@ def _recorded(self, op, operands, params):
             operands[0]._data if operands and isinstance(operands[0], Tensor) else None
         )
         raise _translate(e, self, other) from None
-    if result._data.shape != self._data.shape:
+    if result._data.shape != a.shape:
         raise RuntimeError(
-            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+            f"output with shape {list(a.shape)} doesn't match the broadcast shape "
             f"{list(result._data.shape)}"
         )
-    if not np.can_cast(result._data.dtype, self._data.dtype, casting="same_kind"):
-        raise _cast_error(result._data.dtype, self._data.dtype)
-    np.copyto(self._data, result._data, casting="same_kind")
-    _bump_version(self)
+    if not np.can_cast(result._data.dtype, a.dtype, casting="same_kind"):
+        raise _cast_error(result._data.dtype, a.dtype)
+    np.copyto(a, result._data, casting="same_kind")
     node = result._grad_fn
+    if base is not None:
+        # a view: the base's history is rewritten, and the view is derived from it again
+        if node is not None:
+            edge = _input_edge(base)
+            base._grad_fn = CopySlices(edge, view_positions(base._data, a), node)
+            base._requires_grad, base._output_nr = True, 0
+        _bump_version(self)
+        return self
+    _bump_version(self)
+    if node is None:  # nothing differentiable came out (an integer result)
+        return self
     self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
     if self._retains_grad:  # the retained gradient now comes from the new node only
         old_node = old._grad_fn
         if old_node is not None and old_node._retain:
             old_node._retain.pop(self._output_nr, None)
         self._attach_retain(node)
-    if (
-        node._kept_versions
-    ):  # a saved output is this tensor itself, now at its new version
+    if node._kept_versions:  # a saved output is this tensor itself, at its new version
         node._kept_versions = [
             (_version_counter(self), self._version_box[0], t, s, d)
             if box is result._version_box
@@ -141,51 +191,50 @@ def _recorded(self, op, operands, params):
     return self
 
 
-def copy(self, src):
-    """``self.copy_(src)``: overwrite with src's values (broadcast, cast)."""
-    src = _operand(src)
-    data = src._data if isinstance(src, Tensor) else np.asarray(src)
-    if _state.enabled and self._grad_fn is None and self._requires_grad:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation."
-        )
-    if _state.enabled and isinstance(src, Tensor) and src._requires_grad:
-        raise NotImplementedError(
-            "autograd_tutor does not record copy_() from a tensor that requires grad; "
-            "use .detach() on the source or wrap the copy in at.no_grad()"
-        )
-    _check_writable(self)
-    try:
-        np.copyto(self._data, np.broadcast_to(data, self._data.shape), casting="unsafe")
-    except ValueError:
-        raise broadcast_error(self._data.shape, data.shape) from None
-    _bump_version(self)
-    return self
-
-
 def setitem(self, key, value):
-    """``x[key] = value``, allowed when nothing is being recorded."""
-    if _state.enabled and (
-        self._requires_grad or (isinstance(value, Tensor) and value._requires_grad)
-    ):
-        raise NotImplementedError(
-            "autograd_tutor does not record index assignment (x[...] = v) on tensors that "
-            "require grad; do it inside `with at.no_grad():` or build the tensor with "
-            "out-of-place operations"
+    """``x[key] = value``: ``x[key].copy_(value)`` when ``key`` has only integers and
+    slices, ``index_put_`` (``IndexPutBackward0``) for integer arrays and masks."""
+    if self._base is not None:
+        _fresh(self)
+    view, index = _indexing.view_and_index(self, key)
+    if not isinstance(value, Tensor):
+        value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
+    transient = view is not self
+    if index is None:
+        apply(view, F.Copy, value, transient_view=transient)
+        return
+    if value._data.dtype != view._data.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_TORCH_TYPE[view._data.dtype.char]} for the destination and "
+            f"{_TORCH_TYPE[value._data.dtype.char]} for the source."
         )
-    _check_writable(self)
-    data = value._data if isinstance(value, Tensor) else value
-    self._data[key] = data
-    _bump_version(self)
+    apply(view, F.IndexPut, value, transient_view=transient, key=index)
 
 
 def _check_writable(self):
-    if not self._data.flags.writeable:
-        raise RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers "
-            "to a single memory location. Please clone() the tensor before performing the "
-            "operation."
-        )
+    """Refuse to write into memory that several elements share (an expanded tensor)."""
+    a = self._data
+    if not a.flags.writeable or (
+        a.size > 1
+        and 0 in a.strides
+        and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+    ):
+        raise RuntimeError(_INTERNAL_OVERLAP)
+    return a
+
+
+def _check_overlap(a, b):
+    """An operand that shares part (not all) of the written memory: torch refuses."""
+    if a is b or not np.may_share_memory(a, b):
+        return
+    same = (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+    )
+    if not same and np.shares_memory(a, b):
+        raise RuntimeError(_OVERLAP)
 
 
 _TORCH_TYPE = {
@@ -209,11 +258,7 @@ def _translate(e, self, other):
     """NumPy's in-place errors, in torch's words."""
     msg = str(e)
     if "read-only" in msg:
-        return RuntimeError(
-            "unsupported operation: more than one element of the written-to tensor refers "
-            "to a single memory location. Please clone() the tensor before performing the "
-            "operation."
-        )
+        return RuntimeError(_INTERNAL_OVERLAP)
     if "Cannot cast" in msg or "casting" in msg:
         src = np.result_type(self._data, other if other is not None else 0.0)
         if isinstance(other, float) or (
@@ -230,3 +275,6 @@ def _translate(e, self, other):
     if "broadcast" in msg and other is not None:
         return broadcast_error(self._data.shape, np.shape(other))
     return e
+
+
+from . import _indexing  # noqa: E402  (_indexing imports tensor.py, as this module does)

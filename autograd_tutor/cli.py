@@ -27,10 +27,10 @@ FIRST_LESSON = "01_from_scratch.ipynb"
 
 DESCRIPTION = """\
 autograd_tutor teaches how PyTorch computes gradients, with a small NumPy engine that
-speaks PyTorch's API, graph pictures, step-by-step widgets and six Jupyter lessons."""
+speaks PyTorch's API, graph pictures, step-by-step widgets and Jupyter lessons."""
 
 LESSONS_HELP = """\
-Copy the six lesson notebooks into DIR (default: ./autograd-tutor-lessons) and open
+Copy the lesson notebooks into DIR (default: ./autograd-tutor-lessons) and open
 JupyterLab there. Lessons you already have are never overwritten if you edited them;
 unedited copies are updated to the installed version. JupyterLab listens on 127.0.0.1
 only and requires a token; the URL with the token is printed when it starts.

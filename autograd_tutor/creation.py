@@ -48,6 +48,8 @@ def _infer_dtype(data):
         else np.asarray(data, dtype=object).ravel()
     )
     values = [flat] if isinstance(flat, (bool, numbers.Number)) else list(flat)
+    if any(v is None for v in values):
+        raise RuntimeError("Could not infer dtype of NoneType")
     if any(isinstance(v, Tensor) for v in values):
         values = [v.item() if isinstance(v, Tensor) else v for v in values]
     if all(isinstance(v, (bool, np.bool_)) for v in values) and values:
@@ -201,6 +203,10 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
 
 def eye(n, m=None, dtype=None, requires_grad=False):
     """The identity matrix."""
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad)
 
 

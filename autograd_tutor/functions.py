@@ -22,6 +22,38 @@ def _register(cls):
     return cls
 
 
+def _as_float(x):
+    """Integer and bool inputs of a floating-point function compute in float32, the
+    default dtype (``at.tensor([True]).exp()`` is float32, as in torch)."""
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
+def _axis(x, dim):
+    """NumPy's axis for a torch ``dim``: a 0-d tensor accepts dim 0 or -1 (already
+    wrapped to 0) and has no axis to reduce, so its axis is ``()``."""
+    return dim if x.ndim else ()
+
+
+def _pow(x, e):
+    """``x ** e`` for a number ``e``, with torch's special cases, which keep the sign of
+    zero: ``e = 0.5`` is ``sqrt`` (so ``(-0.) ** 0.5 = -0.``), ``-0.5`` is ``1 / sqrt``,
+    ``-1`` is ``1 / x``, ``2`` and ``3`` are products."""
+    if e == 2:
+        return x * x
+    if e == 3:
+        return x * x * x
+    if x.dtype.kind == "f":
+        if e == 0.5:
+            return np.sqrt(x)
+        if e == -0.5:
+            return 1 / np.sqrt(x)
+        if e == -1:
+            return 1 / x
+        if e == -2:
+            return 1 / (x * x)
+    return x**e
+
+
 # ----------------------------------------------------------------------------------------
 # Arithmetic
 
@@ -139,7 +171,7 @@ class Reciprocal(Op):
 
     @staticmethod
     def forward(ctx, x):
-        y = 1.0 / x
+        y = 1 / _as_float(x)
         ctx.save_for_backward(y)
         return y
 
@@ -176,7 +208,7 @@ class Pow(Op):
     def forward(ctx, x, exponent):
         ctx.exponent = exponent
         ctx.save_for_backward(x)
-        return x * x if exponent == 2 else x**exponent
+        return _pow(x, exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -186,7 +218,7 @@ class Pow(Op):
             return (np.zeros_like(grad),)
         if n == 2:
             return (grad * 2 * x,)
-        return (grad * n * x ** (n - 1),)
+        return (grad * (n * _pow(x, n - 1)),)
 
 
 @_register
@@ -229,15 +261,18 @@ class PowScalarBase(Op):
     @staticmethod
     def forward(ctx, x, base):
         ctx.self = base
+        x = _as_float(x) if isinstance(base, float) else x
         y = np.power(base, x)
-        ctx.save_for_backward(y)
+        ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        with np.errstate(all="ignore"):
-            return (grad * y * np.log(ctx.self),)
+        x, y = ctx.saved_tensors
+        ln = np.log(np.asarray(ctx.self, dtype=grad.dtype))  # ln(c) in grad's dtype
+        if ctx.self == 0:  # torch: 0 ** x has derivative 0 where x >= 0 (not nan)
+            return (grad * np.where(x >= 0, 0, y * ln),)
+        return (grad * (y * ln),)
 
 
 # ----------------------------------------------------------------------------------------
@@ -253,7 +288,7 @@ class Exp(Op):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.exp(x)
+        y = np.exp(_as_float(x))
         ctx.save_for_backward(y)
         return y
 
@@ -273,14 +308,12 @@ class Log(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(all="ignore"):
-            return np.log(x)
+        return np.log(_as_float(x))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        with np.errstate(all="ignore"):
-            return (grad / x,)
+        return (grad / x,)
 
 
 @_register
@@ -292,16 +325,14 @@ class Sqrt(Op):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(all="ignore"):
-            y = np.sqrt(x)
+        y = np.sqrt(_as_float(x))
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        with np.errstate(all="ignore"):
-            return (grad / (2 * y),)
+        return (grad / (2 * y),)
 
 
 @_register
@@ -331,7 +362,7 @@ class Tanh(Op):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.tanh(x)
+        y = np.tanh(_as_float(x))
         ctx.save_for_backward(y)
         return y
 
@@ -350,8 +381,7 @@ class Sigmoid(Op):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            y = 1 / (1 + np.exp(-x))
+        y = 1 / (1 + np.exp(-_as_float(x)))
         ctx.save_for_backward(y)
         return y
 
@@ -370,14 +400,14 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.maximum(x, 0)
+        y = np.where(x < 0, 0, x)  # keeps nan and -0. as they are (torch)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return (grad * (y > 0),)
+        return (np.where(y <= 0, 0, grad),)  # nan passes the gradient on, as in torch
 
 
 @_register
@@ -395,11 +425,7 @@ class Clamp(Op):
     def forward(ctx, x, min=None, max=None):
         ctx.min, ctx.max = min, max
         ctx.save_for_backward(x)
-        if max is None:
-            return np.maximum(x, min)
-        if min is None:
-            return np.minimum(x, max)
-        return np.minimum(np.maximum(x, min), max)
+        return _clamp(x, min, max)
 
     @staticmethod
     def backward(ctx, grad):
@@ -410,7 +436,20 @@ class Clamp(Op):
             inside = x <= ctx.max
         else:
             inside = (x >= ctx.min) & (x <= ctx.max)
-        return (grad * inside,)
+        return (np.where(inside, grad, 0),)  # 0., never -0., where cut off
+
+
+def _clamp(x, lo, hi, bounds_spread_nan=False):
+    """torch's clamp: a value is replaced only if it is below ``lo`` or above ``hi``, so
+    nan and -0. stay as they are (``np.maximum(-0., 0)`` is 0.); a nan in a tensor
+    bound makes the result nan there."""
+    y = x if lo is None else np.where(x < lo, lo, x)
+    y = y if hi is None else np.where(y > hi, hi, y)
+    if bounds_spread_nan and y.dtype.kind == "f":
+        for bound in (lo, hi):
+            if bound is not None:
+                y = np.where(np.isnan(bound), bound, y)
+    return y
 
 
 @_register
@@ -427,21 +466,24 @@ class ClampTensor(Op):
     @staticmethod
     def forward(ctx, x, min=None, max=None):
         ctx.save_for_backward(x, min, max)
-        y = x
-        if min is not None:
-            y = np.maximum(y, min)
-        if max is not None:
-            y = np.minimum(y, max)
-        return y
+        return _clamp(x, min, max, bounds_spread_nan=True)
 
     @staticmethod
     def backward(ctx, grad):
         x, lo, hi = ctx.saved_tensors
         above_lo = x >= lo if lo is not None else True
         below_hi = x <= hi if hi is not None else True
-        g_x = grad * (above_lo & below_hi)
-        g_lo = grad * (x < lo) if lo is not None and ctx.needs_input_grad[1] else None
-        g_hi = grad * (x > hi) if hi is not None and ctx.needs_input_grad[2] else None
+        g_x = np.where(above_lo & below_hi, grad, 0)  # 0., never -0., where cut off
+        g_lo = (
+            np.where(x < lo, grad, 0)
+            if lo is not None and ctx.needs_input_grad[1]
+            else None
+        )
+        g_hi = (
+            np.where(x > hi, grad, 0)
+            if hi is not None and ctx.needs_input_grad[2]
+            else None
+        )
         if lo is not None and hi is not None:  # when min > max the result is max
             clash = lo > hi
             if g_lo is not None:
@@ -465,6 +507,8 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.self_sym_sizes = x.shape
+        if x.dtype.kind in "biu":  # torch sums integers and bools as int64
+            return np.add.reduce(x, axis=None, dtype=np.int64)
         return np.add.reduce(x, axis=None)
 
     @staticmethod
@@ -484,12 +528,14 @@ class SumDim(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, x.shape
-        return x.sum(axis=dim, keepdims=keepdim)
+        ctx.axis = _axis(x, dim)
+        dtype = np.int64 if x.dtype.kind in "biu" else None  # as torch
+        return np.add.reduce(x, axis=ctx.axis, keepdims=keepdim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
         if not ctx.keepdim:
-            grad = np.expand_dims(grad, ctx.dim)
+            grad = np.expand_dims(grad, ctx.axis)
         return (np.broadcast_to(grad, ctx.self_sym_sizes),)
 
 
@@ -503,7 +549,7 @@ class Mean(Op):
     @staticmethod
     def forward(ctx, x):
         ctx.self_sym_sizes, ctx.self_sym_numel = x.shape, x.size
-        return x.mean()
+        return np.add.reduce(x, axis=None) / x.size  # empty: 0 / 0 = nan, silently
 
     @staticmethod
     def backward(ctx, grad):
@@ -522,15 +568,15 @@ class MeanDim(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, x.shape
-        ctx.count = (
-            x.size // max(1, x.sum(axis=dim, keepdims=True).size) if x.size else 1
-        )
-        return x.mean(axis=dim, keepdims=keepdim)
+        ctx.axis = _axis(x, dim)
+        dims = ctx.axis if isinstance(ctx.axis, tuple) else (ctx.axis,)
+        ctx.count = int(np.prod([x.shape[d] for d in dims]))
+        return np.add.reduce(x, axis=ctx.axis, keepdims=keepdim) / ctx.count
 
     @staticmethod
     def backward(ctx, grad):
         if not ctx.keepdim:
-            grad = np.expand_dims(grad, ctx.dim)
+            grad = np.expand_dims(grad, ctx.axis)
         return (np.broadcast_to(grad / ctx.count, ctx.self_sym_sizes),)
 
 
@@ -549,8 +595,10 @@ class _Extreme(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        hits = x == y
-        return (grad * hits / hits.sum(),)
+        hits = np.isnan(x) if np.isnan(y) else x == y  # a nan result: the nans share
+        return (
+            np.where(hits, grad / grad.dtype.type(hits.sum()), 0).astype(grad.dtype),
+        )
 
 
 @_register
@@ -578,15 +626,20 @@ class _ExtremeDim(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim, indices):
         ctx.dim, ctx.keepdim, ctx.self_sym_sizes = dim, keepdim, x.shape
+        ctx.save_for_backward(indices)  # the very array the caller gets as .indices
+        if x.ndim == 0:
+            return x.copy()
         idx = np.expand_dims(indices, dim) if not keepdim else indices
-        ctx.save_for_backward(idx)
         y = np.take_along_axis(x, idx, axis=dim)
         return y if keepdim else np.squeeze(y, dim)
 
     @staticmethod
     def backward(ctx, grad):
         (idx,) = ctx.saved_tensors
+        if not ctx.self_sym_sizes:
+            return (grad,)
         if not ctx.keepdim:
+            idx = np.expand_dims(idx, ctx.dim)
             grad = np.expand_dims(grad, ctx.dim)
         out = np.zeros(ctx.self_sym_sizes, dtype=grad.dtype)
         np.put_along_axis(out, idx, grad, axis=ctx.dim)
@@ -770,7 +823,7 @@ class SqueezeDim(_View):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.self_sym_sizes, ctx.dim = x.shape, dim
-        return np.squeeze(x, dim) if x.shape[dim] == 1 else x.view()
+        return np.squeeze(x, dim) if x.ndim and x.shape[dim] == 1 else x.view()
 
 
 @_register
@@ -816,7 +869,12 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.self_sym_sizes = x.shape
-        return np.broadcast_to(x, shape)
+        b = np.broadcast_to(
+            x, shape
+        )  # read-only; an equal writable view, same strides:
+        return np.lib.stride_tricks.as_strided(
+            x, b.shape, b.strides, writeable=x.flags.writeable
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -850,11 +908,11 @@ class Transpose(Op):
     @staticmethod
     def forward(ctx, x, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
-        return np.swapaxes(x, dim0, dim1)
+        return np.swapaxes(x, dim0, dim1) if x.ndim else x.view()
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.swapaxes(grad, ctx.dim0, ctx.dim1),)
+        return (np.swapaxes(grad, ctx.dim0, ctx.dim1) if grad.ndim else grad,)
 
 
 @_register
@@ -950,7 +1008,9 @@ class Select(_Scatter):
     def forward(ctx, x, dim, index):
         ctx.dim, ctx.index, ctx.self_sym_sizes = dim, index, x.shape
         ctx.key = (slice(None),) * dim + (index,)
-        return x[ctx.key]
+        return x[
+            ctx.key + (Ellipsis,)
+        ]  # with "...", NumPy gives a 0-d view, not a copy
 
 
 @_register
@@ -983,12 +1043,14 @@ class Index(Op):
     @staticmethod
     def forward(ctx, x, key):
         ctx.indices, ctx.self_sym_sizes = key, x.shape
+        ctx.save_for_backward(key)  # torch saves the indices: freed after backward
         return x[key]
 
     @staticmethod
     def backward(ctx, grad):
+        (key,) = ctx.saved_tensors
         out = np.zeros(ctx.self_sym_sizes, dtype=grad.dtype)
-        np.add.at(out, ctx.indices, grad)
+        np.add.at(out, key, grad)
         return (out,)
 
 
@@ -1026,3 +1088,83 @@ class Fill(Op):
     @staticmethod
     def backward(ctx, grad):
         return (np.zeros_like(grad),)
+
+
+@_register
+class FillTensor(Op):
+    """x.fill_(v) with a 0-d tensor v: y = v everywhere.   dy/dx = 0,  dy/dv = sum."""
+
+    node_name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.zeros_like(grad), (grad.sum() if ctx.needs_input_grad[1] else None)
+
+
+@_register
+class Copy(Op):
+    """x.copy_(src): y = src, broadcast to x's shape and cast to x's dtype.
+
+    dy/dx = 0 (the old values are gone),  dy/dsrc = 1 (summed over broadcast copies).
+    """
+
+    node_name = "CopyBackwards"
+    sets_dtype = True  # the result keeps x's dtype, whatever src's
+
+    @staticmethod
+    def forward(ctx, x, src):
+        ctx.src_shape, ctx.src_dtype = np.shape(src), np.asarray(src).dtype
+        return np.array(np.broadcast_to(src, x.shape), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.needs_input_grad[1]:
+            return np.zeros_like(grad), None
+        # src was broadcast and cast: its gradient is summed back and cast back
+        g = unbroadcast(grad, ctx.src_shape).astype(ctx.src_dtype, copy=False)
+        return np.zeros_like(grad), g
+
+
+@_register
+class IndexPut(Op):
+    """x[indices] = v with integer arrays or masks: y = x with v written at indices.
+
+    dy/dx = 1 except at the overwritten positions (0 there),  dy/dv = 1 at them.
+    """
+
+    node_name = "IndexPutBackward0"
+    attr_names = ("indices", "accumulate")
+
+    @staticmethod
+    def forward(ctx, x, values, key):
+        ctx.key, ctx.accumulate, ctx.values_shape = key, False, np.shape(values)
+        y = x.copy()
+        y[key] = values
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        g_x = grad.copy()
+        g_x[ctx.key] = 0
+        if not ctx.needs_input_grad[1]:
+            return g_x, None
+        return g_x, unbroadcast(grad[ctx.key], ctx.values_shape)  # v was broadcast
+
+
+@_register
+class AsStrided(Op):
+    """A view derived again from its base after an in-place change (torch's
+    ``AsStridedBackward0``): the gradient goes to the base elements the view covers."""
+
+    node_name = "AsStridedBackward0"
+    attr_names = ("size", "stride", "storage_offset")
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.base_shape, dtype=grad.dtype)
+        np.add.at(out.reshape(-1), ctx.positions, grad)  # expanded views add up
+        return (out,)

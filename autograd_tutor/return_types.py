@@ -1,24 +1,35 @@
 """Named results of ``max(dim)`` / ``min(dim)``: ``values`` and ``indices``, like
-``torch.return_types.max``."""
+``torch.return_types.max`` and ``torch.return_types.min``."""
 
 from typing import NamedTuple
 
 
-class _MinMaxBase(NamedTuple):
+class _MinMax(NamedTuple):
     values: object
     indices: object
 
-
-class MinMax(_MinMaxBase):
-    """``(values, indices)``; unpack it or use the attributes."""
-
-    def __new__(cls, name, values, indices):
-        self = super().__new__(cls, values, indices)
-        self._name = name
-        return self
-
     def __repr__(self):
         return (
-            f"at.return_types.{self._name}(\nvalues={self.values!r},\n"
+            f"at.return_types.{type(self).__name__}(\nvalues={self.values!r},\n"
             f"indices={self.indices!r})"
         )
+
+
+class max(_MinMax):  # noqa: A001 - torch's name
+    """``(values, indices)`` of ``x.max(dim)``; unpack it or use the attributes."""
+
+    __slots__ = ()
+
+
+class min(_MinMax):  # noqa: A001 - torch's name
+    """``(values, indices)`` of ``x.min(dim)``; unpack it or use the attributes."""
+
+    __slots__ = ()
+
+
+_BY_NAME = {"max": max, "min": min}
+
+
+def MinMax(name, values, indices):
+    """The named result of ``max(dim)`` or ``min(dim)``."""
+    return _BY_NAME[name](values, indices)

@@ -17,7 +17,7 @@ import weakref
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _quiet
 from ._checks import broadcast_error, infer_view_shape, parse_shape, wrap_dim, wrap_dims
 from ._formatting import tensor_repr
 
@@ -32,10 +32,21 @@ _NON_LEAF_GRAD_WARNING = (
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints like ``torch.Size``."""
+    """A tensor's shape: a tuple that prints like ``torch.Size``; slicing it or adding a
+    tuple to it gives a ``Size`` again, as in torch."""
 
     def __repr__(self):
         return f"at.Size({list(self)})"
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        return Size(tuple.__add__(tuple(other), self))
 
     def numel(self):
         n = 1
@@ -44,8 +55,9 @@ class Size(tuple):
         return n
 
 
-class _HookHandle:
-    """Returned by ``register_hook``; ``handle.remove()`` unregisters the hook."""
+class RemovableHandle:
+    """Returned by ``register_hook`` (torch's ``torch.utils.hooks.RemovableHandle``);
+    ``handle.remove()`` unregisters the hook."""
 
     def __init__(self, hooks, hook):
         self._hooks, self._hook = hooks, hook
@@ -101,6 +113,7 @@ class Tensor:
         "_retains_grad",
         "_hooks",
         "_base",
+        "_view_version",
         "__weakref__",
     )
     __array_ufunc__ = None  # numpy defers to our operators: np.float32(2) * t works
@@ -138,6 +151,7 @@ class Tensor:
         t._retains_grad = False
         t._hooks = None
         t._base = None
+        t._view_version = 0
         return t
 
     # ------------------------------------------------------------------------------------
@@ -146,6 +160,8 @@ class Tensor:
     @property
     def requires_grad(self):
         """Whether operations on this tensor are recorded for differentiation."""
+        if self._base is not None:
+            _fresh(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -173,11 +189,15 @@ class Tensor:
     @property
     def grad_fn(self):
         """The backward node of the operation that created this tensor (None for leaves)."""
+        if self._base is not None:
+            _fresh(self)
         return self._grad_fn
 
     @property
     def is_leaf(self):
         """True for tensors you created (and for results of ops that were not recorded)."""
+        if self._base is not None:
+            _fresh(self)
         return self._grad_fn is None
 
     @property
@@ -273,9 +293,9 @@ class Tensor:
             if self._hooks is None:
                 self._hooks = []
             self._hooks.append(hook)
-            return _HookHandle(self._hooks, hook)
-        self._grad_fn._add_pre_hook(self._output_nr, hook)
-        return _HookHandle(self._grad_fn._pre_hooks[self._output_nr], hook)
+            return RemovableHandle(self._hooks, hook)
+        self._grad_fn._add_pre_hook(self._output_nr, hook, self._data.dtype)
+        return RemovableHandle(self._grad_fn._pre_hooks[self._output_nr], hook)
 
     def backward(
         self, gradient=None, retain_graph=None, create_graph=False, inputs=None
@@ -362,6 +382,10 @@ class Tensor:
         """The shape, or the size of one dimension."""
         if dim is None:
             return Size(self._data.shape)
+        if self._data.ndim == 0:
+            raise IndexError(
+                f"Dimension specified as {dim} but tensor has no dimensions"
+            )
         return self._data.shape[wrap_dim(dim, self._data.ndim)]
 
     def dim(self):
@@ -444,7 +468,11 @@ class Tensor:
         return a if dtype is None else a.astype(dtype)
 
     def __repr__(self):
-        return tensor_repr(self)
+        quiet = _quiet.enter()  # NumPy would warn about nan and inf while formatting
+        try:
+            return tensor_repr(self)
+        finally:
+            _quiet.exit(quiet)
 
     def __format__(self, spec):
         if self._data.ndim == 0:
@@ -471,10 +499,17 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars"
+            )
+        return self._data.reshape(()).item()
 
     def __index__(self):
         if self._data.dtype.kind not in "iu" or self._data.size != 1:
@@ -656,10 +691,16 @@ class Tensor:
 
     # comparisons give bool tensors and are never recorded
     def _compare(self, other, ufunc):
+        if other is None:  # x == None is False (Python's identity), as in torch
+            return NotImplemented
         other = _operand(other)
+        a = self._data
         b = other._data if isinstance(other, Tensor) else other
+        if isinstance(b, np.ndarray) and b.dtype != a.dtype:
+            common = _dtype.result_type(a, b)  # compare in torch's common dtype
+            a, b = a.astype(common, copy=False), b.astype(common, copy=False)
         try:
-            return Tensor._make(np.asarray(ufunc(self._data, b)))
+            return Tensor._make(np.asarray(ufunc(a, b)))
         except ValueError:
             raise broadcast_error(self._data.shape, np.shape(b)) from None
 
@@ -686,13 +727,17 @@ class Tensor:
     def __invert__(self):
         if self._data.dtype != np.bool_:
             raise TypeError("~ is only supported on bool tensors in autograd_tutor")
-        return Tensor._make(~self._data)
+        return Tensor._make(np.asarray(~self._data))  # (0-d: an array, not a scalar)
 
     def __and__(self, other):
-        return Tensor._make(np.logical_and(self._data, _operand(other)._data))
+        return Tensor._make(
+            np.asarray(np.logical_and(self._data, _operand(other)._data))
+        )
 
     def __or__(self, other):
-        return Tensor._make(np.logical_or(self._data, _operand(other)._data))
+        return Tensor._make(
+            np.asarray(np.logical_or(self._data, _operand(other)._data))
+        )
 
     # ------------------------------------------------------------------------------------
     # Reductions
@@ -739,14 +784,21 @@ class Tensor:
             return full_op.apply(self)
         d = wrap_dim(dim, self.ndim)
         if self.ndim == 0:
-            return return_types.MinMax(
-                name, self.clone(), zeros((), dtype=_dtype.int64)
+            indices = np.zeros((), dtype=np.int64)
+        elif self._data.shape[d] == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim {d} to have non-zero size."
             )
-        indices = arg(self._data, axis=d, keepdims=keepdim)
+        else:
+            indices = np.asarray(arg(self._data, axis=d, keepdims=keepdim), np.int64)
         values = dim_op.apply(self, dim=d, keepdim=keepdim, indices=indices)
-        return return_types.MinMax(
-            name, values, Tensor._make(np.asarray(indices, dtype=np.int64))
-        )
+        indices = Tensor._make(indices)
+        node = values._grad_fn
+        if node is not None:  # the node saved these indices: changing them is an error
+            box = _version_counter(indices)
+            record = (box, box[0], indices, indices._data.shape, np.dtype(np.int64))
+            node._kept_versions = (node._kept_versions or []) + [record]
+        return return_types.MinMax(name, values, indices)
 
     def max(self, dim=None, keepdim=False):
         """The largest element, or ``(values, indices)`` along ``dim``.
@@ -776,16 +828,28 @@ class Tensor:
         return Tensor._make(np.asarray(np.any(self._data)))
 
     def argmax(self, dim=None, keepdim=False):
-        if dim is None:
-            return Tensor._make(np.asarray(np.argmax(self._data), dtype=np.int64))
-        d = wrap_dim(dim, self.ndim)
-        return Tensor._make(np.asarray(np.argmax(self._data, axis=d, keepdims=keepdim)))
+        return self._arg(np.argmax, dim, keepdim)
 
     def argmin(self, dim=None, keepdim=False):
+        return self._arg(np.argmin, dim, keepdim)
+
+    def _arg(self, arg, dim, keepdim):
+        name = arg.__name__
         if dim is None:
-            return Tensor._make(np.asarray(np.argmin(self._data), dtype=np.int64))
+            if self._data.size == 0:
+                raise IndexError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() "
+                    "== 0."
+                )
+            return Tensor._make(np.asarray(arg(self._data), dtype=np.int64))
         d = wrap_dim(dim, self.ndim)
-        return Tensor._make(np.asarray(np.argmin(self._data, axis=d, keepdims=keepdim)))
+        if self.ndim and self._data.shape[d] == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim {d} to have non-zero size."
+            )
+        if self.ndim == 0:  # a 0-d tensor: its one element, at index 0
+            return Tensor._make(np.zeros((), dtype=np.int64))
+        return Tensor._make(np.asarray(arg(self._data, axis=d, keepdims=keepdim)))
 
     # ------------------------------------------------------------------------------------
     # Shapes
@@ -808,6 +872,19 @@ class Tensor:
     @property
     def mT(self):
         """The last two dimensions swapped."""
+        if self.ndim == 0:
+            warnings.warn(
+                "Tensor.mT is deprecated on 0-D tensors. This function is the identity "
+                "in these cases.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return self
+        if self.ndim == 1:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D "
+                "tensor."
+            )
         return self.transpose(-2, -1)
 
     def transpose(self, dim0, dim1):
@@ -815,6 +892,8 @@ class Tensor:
         return F.Transpose.apply(self, dim0=wrap_dim(dim0, n), dim1=wrap_dim(dim1, n))
 
     def permute(self, *dims):
+        if not dims:
+            raise TypeError('permute() missing 1 required positional arguments: "dims"')
         dims = parse_shape(dims, "dims")
         if len({d % max(self.ndim, 1) for d in dims}) != len(dims):
             raise RuntimeError("permute(): duplicate dims are not allowed.")
@@ -859,7 +938,8 @@ class Tensor:
         return self.reshape(other.shape)
 
     def flatten(self):
-        return self.reshape(-1)
+        """All elements in one dimension (a 1-D tensor is returned as it is, as torch)."""
+        return self if self.ndim == 1 else self.reshape(-1)
 
     def unsqueeze(self, dim):
         return F.Unsqueeze.apply(self, dim=wrap_dim(dim, self.ndim + 1))
@@ -918,51 +998,47 @@ class Tensor:
 
     def add_(self, other, alpha=1):
         """``self += alpha * other``, in place."""
-        if _state.enabled and (self._requires_grad or _needs_grad(other)):
-            return _inplace.run(self, F.Add, other, alpha=alpha)
-        return _inplace.fast(self, np.add, other, alpha)
+        return _inplace.apply(self, F.Add, other, alpha=alpha)
 
     def sub_(self, other, alpha=1):
         """``self -= alpha * other``, in place: the lesson's weight update."""
         _check_bool_subtraction(self, other)
-        if _state.enabled and (self._requires_grad or _needs_grad(other)):
-            return _inplace.run(self, F.Sub, other, alpha=alpha)
-        return _inplace.fast(self, np.subtract, other, alpha)
+        return _inplace.apply(self, F.Sub, other, alpha=alpha)
 
     def mul_(self, other):
         """``self *= other``, in place."""
-        if _state.enabled and (self._requires_grad or _needs_grad(other)):
-            return _inplace.run(self, F.Mul, other)
-        return _inplace.fast(self, np.multiply, other)
+        return _inplace.apply(self, F.Mul, other)
 
     def div_(self, other):
         """``self /= other``, in place."""
-        if _state.enabled and (self._requires_grad or _needs_grad(other)):
-            return _inplace.run(self, F.Div, other)
-        return _inplace.fast(self, np.true_divide, other)
+        return _inplace.apply(self, F.Div, other)
 
     def clamp_(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
             )
-        return _inplace.run(self, F.Clamp, min=min, max=max)
+        return _inplace.apply(self, F.Clamp, min=min, max=max)
 
     def zero_(self):
         """Set every element to 0, in place (``w.grad.zero_()`` after each update)."""
-        if _state.enabled and self._requires_grad:
-            return _inplace.run(self, F.Zero)
-        return _inplace.fill(self, 0)
+        return _inplace.apply(self, F.Zero)
 
     def fill_(self, value):
-        """Set every element to ``value``, in place."""
-        if _state.enabled and self._requires_grad:
-            return _inplace.run(self, F.Fill, value=value)
-        return _inplace.fill(self, value)
+        """Set every element to ``value`` (a number or a 0-d tensor), in place."""
+        if isinstance(value, Tensor):
+            if value.ndim:
+                raise RuntimeError(
+                    "fill_ only supports 0-dimension value tensor but got tensor with "
+                    f"{value.ndim} dimensions."
+                )
+            return _inplace.apply(self, F.FillTensor, value)
+        return _inplace.apply(self, F.Fill, value=value)
 
     def copy_(self, src):
-        """Overwrite this tensor's numbers with ``src``'s (broadcast)."""
-        return _inplace.copy(self, src)
+        """Overwrite this tensor's numbers with ``src``'s (broadcast, cast to this
+        tensor's dtype); recorded as ``CopyBackwards`` when gradients are involved."""
+        return _inplace.apply(self, F.Copy, src)
 
     def __iadd__(self, other):
         return self.add_(other)
@@ -975,6 +1051,26 @@ class Tensor:
 
     def __itruediv__(self, other):
         return self.div_(other)
+
+
+def _fresh(view):
+    """Derive a view again from its base if either was changed in place since the view's
+    ``grad_fn`` was set, as torch does: the view's gradient must now flow into the
+    base's new history, so its node becomes ``AsStridedBackward0`` (base -> view)."""
+    box = view._version_box
+    if box[0] == view._view_version:
+        return
+    view._view_version = box[0]
+    base = view._base
+    if not base._requires_grad:
+        return
+    node = F.AsStrided.record((_autograd_function._grad_edge(base),))
+    data = view._data
+    node.size, node.storage_offset = list(data.shape), 0
+    node.stride = [s // data.itemsize for s in data.strides]
+    node.base_shape = base._data.shape
+    node.positions = _autograd_function.view_positions(base._data, data)
+    view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
 
 
 def _version_counter(t):
@@ -1036,5 +1132,5 @@ def matmul(a, b):
 from . import _indexing, _inplace, _matmul, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
-from .autograd.grad_mode import _state  # noqa: E402
+from .autograd import function as _autograd_function  # noqa: E402
 from .creation import tensor, zeros  # noqa: E402

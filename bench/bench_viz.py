@@ -5,13 +5,17 @@
 
 Cases: the blog network's loss graph (with names, values and gradients, and with a
 different highlighted node each time, as the widgets draw it), and chains of 100, 1,000
-and 5,000 ops (None slots left out above 300 nodes, like torchviz). "render" is a cache miss on the long-lived ``dot`` process; "1-shot" starts
-a fresh ``dot`` as graphviz's ``.pipe()`` does. torchviz (if installed: ``pip install
-torchviz``; never a dependency) draws the same graph from PyTorch with ``.pipe()``.
-Medians in milliseconds. Not used as a timed assertion anywhere.
+and 5,000 ops (None slots left out above 300 nodes, like torchviz). Every render is a
+new picture (cache miss). "pure" is the default renderer, graphviz-pure (one process
+per graph); "dot" is a system Graphviz ``dot`` (``AUTOGRAD_TUTOR_DOT=dot``) on its
+long-lived process, "dot 1-shot" a fresh ``dot`` per graph as graphviz's ``.pipe()``
+does. torchviz (if installed: ``pip install torchviz``; never a dependency) draws the
+same graph from PyTorch with ``.pipe()``. Medians in milliseconds. Not used as a timed
+assertion anywhere.
 """
 
 import argparse
+import shutil
 import statistics
 import sys
 import time
@@ -48,21 +52,35 @@ def chain(lib, n):
 
 
 def ours(var, repeats, **kw):
-    """(build ms, render ms with the long-lived dot, one-shot render ms)."""
+    """(build ms, graphviz-pure ms, long-lived dot ms, one-shot dot ms), new pictures."""
     build = median_ms(lambda: at.viz.make_dot(var, **kw).source, repeats)
     source = at.viz.make_dot(var, **kw).source
-    dot = render.find_renderer()
+    return (build, *renders(source, repeats))
 
-    def rendered():
-        render._cache.clear()
-        render.render(source, "svg")
 
-    rendered()  # start the long-lived dot
-    return (
-        build,
-        median_ms(rendered, repeats),
-        median_ms(lambda: render._one_shot(dot, source, "svg"), max(1, repeats // 2)),
+def renders(source, repeats):
+    """Render ms of ``source`` (a cache miss each time) with each renderer there is."""
+    pure, dot = render._pure_program(), shutil.which("dot")
+    out = []
+    for program in (pure, dot):
+        if program is None:
+            out.append(None)
+            continue
+        render.use_renderer(program)
+
+        def rendered():
+            render._cache.clear()
+            render.render(source, "svg")
+
+        rendered()  # start the long-lived dot
+        out.append(median_ms(rendered, repeats))
+    render.use_renderer(None)
+    one = (
+        median_ms(lambda: render._one_shot(dot, source, "svg"), max(1, repeats // 2))
+        if dot
+        else None
     )
+    return (*out, one)
 
 
 def theirs(var, repeats):
@@ -84,48 +102,51 @@ def main():
     rows = []
 
     g = blog_net(at)
-    b, r, one = ours(g["loss"], 10 * k, names=g)
+    times = ours(g["loss"], 10 * k, names=g)
     tg = blog_net(torch) if torch is not None else None
     tb, tr = theirs(tg["loss"], 10 * k) if tg else (None, None)
-    rows.append(("blog net (names, values)", b, r, one, tb, tr))
+    rows.append(("blog net (names, values)", *times, tb, tr))
 
     steps = [s.node for s in at.autograd.iter_backward_for(blog_net(at, False)["loss"])]
     g2 = blog_net(at, backward=False)
     loss = g2["loss"]
     nodes = [s.node for s in at.autograd.iter_backward_for(loss, retain_graph=True)]
     assert len(nodes) == len(steps)
-    times = []
-    for _ in range(k):
-        for node in nodes:
-            render._cache.clear()  # a new picture each time, not a cache hit
-            t = time.perf_counter()
-            at.viz.make_dot(loss, names=g2, highlight=[node]).svg()
-            times.append((time.perf_counter() - t) * 1000)
-    rows.append(
-        (
-            "blog net, widget step (make_dot+svg)",
-            None,
-            statistics.median(times),
-            None,
-            None,
-            None,
-        )
-    )
+    step = []
+    for program in (render._pure_program(), shutil.which("dot")):
+        if program is None:
+            step.append(None)
+            continue
+        render.use_renderer(program)
+        times = []
+        for _ in range(k):
+            for node in nodes:
+                render._cache.clear()  # a new picture each time, not a cache hit
+                t = time.perf_counter()
+                at.viz.make_dot(loss, names=g2, highlight=[node]).svg()
+                times.append((time.perf_counter() - t) * 1000)
+        step.append(statistics.median(times))
+    render.use_renderer(None)
+    rows.append(("blog net, widget step (make_dot+svg)", None, *step, None, None, None))
 
     for n, reps in ((100, 5 * k), (1000, k), (5000, 1)):
-        b, r, one = ours(chain(at, n), reps, show_values=False)
+        times = ours(chain(at, n), reps, show_values=False)
         tb, tr = theirs(chain(torch, n), reps) if torch is not None else (None, None)
-        rows.append((f"chain of {n:,} ops", b, r, one, tb, tr))
+        rows.append((f"chain of {n:,} ops", *times, tb, tr))
 
     def cell(v):
         if isinstance(v, str):
-            return f"{v:>9}"
-        return f"{v:9.1f}" if v is not None else f"{'-':>9}"
+            return f"{v:>10}"
+        return f"{v:10.1f}" if v is not None else f"{'-':>10}"
 
-    head = ["case", "build", "render", "1-shot", "tv build", "tv render"]
-    print(f"{head[0]:<38}" + "".join(f"{h:>10}" for h in head[1:]))
+    head = ["case", "build", "pure", "dot", "dot 1-shot", "tv build", "tv render"]
+    print(f"{head[0]:<38}" + "".join(f"{h:>11}" for h in head[1:]))
     for name, *vals in rows:
         print(f"{name:<38}" + "".join(" " + cell(v) for v in vals))
+    pure = render.renderer()
+    print(f"default renderer: {pure.version if pure else 'none'}")
+    dot = shutil.which("dot")
+    print(f"system dot: {render._probe(dot).version if dot else 'none (- columns)'}")
     print(
         "ms, medians; tv = torchviz"
         + ("" if torchviz else " (not installed)")

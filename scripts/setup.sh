@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Set up everything autograd_tutor needs: system packages (when we can), a .venv with the
 # package installed editable, and (for tests) PyTorch as the conformance oracle.
-#   scripts/setup.sh lessons   -> what `make lessons` needs (JupyterLab, Graphviz)
-#   scripts/setup.sh test      -> everything `make test` needs (+ Chromium, torch)
+#   scripts/setup.sh lessons   -> what `make lessons` needs (JupyterLab; pictures by pip's
+#                                 graphviz-pure)
+#   scripts/setup.sh test      -> everything `make test` needs (+ Graphviz, Chromium, npm,
+#                                 torch, and the release and JupyterLite tools and downloads)
+#   scripts/setup.sh lite      -> what `make lite` needs (the package, the site builders and
+#                                 the pinned downloads in .cache/lite/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE="${1:-lessons}"
 PY="${PYTHON:-python3}"
 
 need_apt=()
-command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
+# pictures need no system Graphviz (the extras bring graphviz-pure); the tests also check
+# that a system dot stays usable, and run Pyodide (npm's pyodide package) in Chromium
 if [ "$MODE" = test ]; then
+  command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium chromium-driver)
+  command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+fi
+if [ "$MODE" = lite ]; then
+  command -v npm >/dev/null 2>&1 || need_apt+=(npm)  # npm's pyodide for the JupyterLite site
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -40,7 +50,16 @@ if [ "$MODE" = test ]; then
     .venv/bin/python -m pip install -q "torch==2.13.0" \
       || echo "setup: torch==2.13.0 could not be installed; conformance tests will skip" >&2
   fi
+elif [ "$MODE" = lite ]; then
+  .venv/bin/python -m pip install -q -e .
 else
   .venv/bin/python -m pip install -q -e ".[lessons]"
+fi
+if [ "$MODE" = test ] || [ "$MODE" = lite ]; then
+  # sdist/wheel and JupyterLite site builders (pinned), then every download the site
+  # needs (npm's pyodide, pinned wheels from PyPI) into .cache/lite/, so that building
+  # the site needs no network (tests/lite builds it under `unshare -n`)
+  .venv/bin/python -m pip install -q -r scripts/requirements-dist.txt
+  .venv/bin/python scripts/lite.py fetch
 fi
 echo "setup: done ($MODE)"

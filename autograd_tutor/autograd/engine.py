@@ -99,8 +99,9 @@ def iter_backward(
         targets: optional set of ``(node, output_nr)`` pairs; when given, only nodes that
             lead to a target run.
         captured: dict filled with ``{(node, output_nr): gradient}`` for the targets.
-        accumulate: False for ``autograd.grad``: a target leaf's ``AccumulateGrad`` does
-            not run, so its ``.grad`` is left alone.
+        accumulate: False for ``autograd.grad``: a target node runs only if another
+            target lies below it, so a leaf's ``.grad`` is left alone and nothing past
+            the requested inputs is computed or freed (torch's pruning).
     """
     root_nodes = [node for node, _ in roots]
     needed = None
@@ -108,6 +109,11 @@ def iter_backward(
     if targets is not None:
         target_nodes = {node for node, _ in targets}
         needed = _nodes_leading_to(root_nodes, target_nodes)
+        if not accumulate:  # a captured node runs only to reach another target
+            target_nodes = {
+                node: any(c in needed for c, _ in node.next_functions)
+                for node in target_nodes
+            }
     # 1. how many edges lead into each node: it runs once that many gradients arrived
     deps = _count_dependencies(root_nodes, needed)
 
@@ -133,41 +139,69 @@ def iter_backward(
         else:
             node = pop(ready)[2]
         grads_in = buffers.pop(node)
-        if node._hooked:  # tensor hooks or retain_grad() on this node's outputs
-            grads_in = node._run_pre_hooks(grads_in)
-        if target_nodes is not None and node in target_nodes:
-            for nr, g in enumerate(grads_in):
-                if (node, nr) in targets and captured is not None:
-                    captured[(node, nr)] = g
-            if not accumulate and not node.next_functions:
-                yield _new_step(BackwardStep, (node, grads_in, ()))
-                continue  # autograd.grad: report a leaf's gradient, don't accumulate it
-        if anomaly:
-            grads_out = _run_watched(node, grads_in)
-        elif grads_in[0] is not None or any(g is not None for g in grads_in):
-            # 4. the node applies its local chain rule (AccumulateGrad: adds into .grad)
-            grads_out = node._run(grads_in)
-        else:
-            grads_out = (None,) * len(node.next_functions)
-        if node._kept_values and not retain_graph:
-            node._kept_values = None  # 5. saved values are no longer needed: free them
-            node._freed = True
-        for (nxt, nr), g in zip(node.next_functions, grads_out):
-            if nxt is None or (needed is not None and nxt not in needed):
-                continue
-            if g is not None:
-                _add_to_buffer(buffers, nxt, nr, g)
-            remaining = deps[nxt] - 1
-            deps[nxt] = remaining
-            if remaining == 0:
-                if following is None and not ready:
-                    following = nxt
-                else:
-                    if following is not None:
-                        push(ready, (-following._sequence_nr, tie(), following))
-                        following = None
-                    push(ready, (-nxt._sequence_nr, tie(), nxt))
+        quiet = _quiet.enter()  # NumPy stays silent about inf and nan, as torch does
+        try:
+            if target_nodes is None or node not in target_nodes:
+                grads_in, grads_out = _run_node(node, grads_in, anomaly)
+            elif accumulate or target_nodes[node]:
+                _capture(node, grads_in, targets, captured)  # before the node's hooks
+                grads_in, grads_out = _run_node(node, grads_in, anomaly)
+            else:  # autograd.grad stops here: the gradient after the tensor's hooks
+                grads_in = _hooked(node, grads_in)
+                _capture(node, grads_in, targets, captured)
+                grads_out = None  # the node did not run: its saved values stay
+            if grads_out is None:
+                grads_out = ()
+            elif node._kept_values and not retain_graph:
+                node._kept_values = None  # 5. saved values are no longer needed: free
+                node._freed = True
+            for (nxt, nr), g in zip(node.next_functions, grads_out):
+                if nxt is None or (needed is not None and nxt not in needed):
+                    continue
+                if g is not None:
+                    _add_to_buffer(buffers, nxt, nr, g)
+                remaining = deps[nxt] - 1
+                deps[nxt] = remaining
+                if remaining == 0:
+                    if following is None and not ready:
+                        following = nxt
+                    else:
+                        if following is not None:
+                            push(ready, (-following._sequence_nr, tie(), following))
+                            following = None
+                        push(ready, (-nxt._sequence_nr, tie(), nxt))
+        finally:
+            _quiet.exit(quiet)
         yield _new_step(BackwardStep, (node, grads_in, grads_out))
+
+
+def _run_node(node, grads_in, anomaly):
+    """Step 4: the tensors' hooks, then the node's local chain rule (AccumulateGrad:
+    adds into .grad). Returns the gradients in (after hooks) and one gradient out per
+    ``next_functions`` edge."""
+    if node._hooked:  # tensor hooks or retain_grad() on this node's outputs
+        grads_in = node._run_pre_hooks(grads_in)
+    if anomaly:
+        return grads_in, _run_watched(node, grads_in)
+    if grads_in[0] is not None or any(g is not None for g in grads_in):
+        return grads_in, node._run(grads_in)
+    return grads_in, (None,) * len(node.next_functions)
+
+
+def _hooked(node, grads_in):
+    """The gradients arriving at ``node`` after its tensors' hooks (and retain_grad)."""
+    if isinstance(node, AccumulateGrad):
+        if node.variable._hooks and grads_in[0] is not None:
+            return [node._hooked_grad(grads_in[0])]
+        return grads_in
+    return node._run_pre_hooks(grads_in) if node._hooked else grads_in
+
+
+def _capture(node, grads_in, targets, captured):
+    if captured is not None:
+        for nr, g in enumerate(grads_in):
+            if (node, nr) in targets:
+                captured[(node, nr)] = g
 
 
 _new_step = tuple.__new__  # builds a BackwardStep without NamedTuple's slower __new__
@@ -208,7 +242,10 @@ def _add_to_buffer(buffers, node, nr, g):
 def _make_seeds(tensors, grad_tensors):
     roots, seeds = [], []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
-        if not t._requires_grad:
+        if t._base is not None:
+            _fresh(t)  # a view changed in place: its grad_fn is derived again
+        if not t._requires_grad or (t._grad_fn is None and t._base is not None):
+            # (a view made under no_grad() says requires_grad, but leads nowhere)
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
@@ -282,14 +319,11 @@ def iter_backward_for(
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        for t in inputs:  # a non-leaf input keeps its gradient in .grad (as torch)
+            if t._grad_fn is not None:
+                t.retain_grad()
         targets = {_grad_edge(t) for t in inputs}
-    captured = {}
-    yield from iter_backward(roots, seeds, bool(retain_graph), targets, captured)
-    if inputs is not None:  # non-leaf inputs get their gradient in .grad too (as torch)
-        for t in inputs:
-            g = captured.get(_grad_edge(t))
-            if t._grad_fn is not None and g is not None:
-                t._store_retained_grad(g)
+    yield from iter_backward(roots, seeds, bool(retain_graph), targets)
 
 
 def grad(
@@ -351,6 +385,7 @@ def grad(
     return tuple(result)
 
 
-from ..tensor import Tensor  # noqa: E402  (tensor.py imports this module)
+from .. import _quiet  # noqa: E402
+from ..tensor import Tensor, _fresh  # noqa: E402  (tensor.py imports this module)
 from .anomaly_mode import _anomaly, report  # noqa: E402
-from .function import _grad_edge  # noqa: E402
+from .function import AccumulateGrad, _grad_edge  # noqa: E402

@@ -17,8 +17,9 @@ import weakref
 
 import numpy as np
 
+from .. import _quiet
 from .._broadcast import unbroadcast
-from .._dtype import from_numpy_dtype
+from .._dtype import from_numpy_dtype, result_type
 from .anomaly_mode import _anomaly, forward_trace
 from .grad_mode import _state, no_grad
 from .graph import _notify, _recorders
@@ -54,19 +55,22 @@ class Node:
     _pre_hooks = None  # {output_nr: [hook, ...]} from Tensor.register_hook on outputs
     _retain = None  # {output_nr: weakref to the tensor} from Tensor.retain_grad()
     _hooked = False  # True once either of the two above is set
+    _hook_dtypes = None  # {output_nr: dtype of that output}: what its hooks receive
 
     def name(self):
         """The node's name, e.g. ``'MulBackward0'``."""
         return type(self).__name__
 
     def __repr__(self):
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
-    def _add_pre_hook(self, output_nr, hook):
+    def _add_pre_hook(self, output_nr, hook, dtype):
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._hook_dtypes = {}
             self._hooked = True
         self._pre_hooks.setdefault(output_nr, []).append(hook)
+        self._hook_dtypes[output_nr] = dtype
 
     def _run_pre_hooks(self, grads):
         """Tensor hooks see (and may replace) the gradient before the node uses it."""
@@ -74,14 +78,34 @@ class Node:
             for hook in hooks:
                 if grads[nr] is None:
                     continue
-                new = hook(Tensor._make(grads[nr]))
-                if new is not None:
-                    grads[nr] = new._data
+                grads[nr] = _call_hook(hook, grads[nr], self._hook_dtypes[nr])
         for nr, ref in (self._retain or {}).items():
             t = ref()
             if t is not None and grads[nr] is not None:
                 t._store_retained_grad(grads[nr])
         return grads
+
+
+def _call_hook(hook, grad, dtype):
+    """Run one tensor hook: it sees the gradient as a tensor of the tensor's own dtype
+    and may return a replacement, which must keep that size and dtype (torch checks)."""
+    if grad.dtype != dtype:
+        grad = grad.astype(dtype)
+    new = hook(Tensor._make(grad))
+    if new is None:
+        return grad
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    name = getattr(hook, "__name__", type(hook).__name__)
+    if new._data.shape != grad.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if new._data.dtype != grad.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was "
+            f"at.{from_numpy_dtype(grad.dtype)._legacy} got "
+            f"at.{from_numpy_dtype(new._data.dtype)._legacy})"
+        )
+    return new._data
 
 
 class AccumulateGrad(Node):
@@ -103,13 +127,18 @@ class AccumulateGrad(Node):
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
-    def _run(self, grads):
-        g = grads[0]
+    def _hooked_grad(self, g):
+        """The leaf's own hooks (``w.register_hook``) applied to its arriving gradient."""
         v = self.variable
         for hook in v._hooks or ():
-            new = hook(Tensor._make(g))
-            if new is not None:
-                g = new._data
+            g = _call_hook(hook, g, v._data.dtype)
+        return g
+
+    def _run(self, grads):
+        v = self.variable
+        if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
+            return ()
+        g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
         if g.dtype != v._data.dtype:
             g = g.astype(v._data.dtype)
         if g.shape != v._data.shape:
@@ -129,7 +158,11 @@ def _input_edge(t):
     gradient."""
     if isinstance(t, Tensor) and t._requires_grad:
         fn = t._grad_fn
-        return (fn, t._output_nr) if fn is not None else _grad_edge(t)
+        if fn is not None:
+            return (fn, t._output_nr)
+        if t._base is not None:  # a view made under no_grad(): no gradient flows back
+            return _NO_EDGE
+        return _grad_edge(t)
     return _NO_EDGE
 
 
@@ -277,6 +310,14 @@ class OpNode(SavedTensorMixin, Node):
 
 
 _F64 = np.dtype(np.float64)
+
+
+def _cpp_name(name):
+    full = "torch::autograd::" + name
+    return lambda self: full
+
+
+_CPP_NAMED = {"CopyBackwards": _cpp_name("CopyBackwards")}
 _NO_NEEDS = ()
 _NEEDS_ONE = (True,)  # shared tuples: fewer objects for the garbage collector to scan
 _NEEDS_TWO = ((False, False), (False, True), (True, False), (True, True))
@@ -327,6 +368,8 @@ class Op:
         super().__init_subclass__(**kw)
         if cls.node_name:
             cls._node_class = type(cls.node_name, (OpNode,), {"_op": cls})
+            if cls.node_name in _CPP_NAMED:  # torch names these C++ nodes in full
+                cls._node_class.name = _CPP_NAMED[cls.node_name]
             cls._node_class.__module__ = "autograd_tutor.functions"
 
     @classmethod
@@ -344,20 +387,33 @@ class Op:
         arrays = []
         recording = False
         any_f64 = False
+        first = mixed = None
         for t in inputs:
             if isinstance(t, Tensor):
+                if t._base is not None and t._version_box[0] != t._view_version:
+                    _fresh(t)  # a view changed in place since its grad_fn was set
                 d = t._data
                 arrays.append(d)
                 if t._requires_grad:
                     recording = True
-                if d.dtype is _F64:
+                dt = d.dtype
+                if dt is _F64:
                     any_f64 = True
+                if first is None:
+                    first = dt
+                elif dt is not first:
+                    mixed = True
             elif t is None or isinstance(t, _CONSTANTS):
                 arrays.append(t)
             else:
                 raise TypeError(
                     f"{cls.__name__}: expected a Tensor or a number, got {type(t).__name__}"
                 )
+        if mixed and cls.broadcasts:
+            # tensors of different dtypes: compute in the one dtype torch would choose
+            common = result_type(*arrays)
+            arrays = [_cast(a, common) for a in arrays]
+            any_f64 = common is _F64
         # 2. Record where each input's gradient must go (its grad_fn or AccumulateGrad).
         if recording and _state.enabled:
             if len(inputs) == 1:  # the common cases without building lists
@@ -374,29 +430,43 @@ class Op:
             node._kept_versions = None
             node._in_meta = None
         else:
-            recording = False
             node.needs_input_grad = _NO_NEEDS
-        # 3. Compute the result on NumPy arrays.
-        out = cls.forward(node, *arrays, **params)
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
+            # a view of a tensor that requires grad, made under no_grad(), still says
+            # requires_grad=True (as in torch), though no gradient can flow through it
+            view_of_grad = recording and cls.is_view
+            recording = False
+        # 3. Compute the result on NumPy arrays (silently, as torch: 1 / 0 is inf).
+        quiet = _quiet.enter()
+        try:
+            out = cls.forward(node, *arrays, **params)
+        finally:
+            _quiet.exit(quiet)
+        if type(out) is not np.ndarray:  # a NumPy scalar (0-d result): make it an array
+            out = _replace_saved(node, out, np.asarray(out))
         if out.dtype is _F64 and not any_f64 and not cls.sets_dtype:
             # Python floats don't promote float32 or int tensors to float64 (torch)
-            out = out.astype(np.float32)
+            out = _replace_saved(node, out, out.astype(np.float32))
         result = Tensor._make(out)
         if cls.is_view:
             base = inputs[0]
             result._version_box = _version_counter(base)  # a view shares it
             result._base = base if base._base is None else base._base
+            result._view_version = result._version_box[0]
+            if not recording and view_of_grad:
+                result._requires_grad = True
         # 4. Attach the node to the result, noting the versions of the saved values.
-        if recording:
-            if cls.broadcasts:  # an input was broadcast: remember shapes to undo it
+        if recording and (out.dtype.kind == "f" or not cls.sets_dtype):
+            if (
+                cls.broadcasts
+            ):  # an input was broadcast or cast: remember how to undo it
                 shape, dt = out.shape, out.dtype
-                for a, (fn, _) in zip(arrays, node.next_functions):
-                    if fn is not None and (a.shape != shape or a.dtype is not dt):
+                for t in inputs:
+                    if isinstance(t, Tensor) and (
+                        t._data.shape != shape or t._data.dtype is not dt
+                    ):
                         node._in_meta = tuple(
-                            (a.shape, a.dtype) if fn is not None else None
-                            for a, (fn, _) in zip(arrays, node.next_functions)
+                            (t._data.shape, t._data.dtype) if fn is not None else None
+                            for t, (fn, _) in zip(inputs, node.next_functions)
                         )
                         break
             node._sequence_nr = next(_sequence)
@@ -404,13 +474,25 @@ class Op:
                 node._forward_trace = forward_trace()
             if node._kept_values:
                 node._kept_versions = _version_records(
-                    node._kept_values, inputs, result
+                    node._kept_values, inputs, arrays, result
                 )
             result._requires_grad = True
             result._grad_fn = node
         if _recorders:
             _notify(cls, inputs, params, result)
         return result
+
+    @classmethod
+    def record(cls, edges):
+        """A node of this op with the given ``next_functions``, for an operation that
+        was carried out without calling ``forward`` (e.g. a view derived again)."""
+        node = cls._node_class()
+        node.next_functions = edges
+        node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
+        node._kept_values = node._kept_versions = node._in_meta = None
+        node._freed = False
+        node._sequence_nr = next(_sequence)
+        return node
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -421,20 +503,107 @@ class Op:
         raise NotImplementedError
 
 
-def _version_records(saved, inputs, result):
-    """For each saved array that is an input's or the output's data, note its version."""
+class CopySlices(Node):
+    """An in-place op on a *view*, recorded on the view's base (torch's ``CopySlices``).
+
+    ``base[0:1].add_(w)`` changes part of ``base``. The base's new node sends the
+    gradient of the untouched elements to the base's old history unchanged, and runs the
+    op's own node (``AddBackward0``) on the gradient of the elements the view covers:
+    its first result goes to the base's old values there, the others to the op's other
+    inputs (``w``). So ``next_functions`` is the base's old edge, then the op's others.
+    """
+
+    _kept_versions = None
+
+    def name(self):
+        return "torch::autograd::CopySlices"  # torch 2.13's exact name()
+
+    def __init__(self, base_edge, positions, fn):
+        self.next_functions = (base_edge,) + tuple(fn.next_functions[1:])
+        self._positions = positions  # the view's elements, as flat positions in base
+        self._fn = fn
+        self._sequence_nr = next(_sequence)
+
+    # the op's saved values are this node's: freed and checked with it
+    @property
+    def _kept_values(self):
+        return self._fn._kept_values
+
+    @_kept_values.setter
+    def _kept_values(self, value):
+        self._fn._kept_values = value
+
+    @property
+    def _freed(self):
+        return self._fn._freed
+
+    @_freed.setter
+    def _freed(self, value):
+        self._fn._freed = value
+
+    def _run(self, grads):
+        grad = grads[0]
+        flat = np.array(grad, copy=True).reshape(-1)
+        res = self._fn._run([flat[self._positions]])
+        flat[self._positions] = 0 if res[0] is None else res[0]
+        return (flat.reshape(grad.shape),) + tuple(res[1:])
+
+
+def view_positions(base, view):
+    """For each element of ``view`` (a NumPy view into ``base``'s memory), its position
+    in ``base`` counted in C order: how a view's gradient finds its base elements."""
+    offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    v = _addresses(view, offset).reshape(-1)
+    if base.flags.c_contiguous:
+        return (v // base.itemsize).reshape(view.shape)
+    b = _addresses(base, 0).reshape(-1)
+    order = np.argsort(b, kind="stable")
+    return order[np.searchsorted(b[order], v)].reshape(view.shape)
+
+
+def _addresses(a, start):
+    """The byte offset of every element of ``a`` (from ``start``), in ``a``'s shape."""
+    addr = np.full(a.shape, start, dtype=np.int64)
+    for d, (n, stride) in enumerate(zip(a.shape, a.strides)):
+        shape = [1] * a.ndim
+        shape[d] = n
+        addr = addr + (np.arange(n, dtype=np.int64) * stride).reshape(shape)
+    return addr
+
+
+def _version_records(saved, inputs, arrays, result):
+    """For each saved array that is an input's or the output's data, note its version.
+
+    ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
+    dtype); the record names the tensor, with its own dtype, as torch does."""
     records = []
     for arr in saved:
         if arr is result._data:
             box = _version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
             continue
-        for t in inputs:
-            if isinstance(t, Tensor) and t._data is arr:
+        for t, a in zip(inputs, arrays):
+            if isinstance(t, Tensor) and a is arr:
                 box = _version_counter(t)
-                records.append((box, box[0], t, arr.shape, arr.dtype))
+                records.append((box, box[0], t, t._data.shape, t._data.dtype))
                 break
     return records or None  # nothing to check: no list to keep
+
+
+def _replace_saved(node, old, new):
+    """The forward's result was converted (a NumPy scalar made an array, or cast): if it
+    was saved for backward, save the converted one, so its version can be checked."""
+    kept = node._kept_values
+    if kept:
+        node._kept_values = tuple(new if k is old else k for k in kept)
+    return new
+
+
+def _cast(a, dtype):
+    """An input array in the op's common dtype (the same array if it already is)."""
+    if isinstance(a, np.ndarray) and a.dtype != dtype:
+        return a.astype(dtype)
+    return a
 
 
 # ----------------------------------------------------------------------------------------
@@ -630,5 +799,6 @@ class Function(metaclass=FunctionMeta):
 from ..tensor import (  # noqa: E402  (tensor.py imports this module)
     Tensor,
     _bump_version,
+    _fresh,
     _version_counter,
 )

@@ -145,7 +145,8 @@ def linear(input, weight, bias=None):
         if bias.ndim == 1 and input._data.flags.c_contiguous:
             # torch's _flatten_nd_linear: fold the leading dimensions into rows
             out_shape = input._data.shape[:-1] + (weight._data.shape[0],)
-            rows = input.reshape(-1, input._data.shape[-1])
+            n = int(np.prod(input._data.shape[:-1]))  # explicit: -1 is ambiguous if 0
+            rows = input.reshape(n, input._data.shape[-1])
             return Addmm.apply(bias, rows, weight.t()).view(out_shape)
     out = matmul(input, weight.t())
     if bias is not None:

@@ -5,6 +5,7 @@ the generator seeded by ``at.manual_seed``.
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -97,6 +98,9 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
         >>> bool(w.abs().max() <= 0.5)
         True
     """
+    if 0 in tensor.shape:  # nothing to draw (e.g. Linear(0, 2)), as in torch
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
     fan_in, fan_out = _fans(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
     gain = calculate_gain(nonlinearity, a)

@@ -10,6 +10,7 @@ import copy
 import warnings
 from collections import defaultdict
 
+from .. import _quiet
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import _typename, _zero_grad
 from ..tensor import Tensor, _bump_version
@@ -138,9 +139,13 @@ class Optimizer:
             The closure's loss, or None.
         """
         loss = self._closure_loss(closure)
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
+        quiet = _quiet.enter()  # inf and nan in a gradient: no NumPy warning (torch)
+        try:
+            with no_grad():
+                for group in self.param_groups:
+                    self._update_group(group)
+        finally:
+            _quiet.exit(quiet)
         return loss
 
     def _update_group(self, group):

@@ -10,12 +10,13 @@ widgets call exactly ``make_dot(loss, names=..., highlight=[node]).svg()`` and
 ``forward_graph(records, names=..., highlight=[...]).svg()``.
 
 Layers: ``spec`` (graph -> plain-data ``GraphSpec``), ``dot`` (``GraphSpec`` -> DOT
-text or ``graphviz.Digraph``), ``render`` (DOT -> SVG/PNG, with fallbacks when
-Graphviz's ``dot`` is missing), ``picture`` (the object you display).
+text or ``graphviz.Digraph``), ``render`` (DOT -> SVG/PNG by the pinned graphviz-pure,
+a system ``dot`` on request, or ``wasm``: viz.js in the browser), ``picture`` (the
+object you display).
 """
 
 from .picture import GraphPicture
-from .render import INSTALL_HINT, GraphvizNotFound, find_renderer
+from .render import INSTALL_HINT, GraphvizNotFound, find_renderer, use_renderer
 from .spec import GraphSpec, backward_spec, forward_spec
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "forward_graph",
     "forward_spec",
     "make_dot",
+    "use_renderer",
 ]
 
 

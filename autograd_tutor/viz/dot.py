@@ -1,9 +1,11 @@
 """From ``GraphSpec`` to Graphviz: DOT text, or a ``graphviz.Digraph``.
 
 Uses torchviz's look (grey boxes for backward nodes, light blue leaves, a green output,
-orange saved tensors, small monospace text), so the pictures match what learners will
-meet with PyTorch. ``to_dot`` needs nothing but Python; ``to_digraph`` needs the
-``graphviz`` package and produces exactly the same text as its ``.source``.
+orange saved tensors, small fixed-width text), so the pictures match what learners will
+meet with PyTorch. The font is ``Courier``, not torchviz's ``monospace``: Graphviz 16
+has no metrics for ``monospace`` without system fonts and sizes its boxes for Times, so
+labels spilled out; it has Courier's. ``to_dot`` needs nothing but Python;
+``to_digraph`` needs the ``graphviz`` package and gives exactly the same ``.source``.
 """
 
 import re
@@ -13,14 +15,14 @@ from .spec import GraphSpec
 # torchviz's node defaults, verbatim
 NODE_ATTR = {
     "align": "left",
-    "fontname": "monospace",
+    "fontname": "Courier",
     "fontsize": "10",
     "height": "0.2",
     "ranksep": "0.1",
     "shape": "box",
     "style": "filled",
 }
-EDGE_ATTR = {"fontname": "monospace", "fontsize": "9"}
+EDGE_ATTR = {"fontname": "Courier", "fontsize": "9"}
 
 #: Extra Graphviz attributes per node kind (see ``spec.NODE_KINDS``).
 NODE_STYLE = {

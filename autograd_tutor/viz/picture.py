@@ -1,8 +1,9 @@
 """``GraphPicture``: what ``make_dot`` and ``forward_graph`` return.
 
-In Jupyter it displays as SVG, with a text summary as ``text/plain`` (so saved
-notebooks compare content, not SVG bytes). Anything else a ``graphviz.Digraph`` can do
-(``render``, ``view``, ``format``...) is passed on to one, as torchviz returns a Digraph.
+In Jupyter it displays as SVG (the same bytes on every machine: see ``render``) with a
+text summary as ``text/plain``; in JupyterLite the SVG comes from viz.js (``wasm``).
+Anything else a ``graphviz.Digraph`` can do (``render``, ``view``, ``format``...) is
+passed on to one, as torchviz returns a Digraph.
 """
 
 from html import escape
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from . import render as _render
 from .dot import to_digraph, to_dot
+from .wasm import WasmGraphvizNotLoaded
 
 
 class GraphPicture:
@@ -39,10 +41,11 @@ class GraphPicture:
         return self._digraph
 
     def svg(self):
-        """The SVG text. Without Graphviz, a small SVG that says how to install it."""
+        """The SVG text. Without Graphviz, a small SVG that says how to install it
+        (in a browser without JSPI, how to load the WebAssembly Graphviz first)."""
         try:
             return _render.render(self.source, "svg").decode("utf-8")
-        except _render.GraphvizNotFound as err:
+        except (_render.GraphvizNotFound, WasmGraphvizNotLoaded) as err:
             return _render.placeholder_svg(str(err))
 
     def save(self, path):

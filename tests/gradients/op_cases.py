@@ -67,6 +67,22 @@ def _away_from_kinks(t):
     return t + 0.01 * (t._data >= 0).astype(np.float64) - 0.01 * (t._data < 0)
 
 
+def _index_put(a, b):
+    """x[[0]] = values (IndexPutBackward0): the gradient of x at the overwritten
+    positions goes to the values, elsewhere to a."""
+    x = a.reshape(-1) * 1.0
+    x[[0]] = b.reshape(-1)[0:1].exp()
+    return x * a.reshape(-1)
+
+
+def _as_strided(a):
+    """A view whose base changed in place is derived again (AsStridedBackward0)."""
+    b = a * 1.0
+    v = b.view(-1)
+    b.mul_(a)
+    return v * 3
+
+
 OP_CASES = {
     "AddBackward0": (broadcast_pair(), lambda a, b: a.add(b, alpha=1.5)),
     "SubBackward0": (broadcast_pair(), lambda a, b: a - b),
@@ -127,4 +143,8 @@ OP_CASES = {
     "IndexBackward0": (one(), lambda a: a[at.tensor([0, 0, a.shape[0] - 1])]),
     "ZeroBackward0": (one(), lambda a: (a * 1.0).zero_() + a),
     "FillBackward2": (one(), lambda a: (a * 1.0).fill_(2.0) * a),
+    "FillBackward3": (one(), lambda a: (a * 1.0).fill_(a.sum()) * a),
+    "CopyBackwards": (broadcast_pair(), lambda a, b: (a * 1.0 + b * 0).copy_(a * b)),
+    "IndexPutBackward0": (one(), lambda a: _index_put(a, a)),
+    "AsStridedBackward0": (one(), _as_strided),
 }

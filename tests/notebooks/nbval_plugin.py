@@ -1,12 +1,16 @@
 """pytest plugin for the lesson notebooks under nbval (``-p tests.notebooks.nbval_plugin``).
 
-Graphviz writes different SVG bytes from version to version (header comment, sizes,
-coordinates), so the ``image/svg+xml`` of graph pictures is not compared. Every displayed
-graph and explorer also carries a deterministic ``text/plain``, which nbval does compare.
+Graph pictures are drawn by the pinned default renderer (graphviz-pure 0.2.2, Graphviz
+16.1.0's layout) whatever Graphviz the machine has, so their ``image/svg+xml`` is
+compared like every other output. The one thing that could change it is asking for
+another renderer: the kernels nbval starts run with the default one.
 """
 
+import os
 
-def pytest_collectstart(collector):
-    path = getattr(collector, "path", None)
-    if path is not None and path.suffix == ".ipynb":
-        collector.skip_compare += ("image/svg+xml",)
+RENDERER_ENV = "AUTOGRAD_TUTOR_DOT"  # autograd_tutor.viz.render.RENDERER_ENV
+
+
+def pytest_configure(config):
+    # kernels inherit this process's environment: draw with the pinned default
+    os.environ.pop(RENDERER_ENV, None)

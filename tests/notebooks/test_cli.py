@@ -24,8 +24,8 @@ from autograd_tutor import cli
 LESSONS = sorted(p.name for p in cli.lessons_source().glob("*.ipynb"))
 
 
-def test_lessons_source_has_the_six_lessons():
-    assert len(LESSONS) == 6
+def test_lessons_source_has_the_lessons():
+    assert len(LESSONS) >= 6
     assert LESSONS[0] == "01_from_scratch.ipynb"
 
 
@@ -37,7 +37,7 @@ def test_dry_run_copies_every_lesson(tmp_path, capsys):
     for name in LESSONS:
         assert (target / name).read_bytes() == (src / name).read_bytes()
     out = capsys.readouterr().out
-    assert "6 copied" in out
+    assert f"{len(LESSONS)} copied" in out
     assert "--ServerApp.ip=127.0.0.1" in out
     assert f"--ServerApp.root_dir={target.resolve()}" in out
 
@@ -52,7 +52,7 @@ def test_edited_lessons_are_kept(tmp_path, capsys):
     assert edited.read_text() == '{"my": "edits"}'
     out = capsys.readouterr().out
     assert f"kept your edited {LESSONS[2]}" in out
-    assert "5 unchanged" in out
+    assert f"{len(LESSONS) - 1} unchanged" in out
     # ...and it stays the learner's on every later run
     cli.main(["lessons", str(target), "--dry-run"])
     assert edited.read_text() == '{"my": "edits"}'

@@ -1,0 +1,340 @@
+"""Run a program on autograd_tutor and torch in lock step and classify the first difference.
+
+Observed after every step: the result's values (NaN, inf and the sign of zero included),
+dtype, shape, ``requires_grad``, ``is_leaf``, ``_version``, ``retains_grad``, the whole
+``grad_fn`` graph (names and ``next_functions`` structure), ``repr``, the Python type of
+non-tensor results; the exception type and message (torch's ``torch.`` read as ``at.``);
+the warnings. After the last step: every variable again (in-place changes), each
+tensor's ``.grad`` and what the recording hooks received.
+"""
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from ..conformance.graph_signature import signature
+from .documented import documented_refusal
+from .program import new_namespace, run_step
+
+# outcome classes, most severe first (a program is counted in its most severe class)
+CLASSES = (
+    "wrong gradient",
+    "wrong forward value",
+    "internal exception",
+    "accepted where torch refuses",
+    "refused where torch works",
+    "documented refusal",
+    "cosmetic: message",
+    "cosmetic: name",
+    "cosmetic: flag",
+    "cosmetic: printing",
+)
+PASS = "same"
+FAILING = frozenset(CLASSES) - {"documented refusal"}
+
+
+class Difference(NamedTuple):
+    klass: str
+    step: int  # index of the step (len(program) for the final check)
+    what: str  # the observed expression, e.g. "v3.grad" or "v2 (dtype)"
+    at: object
+    torch: object
+
+    def describe(self):
+        return f"{self.klass} at step {self.step}: {self.what}: at {self.at!r}, torch {self.torch!r}"
+
+
+def _is_tensor(x):
+    cls = type(x)
+    return (
+        hasattr(cls, "grad_fn") and hasattr(cls, "_version") and hasattr(cls, "dtype")
+    )
+
+
+def _array(t):
+    return np.array(t.detach().numpy(), copy=True)
+
+
+def _leaves(ns):
+    out = []
+    for k, v in ns.items():
+        if k[0] == "v" and _is_tensor(v):
+            try:
+                if v.is_leaf:
+                    out.append(v)
+            except Exception:  # noqa: BLE001, S112 - a broken tensor is reported elsewhere
+                continue
+    return out
+
+
+def observe_tensor(t, leaves, deep=True):
+    """Everything observable about a tensor, as comparable plain data."""
+    obs = {
+        "value": _array(t),
+        "dtype": str(t.dtype).split(".")[-1],
+        "shape": tuple(t.shape),
+        "requires_grad": t.requires_grad,
+        "is_leaf": t.is_leaf,
+        "_version": t._version,
+    }
+    if deep:
+        obs["retains_grad"] = t.retains_grad
+        try:
+            obs["grad_fn"] = signature(t.grad_fn, leaves)
+        except RuntimeError as e:  # torch refuses to show the graph of some views
+            obs["grad_fn"] = f"RuntimeError: {_message(e)}"
+        obs["repr"] = repr(t).replace("torch.", "at.")
+    return obs
+
+
+def observe(x, leaves, deep=True):
+    """Comparable plain data for a step's result (``deep=False``: a gradient)."""
+    if _is_tensor(x):
+        obs = observe_tensor(x, leaves, deep)
+        if not deep:  # a .grad: how the engine bumped its version is not observable
+            del obs["_version"]
+        return ("tensor", obs)
+    if isinstance(x, tuple):
+        return ("tuple", type(x).__qualname__, [observe(e, leaves, deep) for e in x])
+    if isinstance(x, list):
+        return ("list", [observe(e, leaves, deep) for e in x])
+    if isinstance(x, (bool, int, float, type(None), str)):
+        return ("py", type(x).__name__, x)
+    return ("object", type(x).__name__)
+
+
+def _same_array(a, b):
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind == "f" or b.dtype.kind == "f":
+        a, b = a.astype(np.float64), b.astype(np.float64)
+        if not np.array_equal(np.isnan(a), np.isnan(b)):
+            return False
+        ok = ~np.isnan(a)
+        a, b = a[ok], b[ok]
+        if not np.array_equal(np.isinf(a), np.isinf(b)):
+            return False
+        if not np.array_equal(a[np.isinf(a)], b[np.isinf(b)]):
+            return False
+        fin = ~np.isinf(a)
+        a, b = a[fin], b[fin]
+        if not np.allclose(a, b, rtol=1e-4, atol=1e-5):
+            return False
+        zero = (a == 0) & (b == 0)
+        return bool(np.array_equal(np.signbit(a[zero]), np.signbit(b[zero])))
+    return bool(np.array_equal(a, b))
+
+
+def _exact(a, b):
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def _same_py(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return math.isclose(a, b, rel_tol=1e-4, abs_tol=1e-5) and (
+            a != 0 or math.copysign(1, a) == math.copysign(1, b)
+        )
+    return a == b
+
+
+_TENSOR_FIELDS = (
+    # field, class when it differs (a gradient's value: "wrong gradient")
+    ("shape", "wrong forward value"),
+    ("dtype", "wrong forward value"),
+    ("value", "wrong forward value"),
+    ("requires_grad", "cosmetic: flag"),
+    ("is_leaf", "cosmetic: flag"),
+    ("_version", "cosmetic: flag"),
+    ("retains_grad", "cosmetic: flag"),
+    ("grad_fn", "cosmetic: name"),
+    ("repr", "cosmetic: printing"),
+)
+
+
+def diff_obs(a, t, what, grad=False):
+    """[(class, what, at, torch)] for two observations."""
+    if a[0] != t[0]:
+        klass = "wrong gradient" if grad else "wrong forward value"
+        return [(klass, what + " (kind)", a[0], t[0])]
+    kind = a[0]
+    if kind == "tensor":
+        out = []
+        for field, klass in _TENSOR_FIELDS:
+            if field not in a[1] or field not in t[1]:
+                continue
+            if field == "repr" and not _exact(a[1]["value"], t[1]["value"]):
+                continue  # rounding apart (another summation order): prints may differ
+            x, y = a[1][field], t[1][field]
+            same = _same_array(x, y) if field == "value" else x == y
+            if not same:
+                if grad and klass == "wrong forward value":
+                    klass = "wrong gradient"
+                shown = (x.tolist(), y.tolist()) if field == "value" else (x, y)
+                out.append((klass, f"{what} ({field})", *shown))
+                if klass in ("wrong gradient", "wrong forward value"):
+                    break
+        return out
+    if kind == "tuple":
+        out = []
+        if a[1] != t[1]:
+            out.append(("cosmetic: name", what + " (type)", a[1], t[1]))
+        if len(a[2]) != len(t[2]):
+            return [("wrong gradient" if grad else "wrong forward value", what, a, t)]
+        for i, (x, y) in enumerate(zip(a[2], t[2], strict=True)):
+            out += diff_obs(x, y, f"{what}[{i}]", grad)
+        return out
+    if kind == "list":
+        if len(a[1]) != len(t[1]):
+            return [("wrong gradient" if grad else "wrong forward value", what, a, t)]
+        out = []
+        for i, (x, y) in enumerate(zip(a[1], t[1], strict=True)):
+            out += diff_obs(x, y, f"{what}[{i}]", grad)
+        return out
+    if kind == "py":
+        if a[1] != t[1]:
+            return [("cosmetic: name", what + " (type)", a[1], t[1])]
+        if not _same_py(a[2], t[2]):
+            return [
+                ("wrong gradient" if grad else "wrong forward value", what, a[2], t[2])
+            ]
+        return []
+    if a != t:
+        return [("cosmetic: name", what, a[1], t[1])]
+    return []
+
+
+def _message(e):
+    msg = str(e) if not isinstance(e, KeyError) else (e.args[0] if e.args else "")
+    return str(msg).replace("torch.", "at.")
+
+
+def _warning_key(w):
+    return (w[0], w[1].replace("torch.", "at."))
+
+
+def _diff_warnings(wa, wt, what):
+    a = sorted(_warning_key(w) for w in wa)
+    t = sorted(_warning_key(w) for w in wt)
+    if a == t:
+        return []
+    for w in wa:
+        if "numpy" in w[2] or w[0] == "RuntimeWarning":
+            if _warning_key(w) not in t:
+                return [("internal exception", what + " (warning)", a, t)]
+    return [("cosmetic: message", what + " (warnings)", a, t)]
+
+
+def _diff_errors(ea, et, what, internal_frame):
+    """Classify a step where at or torch (or both) raised."""
+    if ea is not None and internal_frame(ea):
+        return [("internal exception", what, f"{type(ea).__name__}: {ea}", _err(et))]
+    if ea is None:
+        return [("accepted where torch refuses", what, None, _err(et))]
+    if et is None:
+        klass = (
+            "documented refusal"
+            if documented_refusal(_message(ea))
+            else "refused where torch works"
+        )
+        return [(klass, what, _err(ea), None)]
+    if type(ea).__name__ != type(et).__name__ or _message(ea) != _message(et):
+        return [("cosmetic: message", what, _err(ea), _err(et))]
+    return []
+
+
+def _err(e):
+    if e is None:
+        return None
+    return f"{type(e).__name__}: {_message(e)}"
+
+
+def _rank(klass):
+    return CLASSES.index(klass)
+
+
+def compare(program, at, torch):
+    """Run ``program`` on both libraries; return the list of ``Difference``s found.
+
+    Comparison stops at the first difference that makes the two runs diverge (a wrong
+    value, or one side raising alone); cosmetic differences are collected and the run
+    goes on.
+    """
+    from .program import internal_frame
+
+    na, nt = new_namespace(at), new_namespace(torch)
+    diffs = []
+    for i, step in enumerate(program):
+        if not all(u in na and u in nt for u in step.uses):
+            continue  # a variable an earlier step failed to bind (on both sides)
+        oa, ot = run_step(step, na), run_step(step, nt)
+        found = []
+        if oa.error is not None or ot.error is not None:
+            found += _diff_errors(
+                oa.error, ot.error, step.out or step.op, internal_frame
+            )
+            if oa.error is not None and ot.error is None:
+                nt.pop(step.out, None)
+            if ot.error is not None and oa.error is None:
+                na.pop(step.out, None)
+        elif step.out is not None:
+            try:
+                obs_a = observe(oa.value, _leaves(na), deep=not step.grad)
+            except Exception as e:  # noqa: BLE001 - the result itself is broken
+                found.append(
+                    ("internal exception", f"{step.out} (observed)", _err(e), None)
+                )
+            else:
+                obs_t = observe(ot.value, _leaves(nt), deep=not step.grad)
+                found += diff_obs(obs_a, obs_t, step.out, grad=step.grad)
+        found += _diff_warnings(oa.warnings, ot.warnings, step.out or step.op)
+        diffs += [Difference(k, i, w, x, y) for k, w, x, y in found]
+        if any(d[0] not in _COSMETIC for d in found):
+            return diffs
+    grads = {s.out for s in program if s.grad}
+    diffs += _final(na, nt, len(program), grads)
+    return diffs
+
+
+_COSMETIC = {c for c in CLASSES if c.startswith("cosmetic")}
+
+
+def _final(na, nt, index, grads):
+    import warnings
+
+    out = []
+    la, lt = _leaves(na), _leaves(nt)
+    for name in [k for k in nt if k[0] == "v"]:
+        a, t = na.get(name), nt.get(name)
+        if not (_is_tensor(t) and _is_tensor(a)):
+            continue
+        deep = name not in grads
+        try:
+            obs_a = observe(a, la, deep)
+        except Exception as e:  # noqa: BLE001 - the result itself is broken
+            out.append(Difference("internal exception", index, name, _err(e), None))
+            continue
+        found = diff_obs(obs_a, observe(t, lt, deep), name, grad=not deep)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ga, gt = a.grad, t.grad
+        found += diff_obs(
+            observe(ga, la, deep=False),
+            observe(gt, lt, deep=False),
+            f"{name}.grad",
+            True,
+        )
+        out += [Difference(k, index, w, x, y) for k, w, x, y in found]
+    ra, rt = na["rec"], nt["rec"]
+    found = diff_obs(observe(ra, la), observe(rt, lt), "rec", grad=True)
+    out += [Difference(k, index, w, x, y) for k, w, x, y in found]
+    return out
+
+
+def outcome(diffs):
+    """The program's class: its most severe difference, or ``PASS``."""
+    if not diffs:
+        return PASS
+    return min((d.klass for d in diffs), key=_rank)

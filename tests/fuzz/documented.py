@@ -1,0 +1,43 @@
+"""The README's "Where it differs from PyTorch" refusals, as data the fuzzer can check.
+
+Each entry: a stable phrase of the error message autograd_tutor raises, the words of the
+README's list that document it, and a short program (``L`` = the library) that torch runs
+and autograd_tutor refuses with that phrase. ``tests/fuzz/test_documented.py`` ties each
+entry to the README and to the engine; the fuzzer counts a refusal whose message holds
+one of these phrases apart ("documented refusal"), and any other difference as a failure.
+"""
+
+from typing import NamedTuple
+
+
+class Refusal(NamedTuple):
+    phrase: str  # in the message autograd_tutor raises
+    readme: str  # in the README's "Where it differs from PyTorch" paragraph
+    example: str  # Python source; torch runs it, autograd_tutor raises with ``phrase``
+
+
+REFUSALS = (
+    Refusal(
+        phrase="create_graph=True (higher-order gradients) is not supported",
+        readme="no higher-order gradients (`create_graph=True` raises a clear error)",
+        example=(
+            "x = L.tensor([1.0, 2.0], requires_grad=True)\n"
+            "(x * x).sum().backward(create_graph=True)\n"
+        ),
+    ),
+    Refusal(
+        phrase="does not record in-place changes to a view of a tensor that requires grad",
+        readme=(
+            "an in-place op recorded on a view you hold of a non-leaf tensor that "
+            "requires grad"
+        ),
+        example=(
+            "x = L.tensor([1.0, 2.0], requires_grad=True)\ny = x * 1\ny[0:1].mul_(2)\n"
+        ),
+    ),
+)
+
+
+def documented_refusal(message):
+    """The entry whose phrase ``message`` contains, or None."""
+    return next((r for r in REFUSALS if r.phrase in message), None)

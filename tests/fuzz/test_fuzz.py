@@ -1,0 +1,136 @@
+"""Random programs run on autograd_tutor and torch agree (tests/fuzz/generator.py).
+
+``make test`` runs ``SEEDS`` with the features in ``CLEAN`` (the generator's features
+that currently show no difference at all); ``scripts/fuzz.py`` runs long campaigns with
+every feature. A failing seed is shrunk and printed as a runnable script.
+"""
+
+import contextlib
+import io
+
+import pytest
+
+import autograd_tutor as at
+
+from .campaign import check, reproducer, run_seed, shrink
+from .compare import FAILING, PASS
+from .generator import FEATURES, generate
+from .program import Step, script
+
+CLEAN = ("arith", "backward", "gradmode")
+SEEDS = range(300)
+CHUNK = 50
+
+
+@pytest.mark.parametrize("start", range(SEEDS.start, SEEDS.stop, CHUNK))
+def test_random_programs_agree_with_torch(start, torch):
+    failures = []
+    for seed in range(start, start + CHUNK):
+        klass, program, diffs, _ = run_seed(
+            seed, at, torch, CLEAN, shrink_failures=False
+        )
+        if klass != PASS and klass != "documented refusal":
+            failures.append((seed, klass, program, diffs))
+    texts = []
+    for seed, klass, program, _ in failures[:3]:
+        small = shrink(program, klass, at, torch)
+        texts.append(
+            f"seed {seed}: {klass}\n"
+            + reproducer(small, check(small, at, torch)[1], klass)
+        )
+    assert not failures, f"{len(failures)} programs differ:\n\n" + "\n\n".join(texts)
+
+
+def _leaf(name, code):
+    return Step("tensor", name, code)
+
+
+PROGRAM = [
+    _leaf("v0", "L.tensor([1.0, 2.0, 3.0], requires_grad=True)"),
+    _leaf("v1", "L.tensor([0.5, -1.0, 2.0], requires_grad=True)"),
+    Step("exp", "v2", "{0}.exp()", ("v1",)),
+    Step("mul", "v3", "{0} * {1}", ("v0", "v1")),
+    Step("sum", "v4", "{0}.sum()", ("v3",)),
+    Step("backward", None, "{0}.backward()", ("v4",)),
+]
+
+
+def test_the_same_program_agrees(torch):
+    assert check(PROGRAM, at, torch) == (PASS, [])
+
+
+def test_a_wrong_gradient_is_found_shrunk_and_printed(torch, monkeypatch):
+    from autograd_tutor import functions
+
+    def twice(ctx, grad):  # a broken engine: Mul's gradient is doubled
+        return tuple(None if g is None else 2 * g for g in original(ctx, grad))
+
+    original = functions.Mul.backward
+    monkeypatch.setattr(functions.Mul, "backward", staticmethod(twice))
+    klass, diffs = check(PROGRAM, at, torch)
+    assert klass == "wrong gradient"
+    assert {d.what for d in diffs if d.klass == klass} == {
+        "v0.grad (value)",
+        "v1.grad (value)",
+    }
+    small = shrink(PROGRAM, klass, at, torch)
+    assert [s.op for s in small] == ["tensor", "tensor", "mul", "sum", "backward"]
+    text = reproducer(small, check(small, at, torch)[1], klass)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(text, {})  # noqa: S102 - the printed reproducer runs as it is
+    printed = out.getvalue().splitlines()
+    assert printed[0] == "autograd_tutor v0.grad tensor([ 1., -2.,  4.])"
+    assert printed[1] == "torch v0.grad tensor([ 0.5000, -1.0000,  2.0000])"
+
+
+def test_refusals_and_acceptances_are_told_apart(torch, monkeypatch):
+    backward = [
+        *PROGRAM[:-1],
+        Step("backward", None, "{0}.backward(create_graph=True)", ("v4",)),
+    ]
+    assert check(backward, at, torch)[0] == "documented refusal"
+    monkeypatch.setattr(at.Tensor, "exp", lambda self: self._data.reshape(7))
+    assert check(PROGRAM, at, torch)[0] == "internal exception"
+
+    def refuse(self):
+        raise RuntimeError("no exp here")
+
+    monkeypatch.setattr(at.Tensor, "exp", refuse)
+    assert check(PROGRAM, at, torch)[0] == "refused where torch works"
+    wrong_dim = [PROGRAM[0], Step("sum", "v5", "{0}.sum(3)", ("v0",))]
+    monkeypatch.setattr(at.Tensor, "sum", lambda self, dim: self)
+    assert check(wrong_dim, at, torch)[0] == "accepted where torch refuses"
+
+
+def test_cosmetic_differences_are_classified(torch, monkeypatch):
+    monkeypatch.setattr(at.Tensor, "__repr__", lambda self: "tensor(?)")
+    klass, diffs = check(PROGRAM, at, torch)
+    assert klass == "cosmetic: printing" and klass in FAILING
+    assert diffs[0].what == "v0 (repr)"
+
+
+def test_generation_is_seeded_and_covers_the_api(torch):
+    assert generate(7, torch) == generate(7, torch)
+    assert generate(7, torch) != generate(8, torch)
+    ops = {step.op for seed in range(300) for step in generate(seed, torch)}
+    expected = set(
+        "tensor zeros ones full eye arange zeros_like ones_like full_like + - * / ** add sub "
+        "mul exp log sqrt relu sigmoid tanh abs clamp sum mean max min argmax all matmul t "
+        "transpose permute reshape view flatten unsqueeze squeeze expand getitem setitem "
+        "add_ mul_ zero_ fill_ clamp_ copy_ requires_grad_ detach_ == > ~ float long item "
+        "tolist register_hook retain_grad remove backward autograd.grad .grad Linear "
+        "Sequential mse_loss MSELoss optim zero_grad step".split()
+    )
+    assert expected <= ops, sorted(expected - ops)
+    assert set(FEATURES) >= set(CLEAN)
+
+
+def test_the_printed_program_runs_as_printed(torch):
+    ran = 0
+    for seed in range(20):
+        text = script(generate(seed, torch, CLEAN))
+        with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
+            exec(text, {})  # noqa: S102 - a program some step of which raises is skipped
+            ran += 1
+    assert ran >= 10

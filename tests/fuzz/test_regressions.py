@@ -1,0 +1,53 @@
+"""Differences the fuzzer found, each a small program that must now agree with torch.
+
+Every entry is a program (one line a step, ``L`` = the library) that ``compare`` runs on
+autograd_tutor and torch: values, gradients, dtypes, flags, graphs, printing, exception
+types and messages, warnings. The classes here are those the issue did not list.
+"""
+
+import re
+
+import pytest
+
+import autograd_tutor as at
+
+from .campaign import check
+from .compare import PASS
+from .program import Step
+
+REGRESSIONS = {
+    # printing: an empty tensor names its dtype unless it is the default float32
+    "empty_int64_repr": "v0 = L.tensor([], dtype=L.int64)",
+    "empty_bool_repr": "v0 = L.zeros(2, 0, dtype=L.bool)",
+    "empty_float64_repr": "v0 = L.zeros(0, 3, dtype=L.float64)",
+    "empty_comparison_repr": "v0 = L.zeros(2, 0)\nv1 = v0 > 1",
+    "negative_zero_repr": "v0 = L.tensor([-0.0, 1.0])\nv1 = L.tensor([-0.0, 0.5])",
+    # names: the handle register_hook returns, Size as the type of a shape
+    "hook_handle_type": "v0 = L.tensor([1.0], requires_grad=True)\n"
+    "v1 = v0.register_hook(lambda g: g)",
+    "size_type": "v0 = L.ones(2, 3)\nv1 = v0.shape\nv2 = v0.size()",
+    # messages
+    "mT_of_1d": "v0 = L.ones(3)\nv1 = v0.mT",
+    "float_of_many": "v0 = L.ones(3)\nv1 = float(v0)",
+    "int_of_many": "v0 = L.ones(3)\nv1 = int(v0)",
+    "index_error_dim": "v0 = L.ones(2, 3)\nv1 = v0[0, 5]",
+    "index_error_dim_after_none": "v0 = L.ones(2, 3)\nv1 = v0[None, 1, 7]",
+    "slice_of_0d": "v0 = L.tensor(1.0)\nv1 = v0[0:1]",
+}
+
+
+def program(source):
+    """Steps from source lines: ``name = expression`` or a statement."""
+    steps = []
+    for line in source.splitlines():
+        m = re.fullmatch(r"(v\d+) = (.*)", line)
+        out, code = (m.group(1), m.group(2)) if m else (None, line)
+        code = code.replace("{", "{{").replace("}", "}}")
+        steps.append(Step("line", out, code))
+    return steps
+
+
+@pytest.mark.parametrize("name", REGRESSIONS)
+def test_regression_agrees_with_torch(name, torch):
+    klass, diffs = check(program(REGRESSIONS[name]), at, torch)
+    assert klass == PASS, [d.describe() for d in diffs]
