@@ -280,7 +280,7 @@ def _launch(p, tmp_path):
         executable_path=CHROMIUM,
         headless=True,
         args=ARGS,
-        viewport={"width": 1000, "height": 1000},
+        viewport={"width": 1000, "height": 1300},
     )
 
 

@@ -14,6 +14,7 @@ const PALETTES = {
 const MIN_LABEL_PX = 12.05; // graph labels never smaller than 12 px (rounding)
 const LABEL_PT = 14; // the font size Graphviz lays labels out with
 const SPEEDS = [0.5, 1, 2, 4];
+const MAX_PANE_PX = 600; // the graph pane's height at most
 let uid = 0;
 
 // ------------------------------------------------------------------ numbers & colour
@@ -345,12 +346,13 @@ class View {
     const G = this.graph;
     if (!G) return;
     const width = G.box.clientWidth || 480;
-    const fit = Math.max(this.minScale(), Math.min(1.15, (width - 4) / G.vb.width));
+    // fit the width and a 600 px tall pane, never below 12 px labels (then: pan)
+    const fit = Math.max(this.minScale(), Math.min(1.15, (width - 4) / G.vb.width, MAX_PANE_PX / G.vb.height));
     G.scale = z === null ? fit : Math.max(this.minScale(), Math.min(3, z));
     G.zoom = G.scale;
     G.svg.setAttribute("width", (G.vb.width * G.scale).toFixed(2));
     G.svg.setAttribute("height", (G.vb.height * G.scale).toFixed(2));
-    G.box.style.height = `${Math.min(640, G.vb.height * G.scale + 4)}px`;
+    G.box.style.height = `${Math.min(MAX_PANE_PX, G.vb.height * G.scale) + 4}px`;
     this.panBy(0, 0);
   }
 
