@@ -64,6 +64,11 @@ class Node:
     def __repr__(self):
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
+    def _repr_pretty_(self, p, cycle):
+        # IPython displays torch's nodes (C++ classes with the default repr) without
+        # "object": <MulBackward0 at 0x...>; repr() and print() keep it, as in torch
+        p.text(repr(self).replace(" object at ", " at "))
+
     def _add_pre_hook(self, output_nr, hook, dtype):
         if self._pre_hooks is None:
             self._pre_hooks = {}
@@ -126,6 +131,8 @@ class AccumulateGrad(Node):
 
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
+
+    _repr_pretty_ = Node._repr_pretty_
 
     def _hooked_grad(self, g):
         """The leaf's own hooks (``w.register_hook``) applied to its arriving gradient."""
@@ -620,6 +627,8 @@ class BackwardCFunction(SavedTensorMixin, Node):
 
     def __repr__(self):
         return f"<autograd_tutor.autograd.function.{self.name()} object at {hex(id(self))}>"
+
+    _repr_pretty_ = Node._repr_pretty_
 
     def save_for_backward(self, *tensors):
         """Save tensors (inputs or outputs of ``forward``) for ``backward``."""

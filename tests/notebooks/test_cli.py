@@ -24,8 +24,10 @@ from autograd_tutor import cli
 LESSONS = sorted(p.name for p in cli.lessons_source().glob("*.ipynb"))
 
 
-def test_lessons_source_has_the_lessons():
-    assert len(LESSONS) >= 6
+def test_lessons_source_has_every_lesson_of_the_course():
+    readme = (Path(cli.__file__).resolve().parents[1] / "README.md").read_text()
+    listed = re.findall(r"^\| \d+ \| \[`(\w+)`\]", readme, re.M)
+    assert LESSONS == [f"{name}.ipynb" for name in listed] and len(LESSONS) >= 7
     assert LESSONS[0] == "01_from_scratch.ipynb"
 
 

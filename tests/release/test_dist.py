@@ -37,6 +37,11 @@ def _files(folder):
     }
 
 
+def _lessons(folder):
+    """The lesson notebooks (notebooks/ also holds their paired jupytext .py files)."""
+    return {n: b for n, b in _files(folder).items() if n.endswith(".ipynb")}
+
+
 @pytest.fixture(scope="module")
 def dists(tmp_path_factory):
     for tool in ("build", "hatchling", "twine"):
@@ -111,6 +116,37 @@ def test_wheel_has_lessons_assets_and_licences(dists):
     assert not any(n.startswith(("tests/", "notebooks/", ".cache/")) for n in names)
 
 
+def _tracked_package_files():
+    """The package's files in git (all of them on disk where there is no git)."""
+    proc = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z", "autograd_tutor"],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode == 0 and proc.stdout:
+        return {n for n in proc.stdout.split("\0") if n}
+    package = ROOT / "autograd_tutor"
+    return {f"autograd_tutor/{n}" for n in _files(package)}
+
+
+def test_wheel_has_every_file_of_the_package(dists):
+    """Package data (JavaScript of the explorers and of viz.js, licences...) included."""
+    with zipfile.ZipFile(dists / WHEEL_NAME) as whl:
+        shipped = {
+            n: whl.read(n)
+            for n in whl.namelist()
+            if n.startswith("autograd_tutor/")
+            and not n.startswith("autograd_tutor/lessons/")
+        }
+    tracked = _tracked_package_files()
+    assert set(shipped) == tracked, (
+        f"in the wheel, not in git (git add them?): {sorted(set(shipped) - tracked)}; "
+        f"in git, not in the wheel: {sorted(tracked - set(shipped))}"
+    )
+    for name in tracked:
+        assert shipped[name] == (ROOT / name).read_bytes(), name
+
+
 def test_sdist_is_the_source_without_caches(dists):
     with tarfile.open(dists / SDIST_NAME) as sdist:
         names = {n.split("/", 1)[1] for n in sdist.getnames() if "/" in n}
@@ -182,13 +218,14 @@ def test_wheel_installs_into_a_clean_venv_and_lessons_dry_run_works(dists, tmp_p
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert (
-        f"lessons in {target}: {len(_files(ROOT / 'notebooks'))} copied" in run.stdout
+        f"lessons in {target}: {len(_lessons(ROOT / 'notebooks'))} copied" in run.stdout
     )
     assert "dry run: would start JupyterLab" in run.stdout
     assert f"{python} -m jupyterlab --ServerApp.ip=127.0.0.1" in run.stdout
     copied = {n: b for n, b in _files(target).items() if n.endswith(".ipynb")}
-    assert copied == _files(ROOT / "notebooks")
+    assert copied == _lessons(ROOT / "notebooks")
     manifest = json.loads((target / ".autograd-tutor.json").read_text())
     assert manifest == {
-        n: hashlib.sha256(b).hexdigest() for n, b in _files(ROOT / "notebooks").items()
+        n: hashlib.sha256(b).hexdigest()
+        for n, b in _lessons(ROOT / "notebooks").items()
     }
