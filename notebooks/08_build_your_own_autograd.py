@@ -15,7 +15,6 @@
 
 # %% [markdown]
 # # Lesson 8 of 8: Build your own autograd
-#
 # <!-- course-nav -->
 # [← Lesson 7: Saved tensors and custom functions](07_saved_tensors_and_custom_functions.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #
@@ -24,15 +23,15 @@
 # arrays with broadcasting, and at the end you train the blog's network with it. Each piece is
 # checked as soon as it exists against `autograd_tutor`, whose graphs are PyTorch's.
 #
-# **Learning objectives.** By the end of this lesson you can
+# **In this lesson you will**
 #
-# 1. record operations as *nodes* with `next_functions`, named as PyTorch names them;
-# 2. write an operation's backward rule from its local derivative, and check it with finite
-#    differences;
-# 3. say what `AccumulateGrad` does, and why gradients add up in `.grad`;
-# 4. implement the dependency-count schedule that decides the order of the backward steps;
-# 5. undo broadcasting in the backward pass, and differentiate `sum`, `mean` and `mm`;
-# 6. check a whole engine against a reference: values, node names, step order, `gradcheck`.
+# - record operations as *nodes* with `next_functions`, named as PyTorch names them,
+# - write an operation's backward rule from its local derivative, and check it with finite
+#   differences,
+# - write `AccumulateGrad`, and see why gradients add up in `.grad`,
+# - implement the dependency-count schedule that decides the order of the backward steps,
+# - undo broadcasting in the backward pass, and differentiate `sum`, `mean` and `mm`,
+# - check your whole engine against the package: values, node names, step order, `gradcheck`.
 #
 # **How this lesson works.** What you write is called `My...` or `my_...`; the cell after it
 # compares it with the library. Questions ask you to **predict first**: type your answer in the
@@ -291,7 +290,7 @@ at.widgets.PredictReveal(
 # from `root` with the names of its `next_functions`; it only uses `name()` and
 # `next_functions`, so it works on both engines.
 
-# %%
+# %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
 def plan(root):
     """(name, names of next_functions) for every node reachable from root, breadth first."""
     order, seen = [root], {root}
@@ -374,7 +373,8 @@ else:
 # %% [markdown]
 # ## Part 3. The schedule
 #
-# Running the rules in the right order is the engine's whole job. A node may run only once
+# Running the rules in the right order is the engine's whole job (lesson 6 re-implemented this
+# order on the package's graph; now it drives your own nodes). A node may run only once
 # **every** gradient flowing into it has arrived (a value used twice gets two contributions,
 # which add up). The engine therefore works in five steps:
 #
@@ -435,21 +435,25 @@ def my_backward(root, gradient=1.0, retain_graph=False):
 
 
 # %% [markdown]
-# **Exercise 3.** In our seed graph, when the `MulBackward0` of `y` has run, two nodes are
-# ready: the `AccumulateGrad` of `x1` and the `AddBackward0` of `x2 + 2`. Which one runs next?
-# Replace `None` with its name.
+# **Exercise 3.** The seed graph has six nodes: `MulBackward0` (of `out`), `PowBackward0`,
+# `MulBackward0` (of `y`), the `AddBackward0` of `x2 + 2`, and one `AccumulateGrad` for each of
+# `x1` and `x2`. The output's node runs first. At which position (1 to 6) does `AddBackward0`
+# run? Replace `None` with your number.
 
 # %% tags=["autograd-tutor-only"]
-my_guess = None  # a node name
+my_guess = None  # a whole number from 1 to 6
 at_steps = [s.node.name() for s in at.autograd.iter_backward_for(at_seed_graph()[3])]
 at.widgets.check(
     my_guess,
-    at_steps[3],
-    "the node that runs after y's MulBackward0",
-    accept=["AccumulateGrad", "AccumulateGrad of x1"],
-    hints=["Compare the sequence numbers: which is the highest?"],
-    explain="AccumulateGrad has the highest priority of all: x1.grad is complete, so "
-    "it is stored at once.",
+    at_steps.index("AddBackward0") + 1,
+    "the position of AddBackward0",
+    hints=[
+        "A node is ready once all its gradients have arrived; which nodes are ready "
+        "when y's MulBackward0 has run, and which of them has the highest sequence "
+        "number?",
+    ],
+    explain="After y's MulBackward0, both x1's AccumulateGrad and AddBackward0 are "
+    "ready; AccumulateGrad has the highest priority of all, so it goes first.",
 )
 
 
@@ -477,13 +481,18 @@ at.widgets.PredictReveal(
 # Now run your engine and compare every step with `autograd_tutor`'s: the node that ran, and
 # the gradient that arrived at it.
 
-# %%
+# %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
 mine = [(node.name(), round(grad, 4)) for node, grad, _ in my_iter_backward(out)]
 for step in mine:
     print(step)
 at_out.backward()
 print("x1.grad, x2.grad:", round(x1.grad, 4), round(x2.grad, 4))
-print("same as autograd_tutor:", np.allclose([x1.grad, x2.grad], [at_x1.grad.item(), at_x2.grad.item()]))
+library = [at_x1.grad.item(), at_x2.grad.item()]
+print("same gradients as autograd_tutor:", np.allclose([x1.grad, x2.grad], library))
+
+# %% [markdown]
+# `at.autograd.iter_backward_for` steps the package's engine the same way: compare the two
+# step by step.
 
 # %% tags=["autograd-tutor-only"]
 theirs = [
@@ -544,7 +553,7 @@ at.widgets.PredictReveal(
     explain="dc/da = b + a = 4 + 3: the two contributions are added before the node runs.",
 )
 
-# %%
+# %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
 ran = [node for node, _, _ in my_iter_backward(c)]
 print([node.name() for node in ran])
 print("a's node ran", ran.count(a.grad_fn), "time; w.grad =", w.grad)
@@ -781,7 +790,7 @@ def my_tensor(x):
 # (`MulBackward0`, 0.25) and at `y`'s (4.65) are what `retain_grad()` would keep in `z.grad` and
 # `y.grad`: it simply stores what arrives at the node.
 
-# %% tags=["autograd-tutor-only"]
+# %%
 x1 = MyTensor(np.ones((2, 2)), requires_grad=True)
 x2 = MyTensor(1.1, requires_grad=True)
 out = ((x1 * (x2 + 2)).pow(2) * 3).mean()
@@ -791,13 +800,18 @@ at_x2 = at.tensor(1.1, dtype=at.float64, requires_grad=True)
 at_out = ((at_x1 * (at_x2 + 2)).pow(2) * 3).mean()
 
 mine = [(node.name(), grad) for node, grad, _ in my_iter_backward(out)]
-theirs = [(s.node.name(), s.grads_in[0]) for s in at.autograd.iter_backward_for(at_out)]
 for name, grad in mine:
     print(f"{name:32} {np.round(grad, 4).tolist()}")
-print("same graph:", plan(out.grad_fn) == plan(at_out.grad_fn))
-print("same steps:", [n for n, _ in mine] == [n for n, _ in theirs]
-      and all(np.allclose(g, h) for (_, g), (_, h) in zip(mine, theirs)))
+print("same graph as autograd_tutor:", plan(out.grad_fn) == plan(at_out.grad_fn))
 print("x1.grad:", np.round(x1.grad, 4).tolist(), " x2.grad:", round(float(x2.grad), 4))
+at_out.backward(retain_graph=True)
+print("same gradients as autograd_tutor:",
+      np.allclose(x1.grad, at_x1.grad.numpy()) and np.isclose(x2.grad, at_x2.grad.item()))
+
+# %% tags=["autograd-tutor-only"]
+theirs = [(s.node.name(), s.grads_in[0]) for s in at.autograd.iter_backward_for(at_out)]
+print("same steps as autograd_tutor:", [n for n, _ in mine] == [n for n, _ in theirs]
+      and all(np.allclose(g, h) for (_, g), (_, h) in zip(mine, theirs)))
 
 # %% [markdown]
 # **Exercise 7.** Write the rule of `MyRelu` above: the gradient passes where the result
@@ -844,6 +858,7 @@ init = [
 ]
 
 
+# %% tags=["autograd-tutor-only"]
 def at_gradients():
     x, y = at.tensor(x_np), at.tensor(y_np)
     w1, b1, w2, b2 = (at.tensor(p, requires_grad=True) for p in init)
@@ -852,8 +867,6 @@ def at_gradients():
 
 
 my_guess = None  # a shape, e.g. (2, 3)
-
-# %% tags=["autograd-tutor-only"]
 at.widgets.check(
     my_guess,
     tuple(at_gradients()[1].shape),
@@ -900,7 +913,7 @@ print("same losses as autograd_tutor:", np.allclose(my_losses, at_losses, rtol=1
 # ## Part 7. `gradcheck` on your engine
 #
 # `at.autograd.gradcheck` compares a function's gradients with finite differences, entry by
-# entry (lesson 6). To point it at *your* engine, wrap a function computed with `MyTensor` in an
+# entry (lesson 7). To point it at *your* engine, wrap a function computed with `MyTensor` in an
 # `at.autograd.Function`: its `forward` runs your forward pass, its `backward` runs
 # `my_backward` and hands your gradient to `autograd_tutor`.
 
@@ -947,14 +960,16 @@ at.autograd.gradcheck(OnMyEngine.apply, (x64,))
 #   steps you printed above.
 # * The node names, `next_functions` with `(None, 0)` for constants, `.variable` on
 #   `AccumulateGrad`, and the "backward through the graph a second time" error are PyTorch's.
-#   `at.autograd.iter_backward_for` (stepping the engine) and `at.widgets` are ours.
+#   `at.autograd.iter_backward_for` (stepping the engine) and `at.widgets` are ours: the cells
+#   that use them are tagged `autograd-tutor-only`; every other cell of this lesson runs under
+#   `import torch as at` and prints the same (a test checks this against torch 2.13).
 # * In PyTorch you add a rule with `torch.autograd.Function` (a `forward` and a `backward`, as
 #   `OnMyEngine` above), and check it with `torch.autograd.gradcheck` in float64.
 # * R's `torch` records the same structure (`y$grad_fn$next_functions`); it prints the scalar
 #   overloads as `MulBackward1`/`AddBackward1`.
 # * The reference solution, `autograd_tutor.teaching`, is tested against the full engine on
-#   these graphs and on thousands of random ones: the next time a gradient looks wrong, you know
-#   every line that computed it.
+#   these graphs and on hundreds of randomly generated ones: the next time a gradient looks
+#   wrong, you know every line that computed it.
 
 # %% [markdown]
 # ## Recap
@@ -976,8 +991,9 @@ at.autograd.gradcheck(OnMyEngine.apply, (x64,))
 # * Your engine trains the blog's network with the same losses as `autograd_tutor`, and passes
 #   `gradcheck`. `autograd_tutor.teaching` is the same engine, tidied up, to reread.
 #
-# That is the end of the course. The one-page [cheat sheet](../docs/cheatsheet.md) collects the
-# autograd API of lessons 1 to 8 and the errors you met, with their causes and fixes.
+# Next: that is the course. The [cheat sheet](../docs/cheatsheet.md) sums up the autograd API
+# and its errors on one page; from here on, `import torch` and read its graphs the way you built
+# yours.
 #
 # <!-- course-nav -->
 # [← Lesson 7: Saved tensors and custom functions](07_saved_tensors_and_custom_functions.ipynb) · [Cheat sheet](../docs/cheatsheet.md)

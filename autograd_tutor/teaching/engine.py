@@ -127,7 +127,8 @@ class Value:
     Attributes:
         data: a Python float (``Scalar``) or a NumPy array (``Tensor``).
         requires_grad: record operations on this value (and everything made from it).
-        grad: dL/d(this value) after ``backward()``: kept for leaves, and for other
+        grad: dL/d(this value) after ``backward()``, a float or a NumPy array (the
+            full engine and torch wrap it in a tensor): kept for leaves, and for other
             values after ``retain_grad()``; ``None`` before.
         grad_fn: the ``Node`` of the operation that made this value; ``None`` for a leaf.
     """

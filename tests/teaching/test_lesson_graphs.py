@@ -87,16 +87,23 @@ def test_seed_graph_action_plan_names():
     assert acc1.name() == "torch::autograd::AccumulateGrad"
 
 
-def test_seed_graph_step_order_matches_torch(torch):
-    ours_leaves, _, ours = seed_graph(TeachingTensor)
-    x1 = torch.ones(2, 2, requires_grad=True)
+@pytest.mark.parametrize(
+    "E, kw",
+    [(TeachingTensor, {}), (TeachingScalar, {"x1_shape": (), "mean": False})],
+    ids=["tensor", "scalar"],
+)
+def test_seed_graph_step_order_matches_torch(torch, E, kw):
+    """The order lesson 8 prints is the order torch runs (watched with prehooks)."""
+    _, _, ours = seed_graph(E, **kw)
+    x1 = torch.ones(kw.get("x1_shape", (2, 2)), requires_grad=True)
     x2 = torch.tensor(1.1, requires_grad=True)
-    out = ((x1 * (x2 + 2)).pow(2) * 3).mean()
+    z = (x1 * (x2 + 2)).pow(2) * 3
+    out = z.mean() if kw.get("mean", True) else z
     order = []
     for node in _torch_nodes(out.grad_fn):
         node.register_prehook(lambda g, node=node: order.append(node.name()))
     out.backward()
-    assert [s.node.name() for s in TeachingTensor.steps(ours)] == order
+    assert [s.node.name() for s in E.steps(ours)] == order
 
 
 def _torch_nodes(root):
