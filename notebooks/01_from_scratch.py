@@ -104,8 +104,8 @@ at.widgets.check(
 
 
 # %% [markdown]
-# `b1` is `(1, 32)` but is added to a `(100, 32)` matrix: it is *broadcast*, i.e. the same bias
-# row is added to every example. Keep that in mind, it matters for the gradient.
+# `b1` is `(1, 32)` but is added to a matrix with one row per example: it is *broadcast*, i.e.
+# the same bias row is added to every example. Keep that in mind, it matters for the gradient.
 #
 # The whole forward pass and the loss, the sum of squared errors:
 

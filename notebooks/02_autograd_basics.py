@@ -135,8 +135,11 @@ x.grad
 
 
 # %% [markdown]
-# Why 0.25: $y = \tfrac14 (x_{11} + x_{12} + x_{21} + x_{22})$, so $\partial y / \partial x_{ij}
+# <details><summary>Why (open after answering)</summary>
+#
+# $y = \tfrac14 (x_{11} + x_{12} + x_{21} + x_{22})$, so $\partial y / \partial x_{ij}
 # = \tfrac14$ for every entry, whatever the values of $x$.
+# </details>
 #
 # `backward()` filled in `.grad` of the leaf `x`. It returned nothing: gradients are *stored* in
 # the leaves that asked for them.

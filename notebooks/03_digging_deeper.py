@@ -96,9 +96,10 @@ at.widgets.check(
 
 # %% [markdown]
 # Typing `.next_functions[0][0]` gets old. A short recursive walk prints the whole plan; leaves
-# show up as `AccumulateGrad` nodes, whose `.variable` is the leaf tensor itself:
+# show up as `AccumulateGrad` nodes, whose `.variable` is the leaf tensor itself (the output is
+# folded until you run the cell: it answers exercise 1):
 
-# %%
+# %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
 def my_walk(node, leaf_names, depth=0):
     """Print the backward graph below `node`, one node per line."""
     if node is None:
@@ -115,9 +116,12 @@ def my_walk(node, leaf_names, depth=0):
 my_walk(out.grad_fn, {id(x1): "x1", id(x2): "x2"})
 
 # %% [markdown]
+# <details><summary>Reading the walk (open after exercise 1)</summary>
+#
 # Read from the top: the mean, the multiplication by 3, the square, then the multiplication that
 # made `y`, which splits into two branches: an `AccumulateGrad` for the leaf `x1`, and the
 # addition `x2 + 2`, whose own next node is the `AccumulateGrad` for `x2` (its `2` needs nothing).
+# </details>
 
 # %%
 acc_x1 = y.grad_fn.next_functions[0][0]
@@ -202,7 +206,7 @@ print("y.grad =", y.grad)
 print("x2.grad =", x2.grad)
 print("x1.grad =", x1.grad)
 
-# %%
+# %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
 for name, mine, theirs in [
     ("z", my_z_grad, z.grad), ("y", my_y_grad, y.grad),
     ("x1", my_x1_grad, x1.grad), ("x2", my_x2_grad, x2.grad),
@@ -211,9 +215,9 @@ for name, mine, theirs in [
           np.allclose(theirs.numpy(), mine, atol=1e-4))
 
 # %% [markdown]
-# After `backward()` the picture also shows the gradients: 0.25, 4.65, 14.415 and 18.6.
+# After `backward()` the picture also shows the gradients (folded, like the cells above):
 
-# %% tags=["autograd-tutor-only"]
+# %% jupyter={"outputs_hidden": true} tags=["autograd-tutor-only", "reveals-answer"]
 at.viz.make_dot(out, names=names)
 
 # %% [markdown]

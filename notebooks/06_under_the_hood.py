@@ -162,7 +162,7 @@ at.widgets.PredictReveal(
 my_u_grad = 2 * u.detach() + u.detach().exp()
 print("2u + e^u =", my_u_grad)
 
-# %% tags=["autograd-tutor-only"]
+# %% jupyter={"outputs_hidden": true} tags=["autograd-tutor-only", "reveals-answer"]
 steps = list(at.autograd.iter_backward_for(loss, retain_graph=True))
 (mul_step,) = [s for s in steps if s.node is u.grad_fn]
 print("matches the engine:", np.allclose(my_u_grad.numpy(), mul_step.grads_in[0]))
