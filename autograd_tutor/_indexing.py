@@ -10,10 +10,12 @@ is a 0-d mask: a new dimension of size 1 (or 0), as in torch.
 import numpy as np
 
 from . import functions as F
+from .autograd.function import keep_version
 from .tensor import Tensor
 
 
-def _is_advanced(k):
+def is_advanced(k):
+    """Is ``k`` an integer array or a mask (a tensor, an array or a list)?"""
     return isinstance(k, (Tensor, np.ndarray, list))
 
 
@@ -38,21 +40,23 @@ def getitem(t, key):
     """``t[key]``, recorded as torch records it."""
     out, advanced = _basic(t, key)
     if advanced:
-        return F.Index.apply(out, key=_advanced_key(out, advanced))
+        result = F.Index.apply(out, key=_advanced_key(out, advanced))
+        if result._grad_fn is not None:  # torch saves the index tensors: keep watch
+            for k in key if isinstance(key, tuple) else (key,):
+                if isinstance(k, Tensor) and k.ndim:
+                    keep_version(result._grad_fn, k)
+        return result
     if out is t:  # nothing narrowed (x[:, :] or x[...]): still a new view, as in torch
         out = F.Alias.apply(t)
     return out
 
 
 def view_and_index(t, key):
-    """For ``t[key] = v``: the view that integers and slices select, and the NumPy key
-    of the integer arrays or masks still to apply to it (None if there are none)."""
+    """For ``t[key] = v``: the view that integers and slices select (``t`` itself if
+    they select everything, as torch's ``x[...] = v``), and the NumPy key of the
+    integer arrays or masks still to apply to it (None if there are none)."""
     out, advanced = _basic(t, key)
-    if advanced:
-        return out, _advanced_key(out, advanced)
-    if out is t:
-        out = F.Alias.apply(t)
-    return out, None
+    return out, (_advanced_key(out, advanced) if advanced else None)
 
 
 def _basic(t, key):
@@ -75,7 +79,7 @@ def _basic(t, key):
             continue
         consumed += (
             _as_index_array(k).ndim
-            if _is_advanced(k) and _as_index_array(k).dtype == np.bool_
+            if is_advanced(k) and _as_index_array(k).dtype == np.bool_
             else 1
         )
     if consumed > t.ndim:
@@ -112,7 +116,7 @@ def _basic(t, key):
             if not (start == 0 and stop == size and step == 1):
                 out = F.Slice.apply(out, dim=dim, start=start, end=stop, step=step)
             dim += 1
-        elif _is_advanced(k):
+        elif is_advanced(k):
             arr = _as_index_array(k)
             advanced.append((dim, arr, len(advanced)))
             dim += arr.ndim if arr.dtype == np.bool_ else 1

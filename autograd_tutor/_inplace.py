@@ -196,14 +196,30 @@ def setitem(self, key, value):
     slices, ``index_put_`` (``IndexPutBackward0``) for integer arrays and masks."""
     if self._base is not None:
         _fresh(self)
-    view, index = _indexing.view_and_index(self, key)
     if not isinstance(value, Tensor):
         value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
+    if _state.enabled and (self._requires_grad or value._requires_grad):
+        _check_inplace(self)  # e.g. a view made under no_grad(): torch's error
+    view, index = _indexing.view_and_index(self, key)
+    # torch fills a single mask with a one-element value (and casts it); any other
+    # integer-array or mask assignment needs the value in the tensor's own dtype
+    advanced = [
+        k
+        for k in (key if isinstance(key, tuple) else (key,))
+        if _indexing.is_advanced(k)
+    ]
+    masks_only = (
+        value.numel() == 1
+        and len(advanced) == 1
+        and isinstance(advanced[0], Tensor)
+        and advanced[0].ndim > 0
+        and advanced[0]._data.dtype == np.bool_
+    )
     transient = view is not self
     if index is None:
         apply(view, F.Copy, value, transient_view=transient)
         return
-    if value._data.dtype != view._data.dtype:
+    if value._data.dtype != view._data.dtype and not masks_only:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
             f"{_TORCH_TYPE[view._data.dtype.char]} for the destination and "

@@ -20,7 +20,7 @@ import numpy as np
 
 from . import functions as F
 from ._checks import broadcast_error
-from .tensor import Tensor
+from .tensor import Tensor, _bump_version
 
 _C_NAMES = {
     "f": "float",
@@ -114,7 +114,9 @@ def matmul(a, b):
     if da == 1 and db == 2:
         row = a.unsqueeze(0)
         check_mm(row, b)
-        return F.SqueezeDimsInplace.apply(F.Mm.apply(row, b), dims=(0,))
+        out = F.SqueezeDimsInplace.apply(F.Mm.apply(row, b), dims=(0,))
+        _bump_version(out)  # torch squeezes in place (squeeze_): one version up
+        return out
     if da == 2 and db == 2:
         return a.mm(b)
     if da == 3 and db == 3:

@@ -34,6 +34,25 @@ def _axis(x, dim):
     return dim if x.ndim else ()
 
 
+def matprod(a, b):
+    """``a @ b`` for two matrices, with torch's sign of zero: when the inner size is 1
+    (and the result is not a single row or column), torch's kernel writes each element
+    as one product (``-0. * 1 = -0.``), where NumPy's sums from ``+0.`` give ``+0.``."""
+    if a.shape[1] == 1 and a.shape[0] > 1 and b.shape[1] > 1:
+        return a * b  # (m, 1) * (1, n): the outer product
+    return a @ b
+
+
+def _int_pow(a, b):
+    """``a ** b`` elementwise; for integers to negative integer powers, torch's values
+    (1 and -1 stay +-1, every other base gives 0) where NumPy raises."""
+    if a.dtype.kind in "biu" and b.dtype.kind in "biu" and (b < 0).any():
+        sign = np.where(b % 2 == 0, 1, -1)
+        z = np.where(a == 1, 1, np.where(a == -1, sign, 0))
+        return np.where(b < 0, z, a ** np.abs(b)).astype(np.result_type(a, b))
+    return a**b
+
+
 def _pow(x, e):
     """``x ** e`` for a number ``e``, with torch's special cases, which keep the sign of
     zero: ``e = 0.5`` is ``sqrt`` (so ``(-0.) ** 0.5 = -0.``), ``-0.5`` is ``1 / sqrt``,
@@ -207,6 +226,8 @@ class Pow(Op):
     @staticmethod
     def forward(ctx, x, exponent):
         ctx.exponent = exponent
+        if isinstance(exponent, float):  # an int tensor ** 2.0 is float32 (torch)
+            x = _as_float(x)
         ctx.save_for_backward(x)
         return _pow(x, exponent)
 
@@ -231,8 +252,7 @@ class PowTensor(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        with np.errstate(all="ignore"):
-            z = a**b
+        z = _int_pow(a, b)
         ctx.save_for_backward(a, b, z)
         return z
 
@@ -240,7 +260,12 @@ class PowTensor(Op):
     def backward(ctx, grad):
         a, b, z = ctx.saved_tensors
         with np.errstate(all="ignore"):
-            da = grad * b * a ** (b - 1) if ctx.needs_input_grad[0] else None
+            # torch: 0 where the exponent is 0 (never -0. or nan)
+            da = (
+                np.where(b == 0, 0, grad * b * a ** (b - 1))
+                if ctx.needs_input_grad[0]
+                else None
+            )
             # torch defines the a == 0, b >= 0 case as 0 instead of nan
             db = (
                 grad * np.where((a == 0) & (b >= 0), 0, z * np.log(a))
@@ -262,7 +287,11 @@ class PowScalarBase(Op):
     def forward(ctx, x, base):
         ctx.self = base
         x = _as_float(x) if isinstance(base, float) else x
-        y = np.power(base, x)
+        y = (
+            _int_pow(np.asarray(base), x)
+            if isinstance(base, int)
+            else np.power(base, x)
+        )
         ctx.save_for_backward(x, y)
         return y
 
@@ -676,14 +705,14 @@ class Mm(Op):
         need = ctx.needs_input_grad or (False, False)
         # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        return a @ b
+        return matprod(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (
-            grad @ b.T if ctx.needs_input_grad[0] else None,
-            a.T @ grad if ctx.needs_input_grad[1] else None,
+            matprod(grad, b.T) if ctx.needs_input_grad[0] else None,
+            matprod(a.T, grad) if ctx.needs_input_grad[1] else None,
         )
 
 
@@ -720,7 +749,7 @@ class Dot(Op):
     def forward(ctx, a, b):
         need = ctx.needs_input_grad or (False, False)
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        return np.dot(a, b)
+        return np.dot(a, b) + 0.0  # torch sums from +0.: a single -0. product is +0.
 
     @staticmethod
     def backward(ctx, grad):
@@ -844,6 +873,7 @@ class SqueezeDimsInplace(SqueezeDims):
     ``squeeze_``, hence another overload number)."""
 
     node_name = "SqueezeBackward4"
+    is_view = False  # squeeze_ changes matmul's own result: no new view
 
 
 @_register
@@ -1142,6 +1172,7 @@ class IndexPut(Op):
     @staticmethod
     def forward(ctx, x, values, key):
         ctx.key, ctx.accumulate, ctx.values_shape = key, False, np.shape(values)
+        ctx.values_dtype = np.asarray(values).dtype
         y = x.copy()
         y[key] = values
         return y
@@ -1152,7 +1183,8 @@ class IndexPut(Op):
         g_x[ctx.key] = 0
         if not ctx.needs_input_grad[1]:
             return g_x, None
-        return g_x, unbroadcast(grad[ctx.key], ctx.values_shape)  # v was broadcast
+        g_v = unbroadcast(grad[ctx.key], ctx.values_shape)  # v was broadcast (and cast)
+        return g_x, g_v.astype(ctx.values_dtype, copy=False)
 
 
 @_register

@@ -55,6 +55,9 @@ class Size(tuple):
         return n
 
 
+Size.__module__ = "autograd_tutor"  # it is at.Size, as torch.Size is torch's
+
+
 class RemovableHandle:
     """Returned by ``register_hook`` (torch's ``torch.utils.hooks.RemovableHandle``);
     ``handle.remove()`` unregisters the hook."""
@@ -338,8 +341,8 @@ class Tensor:
         return t
 
     def detach_(self):
-        """Cut this tensor off the graph, in place."""
-        if self._base is not None and self._base._requires_grad:
+        """Cut this tensor off the graph, in place (not for views, as in torch)."""
+        if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. If you are using "
                 "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is "
@@ -612,7 +615,11 @@ class Tensor:
             raise TypeError(
                 f"pow() exponent must be a number or a Tensor, not {type(exponent).__name__}"
             )
-        if self._data.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        if (
+            self._data.dtype.kind in "biu"
+            and isinstance(exponent, int)
+            and exponent < 0
+        ):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return F.Pow.apply(self, exponent=exponent)
 
@@ -640,6 +647,8 @@ class Tensor:
         return F.Sqrt.apply(self)
 
     def abs(self):
+        if self._data.dtype == np.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
         return F.Abs.apply(self)
 
     def tanh(self):
@@ -649,6 +658,8 @@ class Tensor:
         return F.Sigmoid.apply(self)
 
     def relu(self):
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return F.Relu.apply(self)
 
     def clamp(self, min=None, max=None):
@@ -730,14 +741,10 @@ class Tensor:
         return Tensor._make(np.asarray(~self._data))  # (0-d: an array, not a scalar)
 
     def __and__(self, other):
-        return Tensor._make(
-            np.asarray(np.logical_and(self._data, _operand(other)._data))
-        )
+        return self._compare(other, np.logical_and)
 
     def __or__(self, other):
-        return Tensor._make(
-            np.asarray(np.logical_or(self._data, _operand(other)._data))
-        )
+        return self._compare(other, np.logical_or)
 
     # ------------------------------------------------------------------------------------
     # Reductions
@@ -793,11 +800,8 @@ class Tensor:
             indices = np.asarray(arg(self._data, axis=d, keepdims=keepdim), np.int64)
         values = dim_op.apply(self, dim=d, keepdim=keepdim, indices=indices)
         indices = Tensor._make(indices)
-        node = values._grad_fn
-        if node is not None:  # the node saved these indices: changing them is an error
-            box = _version_counter(indices)
-            record = (box, box[0], indices, indices._data.shape, np.dtype(np.int64))
-            node._kept_versions = (node._kept_versions or []) + [record]
+        if values._grad_fn is not None:  # it saved these indices: changing them errs
+            _autograd_function.keep_version(values._grad_fn, indices)
         return return_types.MinMax(name, values, indices)
 
     def max(self, dim=None, keepdim=False):
@@ -835,6 +839,8 @@ class Tensor:
 
     def _arg(self, arg, dim, keepdim):
         name = arg.__name__
+        if self._data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             if self._data.size == 0:
                 raise IndexError(
@@ -864,9 +870,7 @@ class Tensor:
 
     @property
     def T(self):
-        """All dimensions reversed (torch records ``PermuteBackward0``)."""
-        if self.ndim < 2:
-            return self
+        """All dimensions reversed (torch records ``PermuteBackward0``, even for 1-D)."""
         return F.Permute.apply(self, dims=tuple(range(self.ndim - 1, -1, -1)))
 
     @property
@@ -1064,6 +1068,7 @@ def _fresh(view):
     base = view._base
     if not base._requires_grad:
         return
+    old = view._grad_fn
     node = F.AsStrided.record((_autograd_function._grad_edge(base),))
     data = view._data
     node.size, node.storage_offset = list(data.shape), 0
@@ -1071,6 +1076,10 @@ def _fresh(view):
     node.base_shape = base._data.shape
     node.positions = _autograd_function.view_positions(base._data, data)
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
+    if view._retains_grad:  # retain_grad() follows the tensor to its new node
+        if old is not None and old._retain:
+            old._retain.pop(0, None)
+        view._attach_retain(node)
 
 
 def _version_counter(t):

@@ -126,7 +126,7 @@ def iter_backward(
     push, pop = heapq.heappush, heapq.heappop
     ready = []
     for node in dict.fromkeys(root_nodes):
-        if deps.get(node, 0) == 0 and (needed is None or node in needed):
+        if deps.get(node, 0) == 0:  # (a root leading to no input still runs its hooks)
             push(ready, (-node._sequence_nr, tie(), node))
 
     # 3. run ready nodes, most recent first. (When a node makes exactly one other node
@@ -141,7 +141,9 @@ def iter_backward(
         grads_in = buffers.pop(node)
         quiet = _quiet.enter()  # NumPy stays silent about inf and nan, as torch does
         try:
-            if target_nodes is None or node not in target_nodes:
+            if needed is not None and node not in needed:  # a root off every path
+                grads_in, grads_out = _hooked(node, grads_in), None
+            elif target_nodes is None or node not in target_nodes:
                 grads_in, grads_out = _run_node(node, grads_in, anomaly)
             elif accumulate or target_nodes[node]:
                 _capture(node, grads_in, targets, captured)  # before the node's hooks

@@ -145,6 +145,8 @@ class AccumulateGrad(Node):
         v = self.variable
         if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
             return ()
+        if v._grad_fn is not None:  # an in-place op gave the leaf a history since
+            raise RuntimeError("leaf variable has been moved into the graph interior")
         g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
         if g.dtype != v._data.dtype:
             g = g.astype(v._data.dtype)
@@ -531,24 +533,22 @@ class CopySlices(Node):
         self._fn = fn
         self._sequence_nr = next(_sequence)
 
-    # the op's saved values are this node's: freed and checked with it
+    # Like torch, backward releases the op's node (with its saved values) after one
+    # pass: a second backward without retain_graph=True is an error.
+    _freed = False
+
     @property
     def _kept_values(self):
-        return self._fn._kept_values
+        return () if self._freed else (self._fn,)
 
     @_kept_values.setter
     def _kept_values(self, value):
-        self._fn._kept_values = value
-
-    @property
-    def _freed(self):
-        return self._fn._freed
-
-    @_freed.setter
-    def _freed(self, value):
-        self._fn._freed = value
+        if value is None:
+            self._fn._kept_values = None
 
     def _run(self, grads):
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
         flat = np.array(grad, copy=True).reshape(-1)
         res = self._fn._run([flat[self._positions]])
@@ -576,6 +576,14 @@ def _addresses(a, start):
         shape[d] = n
         addr = addr + (np.arange(n, dtype=np.int64) * stride).reshape(shape)
     return addr
+
+
+def keep_version(node, tensor):
+    """Make ``node`` check, before using its saved values, that ``tensor`` (saved by the
+    caller: max/min indices, index tensors) was not changed in place since."""
+    box = _version_counter(tensor)
+    record = (box, box[0], tensor, tensor._data.shape, tensor._data.dtype)
+    node._kept_versions = (node._kept_versions or []) + [record]
 
 
 def _version_records(saved, inputs, arrays, result):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .._checks import broadcast_error
 from ..autograd.function import Op
-from ..functions import _register
+from ..functions import _register, matprod
 from ..tensor import Size, Tensor, matmul
 
 __all__ = ["linear", "mse_loss", "relu", "sigmoid", "tanh"]
@@ -37,7 +37,13 @@ class Addmm(Op):
         need = ctx.needs_input_grad
         if need:  # like torch, keep mat1 only for mat2's gradient and vice versa
             ctx.save_for_backward(mat1 if need[2] else None, mat2 if need[1] else None)
-        out = mat1 @ mat2
+        if mat1.shape[1] == 0:  # no products at all: torch returns beta * bias as is
+            return np.array(
+                np.broadcast_to(
+                    bias if beta == 1 else beta * bias, (mat1.shape[0], mat2.shape[1])
+                )
+            )
+        out = matprod(mat1, mat2)
         if alpha != 1:
             out *= alpha
         if beta == 1:
@@ -53,8 +59,8 @@ class Addmm(Op):
         g = grad if alpha == 1 else grad * alpha
         return (
             (grad if ctx.beta == 1 else grad * ctx.beta) if need[0] else None,
-            g @ mat2.T if need[1] else None,
-            mat1.T @ g if need[2] else None,
+            matprod(g, mat2.T) if need[1] else None,
+            matprod(mat1.T, g) if need[2] else None,
         )
 
 
@@ -75,7 +81,7 @@ class MseLoss(Op):
         diff = input - target
         sq = diff * diff
         if reduction == 1:
-            return sq.mean()
+            return np.add.reduce(sq, axis=None) / sq.size  # empty: nan, silently
         if reduction == 2:
             return sq.sum()
         return sq

@@ -554,12 +554,190 @@ def refused_integer_casts_not_recorded(L):
     return x.long(), x.int(), x.bool(), x.double()
 
 
+# ----------------------------------------------------------------------------------------
+# The same classes, as the differential fuzzer (tests/fuzz) found them
+
+
+def grad_root_leading_to_no_input_runs_its_hooks(L):
+    x = L.tensor(0.6, requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    other = L.tensor(1.0, requires_grad=True)
+    x.backward(inputs=[other])
+    return seen, other.grad
+
+
+def grad_sign_of_zero_in_matrix_products(L):
+    x = L.tensor([[-2.0, 5.0, -0.7], [-1.1, 1.1, -1.4]], requires_grad=True)
+    w = L.tensor([[-1.0, -0.0, -0.1]], requires_grad=True)
+    y = x.mm(w.t())
+    y.sum().backward()
+    a = L.tensor([[-0.4], [0.2]]) @ L.tensor([[1.8, 0.0]])
+    layer = L.nn.Linear(0, 2)
+    with L.no_grad():
+        layer.bias.copy_(L.tensor([-0.0, -1.7]))
+    return y, x.grad, a, layer(L.zeros(3, 0))
+
+
+def fwd_tensor_bound_clamp_spreads_nan(L):
+    x = L.tensor([[-1, 2, 0], [0, -1, -1]])
+    lo = L.tensor([[NAN, 1.7, -0.0], [INF, 1.1, 1.8]], requires_grad=True)
+    return x.clamp(min=lo), L.tensor([1.0, -0.0]).clamp(max=L.tensor([NAN, 0.0]))
+
+
+def fwd_transpose_of_vector_is_a_view(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    z = L.tensor(3.0, requires_grad=True)
+    return x.T, z.T, x.T is x, z.mT is z if hasattr(z, "mT") else True
+
+
+def fwd_vector_matmul_squeezes_in_place(L):
+    v = L.tensor([1.0, 2.0], requires_grad=True) @ L.ones(2, 3)
+    return v, v._version
+
+
+def silent_bool_inputs_refused(L):
+    b = L.tensor([True, False])
+    out = []
+    for f in (lambda: b.argmax(), lambda: b.argmin(0), lambda: b.relu()):
+        try:
+            f()
+            out.append("ok")
+        except RuntimeError:
+            out.append("RuntimeError")
+    for f in (lambda: b.abs(), lambda: b**-1):
+        try:
+            f()
+            out.append("ok")
+        except (RuntimeError, NotImplementedError) as e:
+            out.append(type(e).__name__)
+    return out
+
+
+def silent_second_backward_through_copyslices(L):
+    w = L.ones(1, requires_grad=True)
+    base = L.zeros(3)
+    base[0:1].add_(w)
+    y = base.sum()
+    y.backward()
+    y.backward()
+
+
+def crash_logical_ops_broadcast(L):
+    return L.tensor([True, False]) & L.tensor([True, False, True])
+
+
+def ok_mask_assignment_casts(L):
+    x = L.tensor([-0.3, -0.9, 1.5])
+    x[L.tensor([False, True, True])] = L.tensor(-0.1, dtype=L.float64)
+    w = L.tensor([-1.2], requires_grad=True)
+    y = L.tensor([1.4, 0.4, -1.1], dtype=L.float64)
+    y[L.tensor([True, False, False])] = w
+    y.sum().backward()
+    return x, y, w.grad
+
+
+def crash_empty_mse_loss_is_silent(L):
+    return L.nn.functional.mse_loss(L.zeros(0, requires_grad=True), L.zeros(0))
+
+
+def ok_linear_on_empty_batch(L):
+    layer = L.nn.Linear(0, 3)
+    with L.no_grad():
+        layer.bias.copy_(L.tensor([1.2, -1.9, -1.9]))
+    return layer(L.zeros(1, 2, 0, requires_grad=True))
+
+
+def ok_names_of_handles_and_sizes(L):
+    h = L.ones(1, requires_grad=True).register_hook(lambda g: g)
+    return type(h).__name__, type(L.ones(2).shape).__module__.replace(
+        "autograd_tutor", "torch"
+    )
+
+
 CASES = {
     name: fn
     for name, fn in list(globals().items())
     if callable(fn)
     and (name.split("_")[0] in ("grad", "fwd", "crash", "silent", "ok", "refused"))
 }
+
+
+def _more_cases():
+    """Fuzzer finds of the second campaign (same classes), as reproducers."""
+
+    def refused_integer_negative_powers(L):
+        return 3 ** L.tensor([-2, 0, 2]), L.tensor([2, -1, 1]) ** L.tensor([-1, -3, -2])
+
+    def fwd_int_tensor_to_float_power(L):
+        return L.tensor([2, 3]) ** 2.0
+
+    def grad_pow_zero_exponent_is_plus_zero(L):
+        a = L.tensor([0.3, 1.4], requires_grad=True)
+        (a ** L.tensor([-0.0, 0.8])).sum().backward()
+        return a.grad
+
+    def silent_mask_changed_after_indexing(L):
+        x = L.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        mask = x > 0
+        y = (x * 2)[mask]
+        mask[...] = True
+        y.sum().backward()
+
+    def ok_one_mask_with_scalar_value_casts(L):
+        x = L.ones(2, 3, 2)
+        x[L.tensor([False, True]), -2, 1] = L.tensor([-1.9], dtype=L.float64)
+        return x
+
+    def silent_index_put_needs_same_dtype(L):
+        x = L.arange(5)
+        x[L.tensor([True, False, True, False, False])] = L.tensor([1.2, 1.4])
+
+    def ok_ellipsis_assignment_is_a_plain_copy(L):
+        x = L.zeros(1)
+        w = L.tensor([-0.5], dtype=L.float64, requires_grad=True)
+        x[...] = w
+        x.sum().backward()
+        x.sum().backward()
+        return x, w.grad
+
+    def silent_leaf_moved_into_the_graph(L):
+        a = L.tensor(0.9, requires_grad=True)
+        b = a.neg()
+        a.detach_()
+        a.copy_(b)
+        b.backward()
+
+    def silent_detach_of_a_view(L):
+        x = L.zeros(2)
+        x.transpose(0, 0)[...].detach_()
+
+    def ok_detach_of_a_vector_matrix_product(L):
+        y = L.ones(2, requires_grad=True) @ L.ones(2, 3)
+        return y.detach_()
+
+    def silent_setitem_on_a_no_grad_view(L):
+        x = L.ones(3, requires_grad=True)
+        with L.no_grad():
+            v = x[0:2]
+        v[0] = L.tensor(2.0, requires_grad=True)
+
+    def grad_retain_grad_follows_a_derived_view(L):
+        x = L.tensor([[1.0], [2.0]], requires_grad=True)
+        v = x.unsqueeze(0)
+        v.sum().backward(inputs=[v])
+        with L.no_grad():
+            x.mul_(2)
+        v.mT.sum().backward()
+        return v.grad
+
+    def fwd_dot_of_signed_zeros(L):
+        return (0 * L.tensor([-0.6])) @ L.tensor([0.5])
+
+    return {k: v for k, v in locals().items()}
+
+
+CASES.update(_more_cases())
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
