@@ -11,7 +11,9 @@ import pytest
 from tests.notebooks.test_hygiene import NOTEBOOK_DIR, NOTEBOOKS
 
 ROOT = NOTEBOOK_DIR.parent
-_spec = importlib.util.spec_from_file_location("course_nav", ROOT / "scripts/course_nav.py")
+_spec = importlib.util.spec_from_file_location(
+    "course_nav", ROOT / "scripts/course_nav.py"
+)
 course_nav = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(course_nav)
 
@@ -66,7 +68,9 @@ def test_links_resolve(path):
 
 def test_readme_table_lists_every_lesson_in_order():
     readme = (ROOT / "README.md").read_text()
-    rows = re.findall(r"^\| (\d+) \| \[`(\w+)`\]\(notebooks/(\w+)\.ipynb\)", readme, re.M)
+    rows = re.findall(
+        r"^\| (\d+) \| \[`(\w+)`\]\(notebooks/(\w+)\.ipynb\)", readme, re.M
+    )
     assert [(int(n), a) for n, a, _ in rows] == [
         (i + 1, p.stem) for i, p in enumerate(NOTEBOOKS)
     ]
@@ -97,7 +101,9 @@ def _cells(nb):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_paired_text_file_is_in_sync(path):
     paired = path.with_suffix(".py")
-    assert paired.exists(), f"no {paired.name}: run jupytext --set-formats ipynb,py:percent"
+    assert paired.exists(), (
+        f"no {paired.name}: run jupytext --set-formats ipynb,py:percent"
+    )
     nb = _read(path)
     assert nb.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
     text = jupytext.read(paired, fmt="py:percent")
