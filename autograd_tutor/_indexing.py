@@ -55,6 +55,10 @@ def view_and_index(t, key):
     """For ``t[key] = v``: the view that integers and slices select (``t`` itself if
     they select everything, as torch's ``x[...] = v``), and the NumPy key of the
     integer arrays or masks still to apply to it (None if there are none)."""
+    if isinstance(key, slice) and t.ndim:  # x[:] = v writes x itself, too
+        n = t._data.shape[0]
+        if _slice_bounds(key, n) == (0, n, 1):
+            return t, None
     out, advanced = _basic(t, key)
     return out, (_advanced_key(out, advanced) if advanced else None)
 

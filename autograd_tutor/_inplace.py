@@ -216,8 +216,9 @@ def setitem(self, key, value):
         and advanced[0]._data.dtype == np.bool_
     )
     transient = view is not self
-    if index is None:
-        apply(view, F.Copy, value, transient_view=transient)
+    if index is None:  # torch fills with a 0-d value (FillBackward3), else copies
+        op = F.FillTensor if value._data.ndim == 0 else F.Copy
+        apply(view, op, value, transient_view=transient)
         return
     if value._data.dtype != view._data.dtype and not masks_only:
         raise RuntimeError(

@@ -870,18 +870,30 @@ class Tensor:
 
     @property
     def T(self):
-        """All dimensions reversed (torch records ``PermuteBackward0``, even for 1-D)."""
+        """All dimensions reversed (torch records ``PermuteBackward0``, and warns once
+        for a tensor that is not 2-D)."""
+        if self.ndim == 0:
+            _warn_once(
+                "Tensor.T is deprecated on 0-D tensors. This function is the "
+                "identity in these cases."
+            )
+        elif self.ndim != 2:
+            _warn_once(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                "shape is deprecated and it will throw an error in a future release. "
+                "Consider `x.mT` to transpose batches of matrices or "
+                "`x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+                "dimensions of a tensor."
+            )
         return F.Permute.apply(self, dims=tuple(range(self.ndim - 1, -1, -1)))
 
     @property
     def mT(self):
         """The last two dimensions swapped."""
         if self.ndim == 0:
-            warnings.warn(
+            _warn_once(
                 "Tensor.mT is deprecated on 0-D tensors. This function is the identity "
-                "in these cases.",
-                UserWarning,
-                stacklevel=2,
+                "in these cases."
             )
             return self
         if self.ndim == 1:
@@ -1092,6 +1104,16 @@ def _version_counter(t):
     if box is None:
         box = t._version_box = [0]
     return box
+
+
+_WARNED = set()
+
+
+def _warn_once(message):
+    """A UserWarning given once per process, as torch's ``TORCH_WARN_ONCE``."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
 
 
 def _bump_version(t):

@@ -96,13 +96,13 @@ class MseLoss(Op):
         return (g if need[0] else None, -g if need[1] else None)
 
 
-def _check_linear(input, weight):
+def _check_linear(input, weight, bias):
     if input.ndim == 0:
         raise RuntimeError(
             "both arguments to linear need to be at least 1D, but they are 0D and "
             f"{weight.ndim}D"
         )
-    if input._data.dtype != weight._data.dtype:
+    if bias is not None and input._data.dtype != weight._data.dtype:  # else: matmul's
         a, b = input.dtype.name, weight.dtype.name
         raise RuntimeError(
             "mat1 and mat2 must have the same dtype, but got "
@@ -144,7 +144,7 @@ def linear(input, weight, bias=None):
         >>> [fn.name() if fn else None for fn, _ in y.grad_fn.next_functions]
         ['torch::autograd::AccumulateGrad', None, 'TBackward0']
     """
-    _check_linear(input, weight)
+    _check_linear(input, weight, bias)
     if bias is not None:
         if input.ndim == 2:
             return Addmm.apply(bias, input, weight.t())

@@ -33,6 +33,23 @@ REGRESSIONS = {
     "index_error_dim": "v0 = L.ones(2, 3)\nv1 = v0[0, 5]",
     "index_error_dim_after_none": "v0 = L.ones(2, 3)\nv1 = v0[None, 1, 7]",
     "slice_of_0d": "v0 = L.tensor(1.0)\nv1 = v0[0:1]",
+    "int_index_of_0d": "v0 = L.tensor(1.0)\nv1 = v0[0]",
+    "int_index_assignment_of_0d": "v0 = L.tensor(1.0)\nv0[0] = 2.0",
+    # x[...] = v and x[:] = v write x itself (torch: CopyBackwards, a leaf's error)
+    "setitem_ellipsis_of_leaf": "v0 = L.ones(2, 3, requires_grad=True)\nv0[...] = 1.0",
+    "setitem_full_slice_of_leaf": "v0 = L.ones(2, 3, requires_grad=True)\nv0[:] = 1.0",
+    "setitem_full_slices": "v0 = L.ones(2, requires_grad=True)\nv1 = v0 * 2\n"
+    "v1[:, ...] = v0\nv1[:] = 3.0",
+    # .T of a tensor that is not 2-D: PermuteBackward0, and torch's warnings
+    "T_of_1d": "v0 = L.ones(3, requires_grad=True)\nv1 = v0.T",
+    "T_of_0d": "v0 = L.tensor(2.0, requires_grad=True)\nv1 = v0.T",
+    "T_of_3d": "v0 = L.ones(2, 3, 1, requires_grad=True)\nv1 = v0.T",
+    # a vector times a matrix: torch squeezes its product in place (version 1)
+    "vector_matrix_version": "v0 = L.ones(3)\nv1 = L.ones(3, 2)\nv2 = v0 @ v1\n"
+    "v3 = L.nn.functional.linear(v0, v1.t())",
+    # linear without bias reports matmul's dtype error, with bias addmm's
+    "linear_dtype_message": "v0 = L.ones(2, 3)\nv1 = L.ones(4, 3, dtype=L.float64)\n"
+    "v2 = L.nn.functional.linear(v0, v1)",
 }
 
 
@@ -51,3 +68,20 @@ def program(source):
 def test_regression_agrees_with_torch(name, torch):
     klass, diffs = check(program(REGRESSIONS[name]), at, torch)
     assert klass == PASS, [d.describe() for d in diffs]
+
+
+def test_T_and_mT_warn_once_as_torch(torch):
+    import importlib
+    import warnings
+
+    importlib.import_module("autograd_tutor.tensor")._WARNED.clear()
+    for make, attr in ((lambda: at.tensor(1.0), "T"), (lambda: at.ones(3), "T"),
+                       (lambda: at.tensor(1.0), "mT")):  # fmt: skip
+        with warnings.catch_warnings(record=True) as first:
+            warnings.simplefilter("always")
+            getattr(make(), attr)
+        with warnings.catch_warnings(record=True) as second:
+            warnings.simplefilter("always")
+            getattr(make(), attr)
+        assert len(first) == 1 and first[0].category is UserWarning
+        assert second == []

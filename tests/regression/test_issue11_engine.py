@@ -6,6 +6,7 @@ Each ``case_*`` function takes the library module ``L`` and returns what to comp
 of the exception raised.
 """
 
+import importlib
 import warnings
 
 import numpy as np
@@ -746,6 +747,8 @@ def test_matches_torch(name, torch):
 
 
 def test_zero_dim_mT_warns_like_torch(torch):
+    # torch warns once per process (TORCH_WARN_ONCE), and so does autograd_tutor
+    importlib.import_module("autograd_tutor.tensor")._WARNED.clear()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         y = at.tensor(2.0).mT
