@@ -22,6 +22,7 @@ from ._dtype import bool_ as bool  # noqa: A004  (torch spells it at.bool)
 from ._dtype import double, dtype, float, float32, float64, int, int32, int64, long
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd.inference_mode import inference_mode, is_inference_mode_enabled
 from .creation import (
     arange,
     eye,
@@ -47,7 +48,8 @@ __all__ = [
     "Size", "Tensor", "arange", "autograd", "bool", "double", "dtype", "enable_grad",
     "eye", "float", "float32", "float64", "from_numpy", "full", "full_like", "functions",
     "int", "int32", "int64", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
-    "is_grad_enabled", "is_tensor", "long", "manual_seed",
+    "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
+    "long", "manual_seed",
     "matmul", "nn", "no_grad", "numel", "ones", "ones_like", "optim", "rand",
     "rand_like", "randn", "randn_like", "set_grad_enabled", "tensor", "zeros",
     "zeros_like",

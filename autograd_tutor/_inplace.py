@@ -28,6 +28,10 @@ from .autograd import forward_ad as _forward_ad
 from .autograd.forward_ad import _tangents
 from .autograd.function import CopySlices, _input_edge, view_positions
 from .autograd.grad_mode import _state
+from .autograd.inference_mode import InferenceVersion as _Inference
+from .autograd.inference_mode import _inference, _views
+from .autograd.inference_mode import check_inplace as _check_inference_inplace
+from .autograd.inference_mode import check_recorded_view as _check_inference_view
 from .tensor import Tensor, _bump_version, _fresh, _operand, _version_counter
 
 _NOTHING = object()  # "no second operand" (None can be a clamp bound)
@@ -52,6 +56,11 @@ def apply(self, op, other=_NOTHING, transient_view=False, **params):
     requires grad, else written straight into ``self``'s memory."""
     if _tangents and not _forward_ad._busy:  # forward-mode AD: in a dual level only
         return _forward_ad.inplace(apply, self, op, other, transient_view, params)
+    if type(self._version_box) is _Inference and not _inference.enabled:
+        # an inference tensor outside inference mode: torch writes, then refuses
+        o = None if other is _NOTHING else _operand(other)
+        _write(self, op, o._data if isinstance(o, Tensor) else o, params)
+        _check_inference_inplace(self)
     if self._base is not None:
         _fresh(self)
     if other is _NOTHING:
@@ -138,6 +147,8 @@ def _check_inplace(self):
 
 def _recorded(self, op, operands, params, transient_view):
     """The recording path: run the op out of place on the old values, then write back."""
+    if _views:  # views made in inference mode may not be changed in place here
+        _check_inference_view(self)
     _check_inplace(self)
     a = _check_writable(self)
     for o in operands:

@@ -155,6 +155,8 @@ class Tensor:
         t._hooks = None
         t._base = None
         t._view_version = 0
+        if _inference.enabled:  # made in inference mode: an inference tensor
+            _mark_inference(t)
         return t
 
     # ------------------------------------------------------------------------------------
@@ -174,6 +176,15 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (leaves only, floating point only)."""
         requires_grad = bool(requires_grad)
+        if (
+            requires_grad
+            and type(self._version_box) is InferenceVersion
+            and not _inference.enabled
+        ):
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside InferenceMode "
+                "is not allowed."
+            )
         if self._base is not None:
             _fresh(self)
         if self._grad_fn is not None:
@@ -192,6 +203,10 @@ class Tensor:
             self._base = None
         self._requires_grad = requires_grad
         return self
+
+    def is_inference(self):
+        """True for a tensor made in ``at.inference_mode()`` (or a view of one)."""
+        return type(self._version_box) is InferenceVersion
 
     @property
     def grad_fn(self):
@@ -383,6 +398,8 @@ class Tensor:
     def _version(self):
         """How many times this tensor (or a view of it) was modified in place."""
         box = self._version_box
+        if type(box) is InferenceVersion:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return 0 if box is None else box[0]
 
     # ------------------------------------------------------------------------------------
@@ -1184,4 +1201,6 @@ from . import _indexing, _inplace, _matmul, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402
+from .autograd.inference_mode import InferenceVersion, _inference  # noqa: E402
+from .autograd.inference_mode import mark as _mark_inference  # noqa: E402
 from .creation import tensor, zeros  # noqa: E402

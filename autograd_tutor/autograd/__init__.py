@@ -19,6 +19,7 @@ from .engine import BackwardStep, backward, grad, iter_backward, iter_backward_f
 from .function import AccumulateGrad, Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .inference_mode import inference_mode, is_inference_mode_enabled
 
 __all__ = [
     "AccumulateGrad",
@@ -37,6 +38,8 @@ __all__ = [
     "grad",
     "graph",
     "gradcheck",
+    "inference_mode",
+    "is_inference_mode_enabled",
     "is_grad_enabled",
     "iter_backward",
     "iter_backward_for",

@@ -25,6 +25,9 @@ from .anomaly_mode import _anomaly, forward_trace
 from .forward_ad import _tangents
 from .grad_mode import _state, no_grad
 from .graph import _notify, _recorders
+from .inference_mode import SAVED_MESSAGE as INFERENCE_SAVED_MESSAGE
+from .inference_mode import InferenceVersion, _inference
+from .inference_mode import note_view as _note_inference_view
 
 # Nodes are numbered in the order they are created. The backward pass always runs the
 # ready node with the highest number first: the most recent operation is undone first.
@@ -465,6 +468,8 @@ class Op:
             result._view_version = result._version_box[0]
             if not recording and view_of_grad:
                 result._requires_grad = True
+            if _inference.enabled and type(result._version_box) is not InferenceVersion:
+                _note_inference_view(result)  # a normal tensor's view: torch remembers
         # 4. Attach the node to the result, noting the versions of the saved values.
         if recording and (not cls.sets_dtype or out.dtype.kind == "f"):
             if (
@@ -604,6 +609,8 @@ def _version_records(saved, inputs, arrays, result):
         for t, a in zip(inputs, arrays):
             if isinstance(t, Tensor) and a is arr:
                 box = _version_counter(t)
+                if type(box) is InferenceVersion:
+                    raise RuntimeError(INFERENCE_SAVED_MESSAGE)
                 records.append((box, box[0], t, t._data.shape, t._data.dtype))
                 break
     return records or None  # nothing to check: no list to keep
@@ -650,9 +657,19 @@ class BackwardCFunction(SavedTensorMixin, Node):
                     "save_for_backward can only save variables, but argument "
                     f"{tensors.index(t)} is of type {type(t).__name__}"
                 )
+        if any(self.needs_input_grad) and any(
+            t is not None and type(t._version_box) is InferenceVersion for t in tensors
+        ):
+            raise RuntimeError(INFERENCE_SAVED_MESSAGE)
         self._kept_values = tensors
         self._kept_versions = [
-            (_version_counter(t), t._version, t, t._data.shape, t._data.dtype)
+            (
+                _version_counter(t),
+                _version_counter(t)[0],
+                t,
+                t._data.shape,
+                t._data.dtype,
+            )
             for t in tensors
             if t is not None
         ]
