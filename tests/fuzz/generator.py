@@ -45,6 +45,9 @@ Features (``FEATURES``; a program uses the ops of the features it is given):
 - ``optim``: unrolled training loops with ``SGD`` (momentum, nesterov, weight_decay)
   and ``Adam`` over leaves or a model's parameters
 - ``errors``: out-of-range dims, shapes that do not broadcast, wrong dtypes
+
+``make test`` runs 300 seeds with the features listed in ``tests/fuzz/test_fuzz.py``'s
+``CLEAN`` (those that show no difference any more); ``scripts/fuzz.py`` uses them all.
 """
 
 import random
