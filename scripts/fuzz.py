@@ -85,6 +85,14 @@ def campaign(args):
         if share:
             proc = _spawn(share, args)
             sel.register(proc.stdout, selectors.EVENT_READ, (proc, share, [None]))
+    try:
+        yield from _results(sel, args)
+    finally:  # closed early (--max-seconds): end the workers still running
+        for key in list(sel.get_map().values()):
+            key.data[0].kill()
+
+
+def _results(sel, args):
     while sel.get_map():
         for key, _ in sel.select():
             proc, share, started = key.data
@@ -118,6 +126,9 @@ def main(argv=None):
     p.add_argument("--show", type=int, default=2, help="reproducers printed per class")
     p.add_argument("--timeout", type=int, default=60, help="seconds per program")
     p.add_argument("--out", help="write each failing seed's class and first difference")
+    p.add_argument(
+        "--max-seconds", type=float, help="stop after this long; report the seeds run"
+    )
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.features = args.features.split(",") if args.features else list(FEATURES)
@@ -131,7 +142,8 @@ def main(argv=None):
         return 0
     counts, examples = collections.Counter(), collections.defaultdict(list)
     failing, start = [], time.time()
-    for i, (seed, klass, first) in enumerate(campaign(args), 1):
+    results = campaign(args)
+    for i, (seed, klass, first) in enumerate(results, 1):
         counts[klass] += 1
         if klass not in ("same", "documented refusal"):
             failing.append((seed, klass, first))
@@ -139,7 +151,14 @@ def main(argv=None):
                 examples[klass].append(seed)
         if i % 1000 == 0:
             print(f"... {i} programs, {time.time() - start:.0f} s", file=sys.stderr)
-    print(summary(counts, args.n))
+        if args.max_seconds and time.time() - start > args.max_seconds:
+            results.close()  # ends the workers; the summary counts what finished
+            break
+    print(summary(counts, sum(counts.values())))
+    if sum(counts.values()) < args.n:
+        print(
+            f"(stopped by --max-seconds: {sum(counts.values())} of {args.n} seeds run)"
+        )
     for klass in ("torch crash", "timeout", "fuzzer error"):
         if counts.get(klass):
             print(f"  {klass:<30} {counts[klass]:>7}")

@@ -720,11 +720,12 @@ class Generator:
         if self.chance(0.2):
             y = self.pick(self.needs_grad)
             if y is not None:
-                g = self.emit("ones_like", "L.ones_like({0})", [y])
-                return g and self.emit(
+                # the gradient made inline: torch may keep that very tensor as a
+                # .grad (and add into it later), which a variable would let us see
+                return self.emit(
                     "backward",
-                    "{0}.backward({1}, retain_graph=True)",
-                    [y, g],
+                    "{0}.backward(L.ones_like({0}), retain_graph=True)",
+                    [y],
                     out=False,
                 )
         y = self.root()
