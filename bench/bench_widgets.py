@@ -1,73 +1,125 @@
-"""Time per explorer step for the blog network: model + view update + picture.
+"""The explorers in the browser: time from a click to the visible change, data sent.
 
-A "step" is what the learner's click does: ``timeline.next()`` -> the observer writes
-the details HTML and the picture into the widgets. "cold" steps render the picture for
-the first time (Graphviz / matplotlib run), "warm" steps revisit a cached frame.
-Target: at most 50 ms per cold step.
+Each explorer sends its whole recorded run once (``ex.data``, JSON); a step is then
+handled in the browser. This starts JupyterLab (as the browser test does), opens a
+notebook of the lesson's explorers in headless Chromium at 1000 px and clicks "step"
+through every frame of each, measuring per click:
+
+* handler + layout: from the click to the DOM updated and laid out (the browser's own
+  work for the step; goal: under 16 ms, one animation frame);
+* to next frame: from the click to the next ``requestAnimationFrame`` callback (when
+  the change is painted; includes waiting for that frame).
+
+Also printed: the size of the JSON each explorer sends, and how long a training
+what-if takes in the kernel (the only control that needs it).
 
     .venv/bin/python bench/bench_widgets.py
 """
 
+import json
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import nbformat  # noqa: E402
+
 import autograd_tutor as at  # noqa: E402
+from tests.browser import test_widgets_browser as B  # noqa: E402
 
-TARGET_MS = 50.0
+TARGET_MS = 16.0
+CELLS = {
+    "ForwardExplorer": "at.widgets.ForwardExplorer()",
+    "BackwardExplorer": "at.widgets.BackwardExplorer()",
+    "UpdateExplorer": "at.widgets.UpdateExplorer()",
+    "TrainingExplorer": "at.widgets.TrainingExplorer()",
+}
+
+CLICKS = """async (root) => {
+  const step = [...root.querySelectorAll('button')].find(b => b.textContent.includes('step'));
+  const reset = [...root.querySelectorAll('button')].find(b => b.textContent.includes('reset'));
+  reset.click();
+  const sync = [], frame = [];
+  while (!step.disabled) {
+    const before = root.querySelector('.agt-readout').textContent;
+    const t0 = performance.now();
+    step.click();
+    void root.offsetHeight;  // style + layout of the new step
+    if (root.querySelector('.agt-readout').textContent === before) throw new Error('no change');
+    sync.push(performance.now() - t0);
+    await new Promise(r => requestAnimationFrame(() => { frame.push(performance.now() - t0); r(); }));
+    await new Promise(r => setTimeout(r, 5));
+  }
+  return {sync, frame};
+}"""
 
 
-def _walk(view, clear_cache):
-    """Step from the first to the last frame; milliseconds per step."""
-    times = []
-    view.timeline.reset()
-    if clear_cache:
-        view._cache.clear()
-    for _ in range(len(view.timeline) - 1):
-        t0 = time.perf_counter()
-        view.next_button.click()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return times
+def sizes():
+    rows = []
+    for name, expr in CELLS.items():
+        ex = eval(expr, {"at": at})
+        text = json.dumps(ex.data, allow_nan=False, separators=(",", ":"))
+        svg = len((ex.data.get("graph") or {}).get("svg") or "")
+        rows.append((name, len(ex.data["frames"]), len(text), svg))
+    t0 = time.perf_counter()
+    ex.what_if(lr=2e-4)  # the TrainingExplorer: re-runs 200 iterations
+    return rows, (time.perf_counter() - t0) * 1e3
+
+
+def browser_timings():
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("import autograd_tutor as at")] + [
+            nbformat.v4.new_code_cell(expr) for expr in CELLS.values()
+        ]
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        path = Path(tmp) / "bench.ipynb"
+        nbformat.write(nb, path)
+        with B.running_lab(Path(tmp) / "lab", [path]) as (url, token):
+            with sync_playwright() as p:
+                ctx = B._launch(p, Path(tmp))
+                try:
+                    page = ctx.new_page()
+                    B._open(page, url, token, name=path.name)
+                    out = {}
+                    for k, name in enumerate(CELLS, start=1):
+                        root = B._explorer(page, k)
+                        out[name] = root.evaluate(CLICKS)
+                    return out
+                finally:
+                    ctx.close()
 
 
 def main():
-    W = at.widgets
-    explorers = {
-        "ForwardExplorer": W.ForwardExplorer(),
-        "BackwardExplorer": W.BackwardExplorer(),
-        "UpdateExplorer": W.UpdateExplorer(),
-        "TrainingExplorer": W.TrainingExplorer(),
-    }
-    rows = []
-    for name, ex in explorers.items():
-        cold = _walk(ex.view, clear_cache=True)
-        warm = _walk(ex.view, clear_cache=False)
-        rows.append(
-            (
-                name,
-                len(cold),
-                statistics.median(cold),
-                max(cold),
-                statistics.median(warm),
-            )
+    rows, rerun = sizes()
+    print(f"{'explorer':<18}{'frames':>7}{'JSON sent':>11}{'of it SVG':>11}")
+    for name, n, size, svg in rows:
+        print(f"{name:<18}{n:>7}{size / 1024:>9.1f} kB{svg / 1024:>8.1f} kB")
+    print(f"TrainingExplorer what-if (new learning rate): {rerun:.0f} ms in the kernel")
+    if not Path(B.CHROMIUM).exists():
+        print(f"no {B.CHROMIUM}: browser timings skipped")
+        return
+    timings = browser_timings()
+    print(
+        f"\n{'explorer':<18}{'clicks':>7}{'handler+layout':>16}{'max':>8}"
+        f"{'to next frame':>15}  (ms per step, median; goal < {TARGET_MS:.0f})"
+    )
+    for name, t in timings.items():
+        med = statistics.median(t["sync"])
+        flag = "ok" if med < TARGET_MS else "SLOW"
+        print(
+            f"{name:<18}{len(t['sync']):>7}{med:>16.2f}{max(t['sync']):>8.2f}"
+            f"{statistics.median(t['frame']):>15.2f}  {flag}"
         )
-    t0 = time.perf_counter()
-    explorers["TrainingExplorer"].lr.value = 2e-4  # re-runs 200 iterations
-    rerun = (time.perf_counter() - t0) * 1e3
-    print(
-        f"{'explorer':<18}{'steps':>6}{'cold median':>13}{'cold max':>10}"
-        f"{'warm median':>13}  (ms/step, target <= {TARGET_MS:.0f})"
-    )
-    for name, n, med, mx, warm in rows:
-        flag = "ok" if med <= TARGET_MS else "SLOW"
-        print(f"{name:<18}{n:>6}{med:>13.1f}{mx:>10.1f}{warm:>13.1f}  {flag}")
-    print(
-        f"TrainingExplorer: changing the learning rate re-runs 200 iterations in "
-        f"{rerun:.0f} ms"
-    )
 
 
 if __name__ == "__main__":

@@ -5,12 +5,26 @@ PyTorch has no counterpart; this is the lesson's slow-motion replay of the real 
 * ``model``: frames and a ``Timeline`` (pure Python, no ipywidgets);
 * ``recorders``: run the engine once and snapshot frames;
 * ``answers``: the lessons' answer checker (``Question``, ``check``; no ipywidgets);
-* ``render``: frames to HTML, the graph picture, the loss curve;
-* ``views`` and ``explorers``: the ipywidgets layer: ``ForwardExplorer``,
-  ``BackwardExplorer``, ``UpdateExplorer``, ``TrainingExplorer``, ``PredictReveal``.
+* ``torch_recorders``: the same frames from real PyTorch (torch optional);
+* ``payload``: frames to the compact JSON the browser plays, the graph laid out once;
+* ``explorers``: ``ForwardExplorer``, ``BackwardExplorer``, ``UpdateExplorer``,
+  ``TrainingExplorer`` (one anywidget front end, ``static/explorer.js``) and
+  ``PredictReveal`` (ipywidgets);
+* ``render``: small HTML helpers (heat maps, code) and number formatting.
 
-The explorers are imported on first use, so ``model``, ``recorders`` and ``answers``
-work without ipywidgets installed.
+The explorers are imported on first use, so ``model``, ``recorders``, ``payload`` and
+``answers`` work without ipywidgets or anywidget installed.
+
+Explorers
+---------
+``ForwardExplorer(loss_fn=None, names=None, code="")``, ``BackwardExplorer(loss=None,
+names=None, loss_fn=None)``, ``UpdateExplorer(loss_fn=None, params=None, lr=None)``,
+``TrainingExplorer(loss_fn=None, params=None, lr=None, iterations=200, interval=80)``.
+With no arguments they explore the lessons' network. ``BackwardExplorer(torch_loss,
+names={"model": model})`` and ``ForwardExplorer(fn)`` with torch tensors inside run
+torch's own engine. Each has ``timeline`` (the Python cursor), ``index`` (synced with
+the browser), ``data`` (the run sent to the browser) and ``summary()`` (its
+``text/plain``).
 
 Predict, then reveal (for lessons)
 ----------------------------------
@@ -65,13 +79,13 @@ __all__ = ["Timeline", "Question", "check", *_EXPLORERS]
 
 
 def __getattr__(name):
-    if name in _EXPLORERS or name == "StepperView":
+    if name in _EXPLORERS:
         try:
-            from . import explorers, views
+            from . import explorers
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise ImportError(
-                f"at.widgets.{name} needs ipywidgets and matplotlib: "
+                f"at.widgets.{name} needs ipywidgets and anywidget: "
                 "pip install 'autograd_tutor[widgets]'"
             ) from e
-        return getattr(explorers if name != "StepperView" else views, name)
+        return getattr(explorers, name)
     raise AttributeError(f"module 'autograd_tutor.widgets' has no attribute {name!r}")

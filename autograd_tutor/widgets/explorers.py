@@ -1,39 +1,82 @@
 """The explorers: step through a forward pass, a backward pass, an update, training.
 
 PyTorch has no counterpart: these replay what ``torch.autograd`` does, one operation at a
-time, from frames recorded by the real engine (``recorders.py``). Each explorer is an
-ipywidgets ``VBox`` whose ``text/plain`` is a deterministic summary, so notebooks that
-display one validate under nbval.
+time, from frames recorded by the real engine (``recorders.py``, or torch's own engine
+through node hooks, ``torch_recorders.py``). Each explorer is one ``anywidget`` view
+(``static/explorer.js``): Python sends the whole recorded run once (``payload.py``) and
+the browser plays it, with no round trip to the kernel per step. Where no widget front
+end runs, the output is a static SVG of the current frame and a deterministic
+``text/plain`` summary (what nbval compares).
 
 >>> import autograd_tutor as at
 >>> fwd = at.widgets.ForwardExplorer()        # the lesson's network, seeded
->>> fwd.view.timeline.next()                   # what the "step" button does
->>> fwd.view.timeline.frame.op
-'Add'
+>>> fwd.timeline.next()                        # what the "step" button does
+>>> fwd.timeline.frame.op, fwd.index
+('Add', 1)
 """
 
 import html
+from pathlib import Path
 
+import anywidget
 import ipywidgets as W
+import traitlets
 
+from . import payload as P
 from . import recorders as R
 from . import render
 from .answers import Question, to_numpy
 from .model import Timeline
-from .views import StepperView
+
+STATIC = Path(__file__).with_name("static")
 
 
-class _Explorer(W.VBox):
-    """Common part: a ``StepperView`` plus a deterministic plain-text summary."""
+class _Explorer(anywidget.AnyWidget):
+    """One recorded run played in the browser: ``data`` (sent once) and ``index``.
+
+    ``timeline`` is the Python side of the same cursor: moving either moves both.
+    """
+
+    _esm = STATIC / "explorer.js"
+    _css = STATIC / "explorer.css"
+    data = traitlets.Dict().tag(sync=True)
+    index = traitlets.Int(0).tag(sync=True)
+    # the bundled WebAssembly Graphviz, sent only when the kernel has no Graphviz
+    # (JupyterLite): the browser then lays the graph out itself
+    _viz_js = traitlets.Unicode("").tag(sync=True)
+
+    def _start(self, frames, data, title, intro, unit="step", interval=700, **kw):
+        data.update(title=title, intro=intro, unit=unit, interval=interval)
+        self.timeline = Timeline(frames)
+        graph = data.get("graph")
+        if graph and not graph.get("svg"):
+            from autograd_tutor.assets import viz_js_source
+
+            kw["_viz_js"] = viz_js_source()
+        super().__init__(data=data, index=0, **kw)
+        self.timeline.observe(lambda tl: setattr(self, "index", tl.index))
+        self.observe(lambda ch: self.timeline.go_to(ch["new"]), names="index")
+
+    def _replace(self, frames, data):
+        data = {**self.data, **data}
+        self.timeline.replace(frames)
+        self.data = data
 
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs)
         bundle = data[0] if isinstance(data, tuple) else data
         bundle["text/plain"] = self.summary()
+        svg = self.static_svg()
+        if svg:
+            bundle["image/svg+xml"] = svg
         return data
 
     def __repr__(self):
         return self.summary()
+
+    def static_svg(self):
+        """The picture of the current frame, for viewers without a widget front end."""
+        return P.static_svg(self.data, self.timeline.index)
 
     def summary(self):
         raise NotImplementedError
@@ -49,33 +92,45 @@ class ForwardExplorer(_Explorer):
     Args:
         loss_fn: a closure running your forward pass and returning the loss; default:
             the lesson's network (``x.mm(w1).add(b1).clamp(min=0).mm(w2).add(b2)``).
+            The closure may use torch tensors instead: torch's ops are then recorded.
         names: ``{name: tensor}`` (``locals()`` works) to label tensors.
         code: the source of ``loss_fn``'s body, to highlight each op in it.
     """
 
     def __init__(self, loss_fn=None, names=None, code="", params=None):
-        self.problem = R.as_problem(loss_fn, params, names, code)
-        self.frames, self.records, self.loss, _ = R.record_forward_frames(self.problem)
-        self.view = StepperView(
-            Timeline(self.frames),
-            lambda f: render.forward_html(f, self.problem.code, len(self.frames)),
-            self._picture,
-            title="Forward pass: one operation at a time",
-        )
-        super().__init__([self.view])
+        from . import torch_recorders as T
 
-    def _picture(self, i):
-        # the data-flow graph so far: ops 0..i, the newest one highlighted
-        out = self.records[i].output
-        return render.forward_svg(self.records[: i + 1], self.problem.names, [out])
+        if T.uses_torch(loss_fn, names):
+            self.problem = T.torch_problem(loss_fn, names, code)
+            self.frames, self.records, self.loss, _ = T.record_forward_frames(
+                self.problem
+            )
+        else:
+            self.problem = R.as_problem(loss_fn, params, names, code)
+            self.frames, self.records, self.loss, _ = R.record_forward_frames(
+                self.problem
+            )
+        data = P.forward_data(
+            self.frames, self.records, self.problem.names, self.problem.code
+        )
+        self._start(
+            self.frames,
+            data,
+            "Forward pass in PyTorch: one torch operation at a time"
+            if T.is_torch_tensor(self.loss)
+            else "Forward pass: one operation at a time",
+            "Each step runs one op of the code (highlighted) and shows its result. "
+            "The graph is drawn once: the op running now is amber, ops that have not "
+            "run yet are faint.",
+        )
 
     def summary(self):
         f = self.frames
         return (
             f"ForwardExplorer: {len(f)} ops: {_chain(x.op for x in f)}\n"
-            f"step {self.view.timeline.index + 1}/{len(f)}: "
-            f"{self.view.timeline.frame.summary()}\n"
-            f"loss = {render.fmt(self.loss.item())}"
+            f"step {self.timeline.index + 1}/{len(f)}: "
+            f"{self.timeline.frame.summary()}\n"
+            f"loss = {render.fmt(float(to_numpy(self.loss)))}"
         )
 
 
@@ -83,39 +138,51 @@ class BackwardExplorer(_Explorer):
     """Step through ``loss.backward()`` node by node, in the engine's real order.
 
     Each step shows the gradient arriving (and the fan-in sum when several edges meet),
-    the node's local rule, the gradient sent along each ``next_functions`` slot, and the
-    leaves' ``.grad`` filling up; the picture highlights the node.
+    the node's local rule, the gradient sent along each ``next_functions`` slot (drawn
+    against the data-flow arrows), and the leaves' ``.grad`` filling up.
 
     Args:
         loss: a scalar tensor whose backward pass to explore. Exploring it *runs* the
             backward pass (its leaves' ``.grad`` fill as with ``loss.backward()``).
-            Default: the lesson's network, freshly built and seeded.
-        names: ``{name: tensor}`` (``locals()`` works) to label the leaves.
+            A torch tensor works too: torch's own engine runs, recorded through hooks
+            on its ``grad_fn`` nodes. Default: the lesson's network, freshly built.
+        names: ``{name: tensor or torch module}`` (``locals()`` works) for the leaves.
         loss_fn: alternatively, a closure returning the loss.
     """
 
     def __init__(self, loss=None, names=None, loss_fn=None, params=None):
+        from . import torch_recorders as T
+
         if loss is None:
             self.problem = R.as_problem(loss_fn, params, names)
             loss = self.problem.loss_fn()
             names = self.problem.names
         self.loss, self.names = loss, names
-        self.frames, self.graph_names, self.nodes = R.record_backward_frames(
-            loss, names
+        if T.is_torch_tensor(loss):
+            self.frames, self.graph_names, self.nodes = T.record_backward_frames(
+                loss, names
+            )
+        elif hasattr(loss, "grad_fn") and hasattr(loss, "_data"):
+            self.frames, self.graph_names, self.nodes = R.record_backward_frames(
+                loss, names
+            )
+        else:
+            raise TypeError(
+                "BackwardExplorer needs a tensor that has a grad_fn: an "
+                f"autograd_tutor tensor or a torch tensor, not {type(loss).__name__}"
+            )
+        data = P.backward_data(self.frames, self.graph_names, self.nodes)
+        torch = T.is_torch_tensor(loss)
+        self._start(
+            self.frames,
+            data,
+            "Backward pass in PyTorch: torch's own steps, in its real order"
+            if torch
+            else "Backward pass: the engine's steps, in its real order",
+            "Each step is one node of loss.backward(): the gradient it received, its "
+            "local rule and the gradients it sends (orange dashed arrows, drawn against "
+            "the grey data-flow arrows of the forward pass).",
         )
-        self.view = StepperView(
-            Timeline(self.frames),
-            lambda f: render.backward_html(f, len(self.frames)),
-            self._picture,
-            title="Backward pass: the engine's steps, most recent op first",
-        )
-        super().__init__([self.view])
-
-    def _picture(self, i):
-        # the node that runs, and the edges its gradients leave along
-        node = self.nodes[i]
-        edges = [(node, nxt) for nxt, _ in node.next_functions if nxt is not None]
-        return render.graph_svg(self.loss, self.names, highlight=[node, *edges])
 
     def summary(self):
         f = self.frames
@@ -124,8 +191,8 @@ class BackwardExplorer(_Explorer):
         )
         return (
             f"BackwardExplorer: {len(f)} steps: {_chain(x.node for x in f)}\n"
-            f"step {self.view.timeline.index + 1}/{len(f)}: "
-            f"{self.view.timeline.frame.summary()}\n"
+            f"step {self.timeline.index + 1}/{len(f)}: "
+            f"{self.timeline.frame.summary()}\n"
             f"after the last step: {grads}"
         )
 
@@ -148,12 +215,14 @@ class UpdateExplorer(_Explorer):
         self.loss = self.problem.loss_fn()
         self.loss.backward()
         self.frames = R.record_update_frames(self.problem.params, self.problem.lr)
-        self.view = StepperView(
-            Timeline(self.frames),
-            lambda f: render.update_html(f, len(self.frames), self.problem.lr),
-            title="Weight update: under no_grad, then zero the gradients",
+        self._start(
+            self.frames,
+            P.update_data(self.frames, self.problem.lr),
+            "Weight update: under no_grad, then zero the gradients",
+            "Each parameter moves against its gradient: p.sub_(learning_rate * p.grad) "
+            "inside with at.no_grad(), so nothing is recorded and p stays a leaf; then "
+            "the gradients are zeroed for the next iteration.",
         )
-        super().__init__([self.view])
 
     def summary(self):
         f = self.frames
@@ -161,8 +230,8 @@ class UpdateExplorer(_Explorer):
         return (
             f"UpdateExplorer: learning_rate = {render.fmt(self.problem.lr)}, "
             f"{len(f)} steps over {', '.join(self.problem.params)}\n"
-            f"step {self.view.timeline.index + 1}/{len(f)}: "
-            f"{self.view.timeline.frame.summary().splitlines()[0]}\n"
+            f"step {self.timeline.index + 1}/{len(f)}: "
+            f"{self.timeline.frame.summary().splitlines()[0]}\n"
             f"every parameter stays a leaf with grad_fn None: {leaves}"
         )
 
@@ -170,17 +239,21 @@ class UpdateExplorer(_Explorer):
 class TrainingExplorer(_Explorer):
     """Play through training iterations with a loss curve and what-if switches.
 
-    Controls: play/pause/step/reset, the learning rate, "forget to zero the gradients"
-    (gradients pile up across iterations) and "forget no_grad" (PyTorch's in-place error
-    on a leaf, shown instead of raised). Each setting re-runs training from the same
-    starting weights.
+    Controls: play/pause/step/back/reset and speed (in the browser), the learning rate,
+    "forget to zero the gradients" (gradients pile up across iterations) and "forget
+    no_grad" (PyTorch's in-place error on a leaf, shown instead of raised). Each what-if
+    re-runs training from the same starting weights in the kernel; the normal run stays
+    drawn underneath as a baseline.
 
     Args:
         loss_fn, params: a closure returning the loss and ``{name: leaf}`` to train;
             default: the lesson's network.
         lr: the starting learning rate (default 1e-4).
         iterations: how many iterations to run (default 200, as in the lesson).
+        interval: milliseconds per iteration when playing at speed 1x.
     """
+
+    settings = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -189,76 +262,69 @@ class TrainingExplorer(_Explorer):
         lr=None,
         iterations=200,
         names=None,
-        interval=150,
+        interval=80,
     ):
         self.problem = R.as_problem(loss_fn, params, names, lr=lr)
         self.iterations = iterations
-        self.curve = render.LossCurve()
-        self.lr = W.FloatLogSlider(
-            value=self.problem.lr,
-            base=10,
-            min=-6,
-            max=-2,
-            step=0.25,
-            description="learning rate",
-            style={"description_width": "initial"},
-            readout_format=".1e",
-            continuous_update=False,
-        )
-        self.forget_zero = W.Checkbox(
-            False, description="forget to zero the gradients", indent=False
-        )
-        self.forget_no_grad = W.Checkbox(
-            False, description="forget no_grad", indent=False
-        )
-        self.frames = self._run()
-        self.view = StepperView(
-            Timeline(self.frames),
-            self._details,
-            self._picture,
-            title="Training: forward, loss, backward, update, zero - repeated",
+        base = {"lr": float(self.problem.lr), "zero_grad": True, "no_grad": True}
+        self.baseline = self._run(base)
+        self.frames = self.baseline
+        self._start(
+            self.frames,
+            P.training_data(self.frames, self.baseline, base, base),
+            "Training: forward, loss, backward, update, zero - repeated",
+            "Play the iterations and watch the loss fall; then try a what-if: each one "
+            "re-runs training from the same starting weights (dashed: the normal run).",
+            unit="iteration",
             interval=interval,
-            extra=[W.HBox([self.lr, self.forget_zero, self.forget_no_grad])],
+            settings=base,
         )
-        for w in (self.lr, self.forget_zero, self.forget_no_grad):
-            w.observe(lambda _: self.view.set_frames(self._run()), names="value")
-        super().__init__([self.view])
+        self.observe(self._on_settings, names="settings")
 
-    def _run(self):
-        self.frames = R.record_training_frames(
+    def _run(self, s):
+        return R.record_training_frames(
             self.problem,
-            self.lr.value,
+            s["lr"],
             self.iterations,
-            zero_grad=not self.forget_zero.value,
-            no_grad=not self.forget_no_grad.value,
-        )
-        self.curve.set_run([f.loss for f in self.frames])
-        return self.frames
-
-    def _details(self, frame):
-        return render.training_html(
-            frame,
-            len(self.frames),
-            self.lr.value,
-            not self.forget_zero.value,
-            not self.forget_no_grad.value,
+            zero_grad=s["zero_grad"],
+            no_grad=s["no_grad"],
         )
 
-    def _picture(self, i):
-        return self.curve.html(i)
+    def _on_settings(self, change):
+        s = {**self.data["base"], **change["new"]}
+        self.frames = self._run(s)
+        self._replace(
+            self.frames,
+            P.training_data(self.frames, self.baseline, s, self.data["base"]),
+        )
+
+    def what_if(self, lr=None, zero_grad=None, no_grad=None):
+        """Re-run training with other settings (what the browser's controls do)."""
+        s = dict(self.settings)
+        for k, v in (("lr", lr), ("zero_grad", zero_grad), ("no_grad", no_grad)):
+            if v is not None:
+                s[k] = float(v) if k == "lr" else bool(v)
+        self.settings = s
+
+    def static_svg(self):
+        return P.loss_svg(
+            [f.loss for f in self.frames],
+            [f.loss for f in self.baseline],
+            self.timeline.index,
+        )
 
     def summary(self):
-        f, tl = self.frames, self.view.timeline
+        f, tl = self.frames, self.timeline
         return (
             f"TrainingExplorer: {len(f)} iterations at learning_rate = "
-            f"{render.fmt(self.lr.value)}: loss {render.fmt(f[0].loss)} -> "
+            f"{render.fmt(self.settings['lr'])}: loss {render.fmt(f[0].loss)} -> "
             f"{render.fmt(f[-1].loss)}\n"
             f"iteration {tl.index + 1}/{len(f)}: "
             f"{tl.frame.error or 'loss ' + render.fmt(tl.frame.loss)}"
         )
 
 
-class PredictReveal(_Explorer):
+class PredictReveal(W.VBox):
     """Predict a value, then let the engine reveal it (see ``answers.Question``).
 
     The learner types an answer in the expected format (the text box's placeholder),
@@ -387,6 +453,15 @@ class PredictReveal(_Explorer):
         """Show the engine's value and the explanation."""
         self.reveal_button.disabled = False
         self._show_truth()
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs)
+        bundle = data[0] if isinstance(data, tuple) else data
+        bundle["text/plain"] = self.summary()
+        return data
+
+    def __repr__(self):
+        return self.summary()
 
     def summary(self):
         return f"PredictReveal: {self.quiz.summary()}"

@@ -121,6 +121,25 @@ def as_problem(loss_fn=None, params=None, names=None, code="", lr=None):
 # Naming nodes: deterministic ids from traversal order, never id()
 
 
+def is_accumulate(node):
+    """Whether ``node`` is a leaf's ``AccumulateGrad`` (ours or torch's)."""
+    return isinstance(node, AccumulateGrad) or node.name().endswith("AccumulateGrad")
+
+
+def sequence_nr(node):
+    """The node's sequence number (torch exposes it as a method; leaves: inf)."""
+    if is_accumulate(node):
+        return float("inf")
+    s = node._sequence_nr
+    return float(s() if callable(s) else s)
+
+
+def array_of(t):
+    """The values of an ``at.Tensor`` or a ``torch.Tensor`` as a NumPy array."""
+    data = getattr(t, "_data", None)
+    return data if data is not None else t.detach().cpu().numpy()
+
+
 class GraphNames:
     """Deterministic ids and readable labels for the nodes reachable from ``roots``.
 
@@ -145,10 +164,7 @@ class GraphNames:
                 if nxt is not None and nxt not in self.ids:
                     self.ids[nxt] = f"n{len(self.ids)}"
                     queue.append(nxt)
-        ops = sorted(
-            (n for n in order if not isinstance(n, AccumulateGrad)),
-            key=lambda n: n._sequence_nr,
-        )
+        ops = sorted((n for n in order if not is_accumulate(n)), key=sequence_nr)
         count = defaultdict(int)
         for n in ops:
             count[n.name()] += 1
@@ -157,7 +173,7 @@ class GraphNames:
             self.labels[n] = f"{name} #{pos}" if count[name] > 1 else name
         n_unnamed = 0
         for n in order:
-            if isinstance(n, AccumulateGrad):
+            if is_accumulate(n):
                 leaf = by_identity.get(id(n.variable))
                 if leaf is None:
                     leaf = f"leaf{n_unnamed}"
@@ -169,12 +185,20 @@ class GraphNames:
         return self.labels.get(node, node.name())
 
 
+ACCUMULATE_RULE = (
+    "leaf.grad += incoming gradient  (gradients add up across backward calls)"
+)
+
+
+def rule_from_doc(doc):
+    """The first paragraph of an op's docstring, on one line."""
+    return " ".join(doc.strip().split("\n\n")[0].split())
+
+
 def local_rule(node):
     """The local derivative of a node in one line, from its op's docstring."""
-    if isinstance(node, AccumulateGrad):
-        return (
-            "leaf.grad += incoming gradient  (gradients add up across backward calls)"
-        )
+    if is_accumulate(node):
+        return ACCUMULATE_RULE
     doc = None
     op = getattr(type(node), "_op", None)
     if op is not None:
@@ -183,7 +207,7 @@ def local_rule(node):
         doc = node._function.__doc__ or "your Function's backward()"
     if not doc:
         return "see the op's backward()"
-    return " ".join(doc.strip().split("\n\n")[0].split())
+    return rule_from_doc(doc)
 
 
 # ----------------------------------------------------------------------------------------
@@ -250,7 +274,7 @@ def code_spans(code, op_names):
 
 
 def _describe(value, by_identity):
-    if isinstance(value, at.Tensor):
+    if hasattr(value, "shape") and hasattr(value, "grad_fn"):
         name = by_identity.get(id(value))
         shape = list(value.shape)
         return f"{name} {shape}" if name else f"tensor {shape}"
@@ -266,6 +290,11 @@ def record_forward_frames(problem):
     """
     with at.autograd.graph.record_forward() as records:
         loss = problem.loss_fn()
+    return frames_from_records(records, loss, problem)
+
+
+def frames_from_records(records, loss, problem):
+    """Frames from ``ForwardRecord``s (ours, or torch's ops recorded the same way)."""
     names = GraphNames([loss.grad_fn], problem.names)
     by_identity = {id(t): k for k, t in problem.names.items()}
     spans = code_spans(problem.code, [r.name for r in records]) if problem.code else []
@@ -285,7 +314,7 @@ def record_forward_frames(problem):
                 inputs=tuple(_describe(v, by_identity) for v in r.inputs),
                 params=params,
                 code_span=spans[i] if i < len(spans) else None,
-                output=frozen_array(r.output._data),
+                output=frozen_array(array_of(r.output)),
                 node_id=names.ids.get(node),
             )
         )
@@ -345,7 +374,7 @@ def record_backward_frames(loss, names=None, retain_graph=True):
                     index=i,
                     node=label,
                     node_id=names.ids.get(node, ""),
-                    sequence_nr=float(node._sequence_nr),
+                    sequence_nr=sequence_nr(node),
                     rule=local_rule(node),
                     arrived=tuple(arrived.pop(node, ())),
                     grads_in=tuple(frozen_array(g) for g in step.grads_in),

@@ -1,5 +1,6 @@
 """The explorers driven through real ipywidgets objects: click, slide, read the HTML."""
 
+import json
 import re
 
 import numpy as np
@@ -25,98 +26,118 @@ def backward():
     return W.BackwardExplorer()
 
 
-def test_forward_buttons_slider_and_html(forward):
-    v = forward.view
-    v.timeline.reset()
-    assert "Forward step 1/8" in v.details_html.value
-    assert '<span class="agt-hl">.mm(w1)</span>' in v.details_html.value
-    assert v.prev_button.disabled and not v.next_button.disabled
-    first_picture = v.picture_html.value
-    assert "<svg" in first_picture
-    v.next_button.click()
-    assert v.slider.value == 1 and v.position.value == "2 / 8"
-    assert '<span class="agt-hl">.add(b1)</span>' in v.details_html.value
-    assert v.picture_html.value != first_picture  # the graph grew
-    v.slider.value = 7
-    assert "Forward step 8/8: Sum" in _text(v.details_html.value)
-    assert v.next_button.disabled
-    v.next_button.click()  # at the end: stays
-    assert v.timeline.index == 7
-    v.reset_button.click()
-    assert v.slider.value == 0 and "Forward step 1/8" in v.details_html.value
+def _bundle(ex):
+    data = ex._repr_mimebundle_()
+    return data[0] if isinstance(data, tuple) else data
 
 
-def test_forward_heatmap_shows_the_real_numbers(forward):
-    v = forward.view
-    v.slider.value = 2  # clamp(min=0): no negative numbers left
-    row = forward.frames[2].output[0, :3]
-    cells = re.findall(
-        r"<td style=\"background:[^\"]+\">([^<]+)</td>", v.details_html.value
-    )
-    assert [float(c) for c in cells[:3]] == pytest.approx(row, rel=1e-3)
-    assert all(float(c) >= 0 for c in cells)
-    assert "showing 6x12" in v.details_html.value
+def _json(ex):
+    return json.dumps(ex.data, allow_nan=False)  # what the browser receives
 
 
-def test_backward_steps_through_engine_order(backward):
-    v = backward.view
-    v.timeline.reset()
-    assert "SumBackward0" in v.details_html.value
-    assert "dy/dx_i = 1" in _text(v.details_html.value)
-    pics = {v.picture_html.value}
-    for i in range(1, len(backward.frames)):
-        v.next_button.click()
-        assert f"Backward step {i + 1}/12" in v.details_html.value
-        pics.add(v.picture_html.value)
-    assert len(pics) == 12  # a different node highlighted at every step
-    assert "w1.grad</b> now holds" in v.details_html.value
-    v.slider.value = 2
-    assert "None (needs no grad)" in v.details_html.value  # y's slot in SubBackward0
+def test_forward_sends_the_whole_run_once(forward):
+    d = forward.data
+    assert d["kind"] == "forward" and len(d["frames"]) == 8
+    assert [f["op"] for f in d["frames"]] == [f.op for f in forward.frames]
+    f0 = d["frames"][0]
+    assert d["code"][slice(*f0["span"])] == ".mm(w1)"
+    assert f0["show"] == ["f0", "t0", "t1"]  # the op and its inputs x, w1
+    labels = {n["id"]: n["label"] for n in d["graph"]["nodes"]}
+    assert labels["t0"] == "x\n100x3" and labels["f2"] == "[3] clamp(min=0)\n100x32"
+    assert ("f0", "f1") in [tuple(e) for e in d["graph"]["edges"]]
+    svg = d["graph"]["svg"]
+    assert svg.startswith("<svg") and "viewBox" in svg and 'width="' not in svg[:80]
+    assert all(f"<title>{i}</title>" in svg for i in labels)  # laid out once, all ops
+    assert len(_json(forward)) < 40_000
+
+
+def test_forward_heatmaps_are_real_numbers_on_one_scale(forward):
+    out = forward.data["frames"][2]["out"]  # clamp(min=0)
+    assert out["s"] == [100, 32] and len(out["v"]) == 6 and len(out["v"][0]) == 8
+    assert out["v"][0][:3] == pytest.approx(forward.frames[2].output[0, :3], rel=1e-3)
+    assert all(v >= 0 for row in out["v"] for v in row)
+    scale = forward.data["scales"]["value"]
+    assert scale["label"] == "values" and scale["clipped"]  # the loss saturates
+    assert 0 < scale["max"] < forward.loss.item()
+
+
+def test_timeline_and_index_move_together(forward):
+    forward.timeline.reset()
+    forward.timeline.next()
+    assert forward.index == 1
+    forward.index = 7  # what the browser's step/slider sends
+    assert forward.timeline.index == 7 and forward.timeline.frame.op == "Sum"
+    assert "step 8/8: Sum" in repr(forward)
+    forward.index = 0
+
+
+def test_backward_frames_for_the_browser(backward):
+    d = backward.data
+    assert [f["node"] for f in d["frames"]] == [f.node for f in backward.frames]
+    f3 = d["frames"][3]  # AddBackward0 #5 sends to MmBackward0 #4 and b2
+    assert f3["node"] == "AddBackward0 #5" and isinstance(f3["seq"], int)
+    assert {s["to"] for s in f3["slots"]} == {"MmBackward0 #4", "AccumulateGrad(b2)"}
+    edges = {tuple(e) for e in d["graph"]["edges"]}
+    assert all((s["toId"], f3["id"]) in edges for s in f3["slots"])  # against them
+    leaf = d["frames"][4]
+    assert leaf["leaf"] == "b2" and leaf["seq"] is None and leaf["leafGrad"]
+    assert d["leaves"] == ["b1", "b2", "w1", "w2"]
+    assert "grad" in d["scales"]
+    _json(backward)
+
+
+def test_static_fallback_highlights_the_current_frame(backward):
+    backward.index = 3
+    bundle = _bundle(backward)
+    svg = bundle["image/svg+xml"]
+    assert "#ffd23f" in svg and "#b35806" in svg  # current node, gradient edges
+    assert bundle["text/plain"].splitlines()[1].startswith("step 4/12")
+    backward.index = 0
 
 
 def test_backward_leaf_grads_match_backward():
     ex = W.BackwardExplorer()
     twin = at.widgets.recorders.blog_network()
     twin.loss_fn().backward()
-    ex.view.slider.value = len(ex.frames) - 1
-    shown = ex.view.details_html.value
-    expected = at.widgets.render.short(twin.params["b2"].grad._data)
-    assert f"<td>b2.grad</td><td>{expected}</td>" in shown
+    got = {f.leaf: f.leaf_grads[f.leaf] for f in ex.frames if f.leaf}
+    for k, p in twin.params.items():
+        np.testing.assert_allclose(got[k], p.grad._data, rtol=1e-6)
 
 
 def test_update_explorer_proves_no_grad():
     ex = W.UpdateExplorer()
-    v = ex.view
-    assert "w1 (before)" in v.details_html.value
-    v.next_button.click()
-    text = _text(v.details_html.value)
-    assert "w1.grad_fn = None, is_leaf = True, _version = 1" in text
-    v.slider.value = len(ex.frames) - 1
-    assert "b2.grad.zero_()" in v.details_html.value
-
-
-def test_training_explorer_controls():
-    ex = W.TrainingExplorer(iterations=40)
-    v = ex.view
-    assert v.picture_html.value.startswith("<div")
-    assert "loss curve" in v.picture_html.value
-    v.slider.value = 39
-    good_loss = ex.frames[-1].loss
-    assert f"loss = <b>{at.widgets.render.fmt(good_loss)}</b>" in v.details_html.value
-    ex.forget_zero.value = True
-    assert v.timeline.index == 39 and "they pile up" in v.details_html.value
-    assert ex.frames[-1].grad_norms["b1"] > 1.5 * ex.frames[0].grad_norms["b1"]
-    ex.forget_zero.value = False
-    ex.forget_no_grad.value = True
-    assert len(v.timeline) == 1 and v.slider.max == 0
+    d = ex.data
+    assert d["kind"] == "update" and d["lr"] == 1e-4
+    sub = d["frames"][1]
+    assert sub["stage"] == "sub_" and sub["gradFn"] == "None" and sub["isLeaf"]
     assert (
-        "a leaf Variable that requires grad is being used in an in-place operation."
-        in (v.details_html.value)
+        sub["before"] and sub["step"] and set(d["scales"]) == {"value", "grad", "step"}
     )
-    ex.forget_no_grad.value = False
-    ex.lr.value = 1e-5
-    assert len(v.timeline) == 40
-    assert ex.frames[-1].loss > good_loss  # a smaller step learns more slowly
+    assert d["frames"][-1]["code"] == "b2.grad.zero_()"
+    assert ex.static_svg() is None  # no picture; text/plain only
+    _json(ex)
+
+
+def test_training_explorer_what_ifs_rerun_in_the_kernel():
+    ex = W.TrainingExplorer(iterations=40)
+    d = ex.data
+    assert len(d["frames"]) == 40 and d["baseline"] == [f["loss"] for f in d["frames"]]
+    good = ex.frames[-1].loss
+    ex.index = 39
+    ex.what_if(zero_grad=False)  # what the browser's checkbox sends
+    assert ex.timeline.index == 39 and not ex.data["settings"]["zero_grad"]
+    assert ex.frames[-1].grad_norms["b1"] > 1.5 * ex.frames[0].grad_norms["b1"]
+    assert ex.data["baseline"] == d["baseline"]  # the normal run stays underneath
+    ex.what_if(zero_grad=True, no_grad=False)
+    assert len(ex.timeline) == 1
+    assert "a leaf Variable that requires grad" in ex.data["frames"][0]["error"]
+    ex.what_if(no_grad=True, lr=1e-2)
+    losses = [f["loss"] for f in ex.data["frames"]]
+    assert "inf" in losses or "nan" in losses  # diverges; JSON-safe
+    _json(ex)
+    ex.what_if(lr=1e-5)
+    assert ex.frames[-1].loss > good  # a smaller step learns more slowly
+    assert "<polyline" in ex.static_svg()
 
 
 def test_predict_reveal_checks_against_the_engine():
@@ -165,10 +186,9 @@ def test_predict_reveal_reveals_after_the_retry_with_explanation():
 )
 def test_plain_text_is_deterministic_and_has_widget_mime(make, start):
     a, b = make(), make()
-    bundle = a._repr_mimebundle_()
-    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    bundle, other = _bundle(a), _bundle(b)
     assert bundle["text/plain"].startswith(start)
-    assert bundle["text/plain"] == b._repr_mimebundle_()["text/plain"]
+    assert bundle["text/plain"] == other["text/plain"]
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "0x" not in bundle["text/plain"]
 
