@@ -69,7 +69,8 @@ def worker(seeds, features, max_ops, timeout):
 
 
 def _spawn(seeds, args):
-    cmd = [sys.executable, __file__, "--worker", ",".join(map(str, seeds))]
+    seeds = f"{seeds.start}:{seeds.stop}:{seeds.step}"  # a range, as text
+    cmd = [sys.executable, __file__, "--worker", seeds]
     cmd += ["--features", ",".join(args.features), "--max-ops", str(args.max_ops)]
     cmd += ["--timeout", str(args.timeout)]
     env = dict(os.environ, OMP_NUM_THREADS="1")
@@ -78,8 +79,8 @@ def _spawn(seeds, args):
 
 def campaign(args):
     """Yield (seed, class, first difference) for every seed, from ``args.jobs`` workers."""
-    seeds = list(range(args.seed, args.seed + args.n))
-    shares = [seeds[i :: args.jobs] for i in range(args.jobs)]
+    seeds = range(args.seed, args.seed + args.n)
+    shares = [seeds[i :: args.jobs] for i in range(args.jobs)]  # ranges
     sel = selectors.DefaultSelector()
     for share in shares:
         if share:
@@ -136,9 +137,8 @@ def main(argv=None):
     if unknown:
         p.error(f"unknown features {sorted(unknown)}; known: {', '.join(FEATURES)}")
     if args.worker:
-        worker(
-            map(int, args.worker.split(",")), args.features, args.max_ops, args.timeout
-        )
+        start, stop, step = map(int, args.worker.split(":"))
+        worker(range(start, stop, step), args.features, args.max_ops, args.timeout)
         return 0
     counts, examples = collections.Counter(), collections.defaultdict(list)
     failing, start = [], time.time()
@@ -163,6 +163,11 @@ def main(argv=None):
         if counts.get(klass):
             print(f"  {klass:<30} {counts[klass]:>7}")
     print(f"time: {time.time() - start:.0f} s, features: {','.join(args.features)}")
+    sys.stdout.flush()
+    if args.out:  # before the (slow) shrinking below
+        with open(args.out, "w") as f:
+            for seed, klass, first in sorted(failing):
+                f.write(f"{seed}\t{klass}\t{first}\n")
     if any(k in FAILING for k in examples):
         at, torch = _libs()
         for klass, seeds in examples.items():
@@ -173,10 +178,6 @@ def main(argv=None):
         for seed, k, first in failing:
             if k == klass:
                 print(f"\n## {klass}: seed {seed}: {first}")
-    if args.out:
-        with open(args.out, "w") as f:
-            for seed, klass, first in sorted(failing):
-                f.write(f"{seed}\t{klass}\t{first}\n")
     return 1 if failing else 0
 
 
