@@ -1,6 +1,8 @@
 """Data types, spelled like PyTorch's: ``at.float32`` (the default), ``at.float64``,
 ``at.int64`` and ``at.bool``. Each wraps the NumPy dtype that stores the numbers."""
 
+import numbers
+
 import numpy as np
 
 
@@ -108,10 +110,11 @@ def _combine(higher, lower):
     return higher
 
 
+# (this module's ``int`` and ``float`` are torch's dtype aliases: use Python's own types)
 _WRAPPED = {
-    bool: np.dtype(np.bool_),
-    int: np.dtype(np.int64),
-    float: np.dtype(np.float32),
+    builtins_bool: np.dtype(np.bool_),
+    builtins_int: np.dtype(np.int64),
+    builtins_float: np.dtype(np.float32),
 }
 
 
@@ -134,7 +137,12 @@ def result_type(*operands):
             else:
                 zero = _promote(zero, x.dtype)
         elif x is not None:
-            kind = bool if isinstance(x, (bool, np.bool_)) else type(x)
-            kind = float if kind not in _WRAPPED else kind
+            kind = (
+                builtins_bool if isinstance(x, (builtins_bool, np.bool_)) else type(x)
+            )
+            if kind not in _WRAPPED:  # NumPy scalars and other numbers
+                kind = (
+                    builtins_int if isinstance(x, numbers.Integral) else builtins_float
+                )
             wrapped = _promote(wrapped, _WRAPPED[kind])
     return _combine(dims, _combine(zero, wrapped))

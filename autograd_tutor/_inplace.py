@@ -50,22 +50,30 @@ def apply(self, op, other=_NOTHING, transient_view=False, **params):
     requires grad, else written straight into ``self``'s memory."""
     if self._base is not None:
         _fresh(self)
-    operands = () if other is _NOTHING else (_operand(other),)
+    if other is _NOTHING:
+        operands, other = (), None
+    else:
+        other = _operand(other)
+        operands = (other,)
     if _state.enabled and (
         self._requires_grad
-        or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
-        or any(isinstance(v, Tensor) and v._requires_grad for v in params.values())
+        or (isinstance(other, Tensor) and other._requires_grad)
+        or (params and any(isinstance(v, Tensor) for v in params.values()))
     ):
         return _recorded(self, op, operands, params, transient_view)
-    other = operands[0] if operands else None
     return _write(self, op, other._data if isinstance(other, Tensor) else other, params)
 
 
 def _write(self, op, other, params):
     """Nothing to record: compute in self's memory (``ufunc(self, other, out=self)``)."""
     a = _check_writable(self)
+    if op is F.Zero:  # w.grad.zero_(): the most common in-place op of all
+        a.fill(0)
+        _bump_version(self)
+        return self
     if isinstance(other, np.ndarray):
-        _check_overlap(a, other)
+        if a.base is not None or other.base is not None:  # (two owners never overlap)
+            _check_overlap(a, other)
     elif op is F.Copy:  # copy_ from a Python number
         other = np.asarray(other)
     quiet = _quiet()
@@ -83,8 +91,6 @@ def _write(self, op, other, params):
             ufunc(a, other, out=a, casting="same_kind")
         elif op is F.Copy:
             np.copyto(a, np.broadcast_to(other, a.shape), casting="unsafe")
-        elif op is F.Zero:
-            a.fill(0)
         elif op is F.Fill:
             a.fill(params["value"])
         elif op is F.FillTensor:
@@ -119,7 +125,7 @@ def _check_inplace(self):
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
-    if base is not None and base._requires_grad and base._grad_fn is None:
+    if base is not None and self._requires_grad and base._grad_fn is None:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place "
             "operation."
@@ -208,7 +214,7 @@ def setitem(self, key, value):
         for k in (key if isinstance(key, tuple) else (key,))
         if _indexing.is_advanced(k)
     ]
-    masks_only = (
+    masks_only = isinstance(key, bool) or (  # a lone True is a plain copy (casts)
         value.numel() == 1
         and len(advanced) == 1
         and isinstance(advanced[0], Tensor)
@@ -232,12 +238,11 @@ def setitem(self, key, value):
 def _check_writable(self):
     """Refuse to write into memory that several elements share (an expanded tensor)."""
     a = self._data
-    if not a.flags.writeable or (
-        a.size > 1
-        and 0 in a.strides
-        and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
-    ):
-        raise RuntimeError(_INTERNAL_OVERLAP)
+    if 0 in a.strides or not a.flags.writeable:
+        if not a.flags.writeable or (
+            a.size > 1 and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+        ):
+            raise RuntimeError(_INTERNAL_OVERLAP)
     return a
 
 

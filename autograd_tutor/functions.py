@@ -11,6 +11,7 @@ one against finite differences and against PyTorch.
 import numpy as np
 
 from ._broadcast import unbroadcast
+from ._dtype import result_type
 from .autograd.function import Op
 
 REGISTRY = {}
@@ -226,8 +227,9 @@ class Pow(Op):
     @staticmethod
     def forward(ctx, x, exponent):
         ctx.exponent = exponent
-        if isinstance(exponent, float):  # an int tensor ** 2.0 is float32 (torch)
-            x = _as_float(x)
+        dtype = result_type(x, exponent)  # int ** 2.0 is float32, bool ** 2 int64
+        if dtype != x.dtype:
+            x = x.astype(dtype)
         ctx.save_for_backward(x)
         return _pow(x, exponent)
 
@@ -379,7 +381,10 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return (grad * np.sign(x),)
+        sign = np.sign(x)
+        if sign.dtype.kind == "f":
+            sign[np.isnan(x)] = 0  # torch's sgn(nan) is 0: no nan gradient
+        return (grad * sign,)
 
 
 @_register
@@ -429,7 +434,7 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.where(x < 0, 0, x)  # keeps nan and -0. as they are (torch)
+        y = np.maximum(0, x)  # a tie returns x: -0. stays -0., nan stays nan (torch)
         ctx.save_for_backward(y)
         return y
 
@@ -468,17 +473,12 @@ class Clamp(Op):
         return (np.where(inside, grad, 0),)  # 0., never -0., where cut off
 
 
-def _clamp(x, lo, hi, bounds_spread_nan=False):
+def _clamp(x, lo, hi):
     """torch's clamp: a value is replaced only if it is below ``lo`` or above ``hi``, so
-    nan and -0. stay as they are (``np.maximum(-0., 0)`` is 0.); a nan in a tensor
-    bound makes the result nan there."""
-    y = x if lo is None else np.where(x < lo, lo, x)
-    y = y if hi is None else np.where(y > hi, hi, y)
-    if bounds_spread_nan and y.dtype.kind == "f":
-        for bound in (lo, hi):
-            if bound is not None:
-                y = np.where(np.isnan(bound), bound, y)
-    return y
+    -0. stays -0. at a bound of 0., and nan (in x or in a tensor bound) stays nan.
+    (On a tie NumPy's maximum returns its second argument: x.)"""
+    y = x if lo is None else np.maximum(lo, x)
+    return y if hi is None else np.minimum(hi, y)
 
 
 @_register
@@ -495,7 +495,7 @@ class ClampTensor(Op):
     @staticmethod
     def forward(ctx, x, min=None, max=None):
         ctx.save_for_backward(x, min, max)
-        return _clamp(x, min, max, bounds_spread_nan=True)
+        return _clamp(x, min, max)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1003,11 +1003,12 @@ class ToCopy(Op):
 
     @staticmethod
     def forward(ctx, x, dtype):
+        ctx.in_dtype = x.dtype
         return x.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return (grad,)  # the engine casts it to the input's dtype
+        return (grad.astype(ctx.in_dtype, copy=False),)  # back to the input's dtype
 
 
 # ----------------------------------------------------------------------------------------

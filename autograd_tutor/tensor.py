@@ -174,6 +174,8 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (leaves only, floating point only)."""
         requires_grad = bool(requires_grad)
+        if self._base is not None:
+            _fresh(self)
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -186,6 +188,8 @@ class Tensor:
             raise RuntimeError(
                 "only Tensors of floating point dtype can require gradients"
             )
+        if requires_grad and self._base is not None:  # a view made a leaf of its own
+            self._base = None
         self._requires_grad = requires_grad
         return self
 
@@ -274,7 +278,7 @@ class Tensor:
         if self._grad is None:
             self._grad = Tensor._make(np.array(g, dtype=self._data.dtype, copy=True))
         else:
-            self._grad = Tensor._make(self._grad._data + g)
+            self._grad = Tensor._make((self._grad._data + g).astype(self._data.dtype))
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a
@@ -320,10 +324,17 @@ class Tensor:
             # the common case, loss.backward(): seed dL/dL = 1 and run the engine
             seed = np.array(1, dtype=self._data.dtype).reshape(self._data.shape)
             steps = _engine.iter_backward(
-                [(self._grad_fn, self._output_nr)], [seed], bool(retain_graph)
+                [(self._grad_fn, self._output_nr)],
+                [seed],
+                bool(retain_graph),
+                quiet=False,
             )
-            for _ in steps:
-                pass
+            token = _quiet.enter()  # NumPy stays silent about inf and nan, as torch
+            try:
+                for _ in steps:
+                    pass
+            finally:
+                _quiet.exit(token)
             return
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
@@ -1081,6 +1092,15 @@ def _fresh(view):
     if not base._requires_grad:
         return
     old = view._grad_fn
+    if old is None and view._requires_grad and base._grad_fn is not None:
+        raise RuntimeError(
+            "A view was created in no_grad mode and its base or another view of its "
+            "base has been modified inplace with grad mode enabled. Given that this use "
+            "case is ambiguous and error-prone, it is forbidden. You can clarify your "
+            "code by moving both the view and the inplace either both inside the "
+            "no_grad block (if you don't want the inplace to be tracked) or both "
+            "outside (if you want the inplace to be tracked)."
+        )
     node = F.AsStrided.record((_autograd_function._grad_edge(base),))
     data = view._data
     node.size, node.storage_offset = list(data.shape), 0

@@ -88,7 +88,13 @@ def _nodes_leading_to(roots, targets):
 
 
 def iter_backward(
-    roots, grad_roots, retain_graph=False, targets=None, captured=None, accumulate=True
+    roots,
+    grad_roots,
+    retain_graph=False,
+    targets=None,
+    captured=None,
+    accumulate=True,
+    quiet=True,
 ):
     """Run the backward pass one node at a time, yielding a ``BackwardStep`` per node.
 
@@ -102,6 +108,8 @@ def iter_backward(
         accumulate: False for ``autograd.grad``: a target node runs only if another
             target lies below it, so a leaf's ``.grad`` is left alone and nothing past
             the requested inputs is computed or freed (torch's pruning).
+        quiet: silence NumPy's floating-point warnings during each step (callers that
+            drain the generator at once silence the whole loop instead: cheaper).
     """
     root_nodes = [node for node, _ in roots]
     needed = None
@@ -139,11 +147,22 @@ def iter_backward(
         else:
             node = pop(ready)[2]
         grads_in = buffers.pop(node)
-        quiet = _quiet.enter()  # NumPy stays silent about inf and nan, as torch does
+        token = _quiet.enter() if quiet else None  # NumPy: silent on inf and nan
         try:
-            if needed is not None and node not in needed:  # a root off every path
+            if needed is None:  # loss.backward(): every node runs (the common case)
+                if node._hooked:  # tensor hooks or retain_grad() on its outputs
+                    grads_in = node._run_pre_hooks(grads_in)
+                if anomaly:
+                    grads_out = _run_watched(node, grads_in)
+                elif grads_in[0] is not None or any(g is not None for g in grads_in):
+                    # 4. the node applies its local chain rule (AccumulateGrad: adds
+                    # into .grad)
+                    grads_out = node._run(grads_in)
+                else:
+                    grads_out = (None,) * len(node.next_functions)
+            elif node not in needed:  # a root off every path to an input: hooks only
                 grads_in, grads_out = _hooked(node, grads_in), None
-            elif target_nodes is None or node not in target_nodes:
+            elif node not in target_nodes:
                 grads_in, grads_out = _run_node(node, grads_in, anomaly)
             elif accumulate or target_nodes[node]:
                 _capture(node, grads_in, targets, captured)  # before the node's hooks
@@ -173,7 +192,8 @@ def iter_backward(
                             following = None
                         push(ready, (-nxt._sequence_nr, tie(), nxt))
         finally:
-            _quiet.exit(quiet)
+            if token is not None:
+                _quiet.exit(token)
         yield _new_step(BackwardStep, (node, grads_in, grads_out))
 
 
@@ -286,10 +306,14 @@ def backward(
 
     This is what ``loss.backward()`` calls. See ``iter_backward`` for the algorithm.
     """
-    for _ in iter_backward_for(
-        tensors, grad_tensors, retain_graph, create_graph, inputs
-    ):
-        pass
+    token = _quiet.enter()  # the whole pass at once: NumPy stays silent throughout
+    try:
+        for _ in _iter_backward_for(
+            tensors, grad_tensors, retain_graph, create_graph, inputs, quiet=False
+        ):
+            pass
+    finally:
+        _quiet.exit(token)
 
 
 def iter_backward_for(
@@ -302,6 +326,17 @@ def iter_backward_for(
     >>> [step.node.name() for step in at.autograd.iter_backward_for(x.sum())]
     ['SumBackward0', 'torch::autograd::AccumulateGrad']
     """
+    return _iter_backward_for(tensors, grad_tensors, retain_graph, create_graph, inputs)
+
+
+def _iter_backward_for(
+    tensors,
+    grad_tensors=None,
+    retain_graph=None,
+    create_graph=False,
+    inputs=None,
+    quiet=True,
+):
     if create_graph:
         raise NotImplementedError(
             "create_graph=True (higher-order gradients) is not supported by "
@@ -325,7 +360,9 @@ def iter_backward_for(
             if t._grad_fn is not None:
                 t.retain_grad()
         targets = {_grad_edge(t) for t in inputs}
-    yield from iter_backward(roots, seeds, bool(retain_graph), targets)
+    yield from iter_backward(
+        roots, seeds, bool(retain_graph), targets, None, True, quiet
+    )
 
 
 def grad(
@@ -365,9 +402,15 @@ def grad(
     roots, seeds = _make_seeds(outputs, grad_outputs)
     edges = [_grad_edge(t) for t in inputs]
     captured = {}
-    steps = iter_backward(roots, seeds, bool(retain_graph), set(edges), captured, False)
-    for _ in steps:
-        pass
+    steps = iter_backward(
+        roots, seeds, bool(retain_graph), set(edges), captured, False, False
+    )
+    token = _quiet.enter()  # the whole pass at once: NumPy stays silent throughout
+    try:
+        for _ in steps:
+            pass
+    finally:
+        _quiet.exit(token)
     result = []
     for i, (edge, t) in enumerate(zip(edges, inputs)):
         g = captured.get(edge)

@@ -464,7 +464,7 @@ class Op:
             if not recording and view_of_grad:
                 result._requires_grad = True
         # 4. Attach the node to the result, noting the versions of the saved values.
-        if recording and (out.dtype.kind == "f" or not cls.sets_dtype):
+        if recording and (not cls.sets_dtype or out.dtype.kind == "f"):
             if (
                 cls.broadcasts
             ):  # an input was broadcast or cast: remember how to undo it

@@ -135,7 +135,9 @@ def sequence_nr(node):
 
 
 def array_of(t):
-    """The values of an ``at.Tensor`` or a ``torch.Tensor`` as a NumPy array."""
+    """The values of an array, an ``at.Tensor`` or a ``torch.Tensor`` as NumPy."""
+    if isinstance(t, np.ndarray):
+        return t
     data = getattr(t, "_data", None)
     return data if data is not None else t.detach().cpu().numpy()
 
@@ -335,6 +337,23 @@ def _leaf_grads(names):
     }
 
 
+def record_slots(node, grads_out, names, arrived):
+    """One ``Slot`` per ``next_functions`` entry with the gradient sent along it; each
+    sent gradient is noted in ``arrived[target]`` (the fan-in of the target).
+
+    A slot whose input needs no grad carries nothing (torch computes nothing there; a
+    rule may still return a value, which is dropped).
+    """
+    label, slots = names.label(node), []
+    for k, (nxt, _) in enumerate(node.next_functions):
+        g = grads_out[k] if k < len(grads_out) else None
+        g = frozen_array(array_of(g)) if nxt is not None and g is not None else None
+        slots.append(Slot(k, names.label(nxt) if nxt is not None else None, g))
+        if g is not None:
+            arrived[nxt].append(Contribution(label, g))
+    return tuple(slots)
+
+
 def record_backward_frames(loss, names=None, retain_graph=True):
     """Run ``loss.backward()`` step by step; returns ``(frames, graph_names, nodes)``.
 
@@ -359,16 +378,7 @@ def record_backward_frames(loss, names=None, retain_graph=True):
         for i, step in enumerate(steps):
             node = step.node
             label = names.label(node)
-            slots = []
-            for k, ((nxt, _), g) in enumerate(
-                zip(node.next_functions, step.grads_out, strict=True)
-            ):
-                # a slot whose input needs no grad carries nothing (torch computes
-                # nothing there; a rule may still return a value, which is dropped)
-                g = frozen_array(g) if nxt is not None else None
-                slots.append(Slot(k, names.label(nxt) if nxt is not None else None, g))
-                if nxt is not None and g is not None:
-                    arrived[nxt].append(Contribution(label, g))
+            slots = record_slots(node, step.grads_out, names, arrived)
             frames.append(
                 BackwardFrame(
                     index=i,
@@ -378,7 +388,7 @@ def record_backward_frames(loss, names=None, retain_graph=True):
                     rule=local_rule(node),
                     arrived=tuple(arrived.pop(node, ())),
                     grads_in=tuple(frozen_array(g) for g in step.grads_in),
-                    slots=tuple(slots),
+                    slots=slots,
                     leaf=names.leaves.get(node),
                     leaf_grads=_leaf_grads(names),
                 )

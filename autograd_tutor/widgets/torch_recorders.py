@@ -16,7 +16,7 @@ from collections import defaultdict
 import numpy as np
 
 from . import recorders as R
-from .model import BackwardFrame, Contribution, Slot, frozen_array
+from .model import BackwardFrame, Contribution, frozen_array
 
 NO_TORCH = (
     "This needs PyTorch, which is optional: pip install torch "
@@ -201,17 +201,7 @@ def record_backward_frames(loss, names=None):
     frames, nodes = [], []
     for i, (node, sent, got, grads) in enumerate(ran):
         label = names.label(node)
-        slots = []
-        for k, (nxt, _) in enumerate(node.next_functions):
-            g = sent[k] if k < len(sent) else None
-            g = (
-                frozen_array(R.array_of(g))
-                if (nxt is not None and g is not None)
-                else None
-            )
-            slots.append(Slot(k, names.label(nxt) if nxt is not None else None, g))
-            if nxt is not None and g is not None:
-                arrived[nxt].append(Contribution(label, g))
+        slots = R.record_slots(node, sent, names, arrived)
         frames.append(
             BackwardFrame(
                 index=i,
@@ -225,7 +215,7 @@ def record_backward_frames(loss, names=None):
                     for g in received.get(node, got)
                     if g is not None
                 ),
-                slots=tuple(slots),
+                slots=slots,
                 leaf=names.leaves.get(node),
                 leaf_grads=grads,
             )

@@ -150,7 +150,7 @@ KERNEL_IDLE = """() => {
 }"""
 
 # measured in the page, for one explorer's root element
-METRICS = """(root) => {
+METRICS = r"""(root) => {
   const svg = root.querySelector('.agt-graph svg');
   let minLabel = null, scale = null;
   if (svg) {
@@ -160,9 +160,25 @@ METRICS = """(root) => {
       minLabel = minLabel === null ? px : Math.min(minLabel, px);
     }
   }
+  // WCAG contrast of every heat-map cell's text on its background
+  const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => {
+    const v = rgb(c).map((x) => {
+      x /= 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  };
+  let minContrast = null;
+  for (const td of root.querySelectorAll('.agt-hm td')) {
+    const st = getComputedStyle(td);
+    const [a, b] = [lum(st.color), lum(st.backgroundColor)].sort((x, y) => y - x);
+    const c = (a + 0.05) / (b + 0.05);
+    minContrast = minContrast === null ? c : Math.min(minContrast, c);
+  }
   const out = root.closest('.jp-OutputArea-output');
   return {
-    minLabel, scale,
+    minLabel, scale, minContrast,
     overflow: root.scrollWidth - root.clientWidth,
     outputOverflow: out ? out.scrollWidth - out.clientWidth : 0,
     width: root.getBoundingClientRect().width,
@@ -199,6 +215,8 @@ def _check_layout(root, name):
     assert m["overflow"] <= 0 and m["outputOverflow"] <= 0, (name, m)
     if m["minLabel"] is not None:
         assert m["minLabel"] >= 12 - 1e-6, (name, m)
+    if m["minContrast"] is not None:
+        assert m["minContrast"] >= 4.5, (name, m)  # WCAG AA for text
     return m
 
 
@@ -296,161 +314,151 @@ def _open(page, url, token, name=NOTEBOOK.name):
     )
 
 
-def test_explorers_in_the_browser(lab, tmp_path):
+@contextlib.contextmanager
+def _notebook_page(lab, tmp_path, name=NOTEBOOK.name):
+    """A 1000 px wide Chromium page with notebook ``name`` open and running all cells;
+    a screenshot of the whole page is kept when the test fails."""
     sync_api = pytest.importorskip("playwright.sync_api")
     url, token = lab
     IMAGES.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         ctx = _launch(p, tmp_path)
+        page = ctx.new_page()
         try:
-            page = ctx.new_page()
-            _open(page, url, token)
-
-            # forward: the code highlight moves, future ops are faint
-            fwd = _explorer(page, 2)
-            _common_controls(page, fwd, 8, "forward")
-            assert fwd.locator("g.node.agt-future").count() > 0
-            _click(fwd, "step")
-            _click(fwd, "step")
-            _readout(fwd, "3 / 8")
-            assert fwd.locator(".agt-hl").inner_text() == ".clamp(min=0)"
-            assert fwd.locator("g.node.agt-cur").count() == 1
-            _zoom_and_inspect(page, fwd, "w1", "input tensor: shape [3, 32]")
-            fwd.screenshot(path=str(IMAGES / "explorer_forward.png"))
-
-            # backward: the engine's order, gradients drawn against the arrows
-            bwd = _explorer(page, 3)
-            _common_controls(page, bwd, 12, "backward")
-            assert "SumBackward0" in bwd.locator(".agt-details").inner_text()
-            assert "sequence number" in bwd.locator(".agt-details").inner_text()
-            for _ in range(3):
-                _click(bwd, "step")
-            _readout(bwd, "4 / 12")
-            assert bwd.locator(".agt-gradpath").count() == 2  # to Mm and to b2
-            _click(bwd, "step")
-            _readout(bwd, "5 / 12")
-            text = bwd.locator(".agt-details").inner_text()
-            assert "AccumulateGrad(b2)" in text and "b2.grad now holds" in text
-            _click(bwd, "back")
-            _zoom_and_inspect(page, bwd, "(w1)", "runs at step 12")
-            bwd.screenshot(path=str(IMAGES / "explorer_backward.png"))
-
-            # update: after sub_ under no_grad, w1 is still a leaf
-            upd = _explorer(page, 4)
-            _common_controls(page, upd, 12, "update")
-            _click(upd, "step")
-            _readout(upd, "2 / 12")
-            assert "is_leaf = True" in upd.inner_text()
-            upd.screenshot(path=str(IMAGES / "explorer_update.png"))
-
-            # training: playback, the baseline, what-ifs re-run in the kernel
-            train = _explorer(page, 5)
-            _common_controls(page, train, 60, "training")
-            assert train.locator(".agt-base").get_attribute("points")
-            _click(train, "play")
-            _readout(train, "60 / 60", timeout=20_000)
-            train.screenshot(path=str(IMAGES / "explorer_training.png"))
-            train.get_by_text("forget no_grad").click()
-            train.get_by_text("PyTorch's error stopped the run").wait_for()
-            assert "a leaf Variable that requires grad" in train.inner_text()
-            train.get_by_text("forget no_grad").click()
-            _readout(train, "/ 60")
-            lr = train.locator(".agt-lr")
-            lr.evaluate(
-                "(s) => { s.value = '-2'; s.dispatchEvent(new Event('input'));"
-                " s.dispatchEvent(new Event('change')); }"
-            )
-            train.locator(".agt-details", has_text="learning_rate = 1.0e-2").wait_for()
-            train.locator(".agt-slider").evaluate(
-                "(s) => { s.value = s.max; s.dispatchEvent(new Event('input')); }"
-            )
-            train.get_by_text("diverged at iteration").wait_for()
-            train.screenshot(path=str(IMAGES / "explorer_training_diverged.png"))
-            train.get_by_text("forget to zero the gradients").click()
-            train.locator(
-                ".agt-details", has_text="forgetting to zero the gradients"
-            ).wait_for()
-            _check_layout(train, "training")
-
-            # predict, retry with a hint, then the answer
-            pr = page.locator(CELLS).nth(6).locator(".jp-OutputArea")
-            pr.scroll_into_view_if_needed()
-            box = pr.locator("input")
-            assert box.get_attribute("placeholder") == "a number, e.g. 0.5"
-            assert pr.locator("button", has_text="reveal").is_disabled()
-            box.fill("18")
-            _click(pr, "check")
-            pr.get_by_text("Hint").wait_for()
-            box.fill("18.6")
-            _click(pr, "check")
-            pr.get_by_text("Right!").wait_for()
-            pr.screenshot(path=str(IMAGES / "explorer_predict.png"))
-
-            # real PyTorch graphs: torch's own order and gradients
-            tb = _explorer(page, 7)
-            _common_controls(page, tb, 7, "torch backward")
-            assert "MeanBackward0" in tb.locator(".agt-details").inner_text()
-            tb.locator(".agt-slider").evaluate(
-                "(s) => { s.value = s.max; s.dispatchEvent(new Event('input')); }"
-            )
-            assert "18.6" in tb.locator(".agt-details").inner_text()
-            tb.screenshot(path=str(IMAGES / "explorer_torch.png"))
-            tf = _explorer(page, 8)
-            _common_controls(page, tf, 5, "torch forward")
-
-            # no Graphviz in the kernel: the bundled WebAssembly Graphviz lays it out
-            lite = _explorer(page, 9)
-            lite.locator(".agt-graph svg g.node").first.wait_for()
-            _common_controls(page, lite, 12, "browser layout")
-            for _ in range(3):
-                _click(lite, "step")
-            assert lite.locator(".agt-gradpath").count() == 2
+            _open(page, url, token, name=name)
+            yield page
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
             shutil.copy(tmp_path / "failure.png", IMAGES / "failure.png")
             raise
         finally:
             ctx.close()
+
+
+def test_explorers_in_the_browser(lab, tmp_path):
+    with _notebook_page(lab, tmp_path) as page:
+        # forward: the code highlight moves, future ops are faint
+        fwd = _explorer(page, 2)
+        _common_controls(page, fwd, 8, "forward")
+        assert fwd.locator("g.node.agt-future").count() > 0
+        _click(fwd, "step")
+        _click(fwd, "step")
+        _readout(fwd, "3 / 8")
+        assert fwd.locator(".agt-hl").inner_text() == ".clamp(min=0)"
+        assert fwd.locator("g.node.agt-cur").count() == 1
+        _zoom_and_inspect(page, fwd, "w1", "input tensor: shape [3, 32]")
+        fwd.screenshot(path=str(IMAGES / "explorer_forward.png"))
+
+        # backward: the engine's order, gradients drawn against the arrows
+        bwd = _explorer(page, 3)
+        _common_controls(page, bwd, 12, "backward")
+        assert "SumBackward0" in bwd.locator(".agt-details").inner_text()
+        assert "sequence number" in bwd.locator(".agt-details").inner_text()
+        for _ in range(3):
+            _click(bwd, "step")
+        _readout(bwd, "4 / 12")
+        assert bwd.locator(".agt-gradpath").count() == 2  # to Mm and to b2
+        _click(bwd, "step")
+        _readout(bwd, "5 / 12")
+        text = bwd.locator(".agt-details").inner_text()
+        assert "AccumulateGrad(b2)" in text and "b2.grad now holds" in text
+        _click(bwd, "back")
+        _zoom_and_inspect(page, bwd, "(w1)", "runs at step 12")
+        bwd.screenshot(path=str(IMAGES / "explorer_backward.png"))
+
+        # update: after sub_ under no_grad, w1 is still a leaf
+        upd = _explorer(page, 4)
+        _common_controls(page, upd, 12, "update")
+        _click(upd, "step")
+        _readout(upd, "2 / 12")
+        assert "is_leaf = True" in upd.inner_text()
+        upd.screenshot(path=str(IMAGES / "explorer_update.png"))
+
+        # training: playback, the baseline, what-ifs re-run in the kernel
+        train = _explorer(page, 5)
+        _common_controls(page, train, 60, "training")
+        assert train.locator(".agt-base").get_attribute("points")
+        _click(train, "play")
+        _readout(train, "60 / 60", timeout=20_000)
+        train.screenshot(path=str(IMAGES / "explorer_training.png"))
+        train.get_by_text("forget no_grad").click()
+        train.get_by_text("PyTorch's error stopped the run").wait_for()
+        assert "a leaf Variable that requires grad" in train.inner_text()
+        train.get_by_text("forget no_grad").click()
+        _readout(train, "/ 60")
+        lr = train.locator(".agt-lr")
+        lr.evaluate(
+            "(s) => { s.value = '-2'; s.dispatchEvent(new Event('input'));"
+            " s.dispatchEvent(new Event('change')); }"
+        )
+        train.locator(".agt-details", has_text="learning_rate = 1.0e-2").wait_for()
+        train.locator(".agt-slider").evaluate(
+            "(s) => { s.value = s.max; s.dispatchEvent(new Event('input')); }"
+        )
+        train.get_by_text("diverged at iteration").wait_for()
+        train.screenshot(path=str(IMAGES / "explorer_training_diverged.png"))
+        train.get_by_text("forget to zero the gradients").click()
+        train.locator(
+            ".agt-details", has_text="forgetting to zero the gradients"
+        ).wait_for()
+        _check_layout(train, "training")
+
+        # predict, retry with a hint, then the answer
+        pr = page.locator(CELLS).nth(6).locator(".jp-OutputArea")
+        pr.scroll_into_view_if_needed()
+        box = pr.locator("input")
+        assert box.get_attribute("placeholder") == "a number, e.g. 0.5"
+        assert pr.locator("button", has_text="reveal").is_disabled()
+        box.fill("18")
+        _click(pr, "check")
+        pr.get_by_text("Hint").wait_for()
+        box.fill("18.6")
+        _click(pr, "check")
+        pr.get_by_text("Right!").wait_for()
+        pr.screenshot(path=str(IMAGES / "explorer_predict.png"))
+
+        # real PyTorch graphs: torch's own order and gradients
+        tb = _explorer(page, 7)
+        _common_controls(page, tb, 7, "torch backward")
+        assert "MeanBackward0" in tb.locator(".agt-details").inner_text()
+        tb.locator(".agt-slider").evaluate(
+            "(s) => { s.value = s.max; s.dispatchEvent(new Event('input')); }"
+        )
+        assert "18.6" in tb.locator(".agt-details").inner_text()
+        tb.screenshot(path=str(IMAGES / "explorer_torch.png"))
+        tf = _explorer(page, 8)
+        _common_controls(page, tf, 5, "torch forward")
+
+        # no Graphviz in the kernel: the bundled WebAssembly Graphviz lays it out
+        lite = _explorer(page, 9)
+        lite.locator(".agt-graph svg g.node").first.wait_for()
+        _common_controls(page, lite, 12, "browser layout")
+        for _ in range(3):
+            _click(lite, "step")
+        assert lite.locator(".agt-gradpath").count() == 2
 
 
 def test_lesson_4_explorers_in_the_browser(lab, tmp_path):
     """The lesson's own explorers pass the same checks (and give the README pictures)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    url, token = lab
-    IMAGES.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        ctx = _launch(p, tmp_path)
-        try:
-            page = ctx.new_page()
-            _open(page, url, token, name=LESSON_4.name)
-            cells = json.loads(LESSON_4.read_text())["cells"]
-            at_cells = [
-                k
-                for k, c in enumerate(cells)
-                if "Explorer(" in "".join(c["source"]) and c["cell_type"] == "code"
-            ]
-            expected = [("forward", 8), ("backward", 12), ("update", 12)]
-            expected.append(("training", 200))
-            assert len(at_cells) == len(expected)
-            for k, (kind, n) in zip(at_cells, expected):
-                root = _explorer(page, k)
-                assert root.get_attribute("data-kind") == kind
-                _common_controls(page, root, n, f"lesson 4 {kind}")
-                if kind == "backward":
-                    for _ in range(3):
-                        _click(root, "step")
-                    root.screenshot(
-                        path=str(IMAGES / "lesson_04_backward_explorer.png")
-                    )
-                if kind == "training":
-                    _click(root, "play")
-                    _readout(root, "200 / 200", timeout=30_000)
-                    root.screenshot(
-                        path=str(IMAGES / "lesson_04_training_explorer.png")
-                    )
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
-            shutil.copy(tmp_path / "failure.png", IMAGES / "failure.png")
-            raise
-        finally:
-            ctx.close()
+    with _notebook_page(lab, tmp_path, LESSON_4.name) as page:
+        cells = json.loads(LESSON_4.read_text())["cells"]
+        at_cells = [
+            k
+            for k, c in enumerate(cells)
+            if "Explorer(" in "".join(c["source"]) and c["cell_type"] == "code"
+        ]
+        expected = [("forward", 8), ("backward", 12), ("update", 12)]
+        expected.append(("training", 200))
+        assert len(at_cells) == len(expected)
+        for k, (kind, n) in zip(at_cells, expected):
+            root = _explorer(page, k)
+            assert root.get_attribute("data-kind") == kind
+            _common_controls(page, root, n, f"lesson 4 {kind}")
+            if kind == "backward":
+                for _ in range(3):
+                    _click(root, "step")
+                root.screenshot(path=str(IMAGES / "lesson_04_backward_explorer.png"))
+            if kind == "training":
+                _click(root, "play")
+                _readout(root, "200 / 200", timeout=30_000)
+                root.screenshot(path=str(IMAGES / "lesson_04_training_explorer.png"))

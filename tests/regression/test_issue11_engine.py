@@ -735,6 +735,66 @@ def _more_cases():
     def fwd_dot_of_signed_zeros(L):
         return (0 * L.tensor([-0.6])) @ L.tensor([0.5])
 
+    def refused_views_derived_again_after_inplace(L):
+        x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        a = x * 1
+        v = a[0:2]
+        a.mul_(2)
+        v.sum().backward()
+        return v, x.grad
+
+    def refused_view_of_plain_base_after_copyslices(L):
+        w = L.ones(1, requires_grad=True)
+        base = L.zeros(3)
+        v = base[0:2]
+        base[2:3].add_(w)
+        (v * 3).sum().backward()
+        return v, base, w.grad
+
+    def grad_abs_of_nan_is_zero(L):
+        x = L.tensor([-1.7, 0.6, 2.0], requires_grad=True)
+        y = x.log()
+        y.abs().sum().backward(inputs=[y])
+        return y.grad
+
+    def grad_retained_after_a_cast_keeps_its_dtype(L):
+        x = L.ones(2, requires_grad=True)
+        s = x.sum()
+        d = s.double()
+        d.backward(retain_graph=True, inputs=[s])
+        d.backward(retain_graph=True)
+        return s.grad
+
+    def fwd_bool_tensor_power(L):
+        return (L.tensor([1.0, -0.6]) >= -0.4) ** 2
+
+    def ok_lone_true_assignment_casts(L):
+        x = L.zeros(2) >= 1
+        x[True] = L.tensor([1.0, 0.0], dtype=L.float64)
+        return x
+
+    def ok_view_made_a_leaf_by_requires_grad(L):
+        with L.no_grad():
+            v = L.ones([], dtype=L.float64).expand(())
+        v.requires_grad_()
+        v.backward()
+        return v.grad
+
+    def silent_inplace_on_view_of_detached_leaf(L):
+        a = L.tensor(0.3, requires_grad=True)
+        b = a * 1
+        v = b[...]
+        b.detach_()
+        v.zero_()
+
+    def silent_no_grad_view_after_recorded_inplace(L):
+        x = L.ones(3, requires_grad=True)
+        y = x * 1
+        with L.no_grad():
+            v = y[0:2]
+        y.mul_(L.tensor(2.0, requires_grad=True))
+        return v * 2
+
     return {k: v for k, v in locals().items()}
 
 

@@ -209,3 +209,15 @@ def test_user_supplied_closure():
         loss_fn, params={"x1": x1, "x2": x2}, lr=0.01, iterations=10
     )
     assert tr.frames[-1].loss < tr.frames[0].loss
+
+
+def test_without_graphviz_the_browser_lays_the_graph_out(monkeypatch):
+    from autograd_tutor.widgets import payload
+
+    assert W.ForwardExplorer()._viz_js == ""  # not sent when the kernel can lay out
+    monkeypatch.setattr(payload, "layout_svg", lambda dot: None)
+    ex = W.BackwardExplorer()
+    assert ex.data["graph"]["svg"] is None
+    assert ex.data["graph"]["dot"].startswith("digraph explorer {")
+    assert "Viz.js" in ex._viz_js[:200]  # the bundled WebAssembly Graphviz, sent once
+    assert ex.static_svg() is None and repr(ex).startswith("BackwardExplorer: 12 steps")
