@@ -339,7 +339,11 @@ def _final(na, nt, index, grads):
         except Exception as e:  # noqa: BLE001 - the result itself is broken
             out.append(Difference("internal exception", index, name, _err(e), None))
             continue
-        found = diff_obs(obs_a, observe(t, lt, deep), name, grad=not deep)
+        try:
+            obs_t = observe(t, lt, deep)
+        except RuntimeError:  # torch refuses to describe it (a no_grad view, changed)
+            continue
+        found = diff_obs(obs_a, obs_t, name, grad=not deep)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ga, gt = a.grad, t.grad

@@ -52,6 +52,9 @@ REGRESSIONS = {
     "mse_loss_of_empty": "v0 = L.zeros(2, 0, requires_grad=True)\n"
     "v1 = L.nn.functional.mse_loss(v0, L.zeros(2, 0))\nv1.backward()\n"
     "v2 = L.nn.MSELoss(reduction='sum')(v0, L.zeros(2, 0))\nv2.backward()",
+    # abs of a 0-d tensor: its gradient (NumPy's sign of a 0-d array is a scalar)
+    "abs_of_0d_backward": "v0 = L.tensor(-1.5, requires_grad=True)\nv1 = v0.abs()\n"
+    "v1.backward()",
     # linear without bias reports matmul's dtype error, with bias addmm's
     "linear_dtype_message": "v0 = L.ones(2, 3)\nv1 = L.ones(4, 3, dtype=L.float64)\n"
     "v2 = L.nn.functional.linear(v0, v1)",
