@@ -381,7 +381,7 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        sign = np.asarray(np.sign(x))  # an array even for a 0-d x
+        sign = np.asarray(np.sign(x))  # (0-d: an array, not a NumPy scalar)
         if sign.dtype.kind == "f":
             sign[np.isnan(x)] = 0  # torch's sgn(nan) is 0: no nan gradient
         return (grad * sign,)

@@ -590,12 +590,14 @@ class Tensor:
     def add(self, other, alpha=1):
         if alpha == 1:
             return self.__add__(other)
+        _check_alpha(self, other, alpha)
         return _binary(F.Add, self, other, alpha=alpha)
 
     def sub(self, other, alpha=1):
         _check_bool_subtraction(self, other)
         if alpha == 1:
             return self.__sub__(other)
+        _check_alpha(self, other, alpha)
         return _binary(F.Sub, self, other, alpha=alpha)
 
     mul = __mul__
@@ -1143,6 +1145,16 @@ def _bump_version(t):
         t._version_box = [1]
     else:
         box[0] += 1
+
+
+def _check_alpha(a, b, alpha):
+    """torch refuses a float ``alpha`` when the result would be an integer tensor."""
+    other = b._data if isinstance(b, Tensor) else b
+    if isinstance(alpha, float) and _dtype.result_type(a._data, other).kind in "biu":
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point "
+            "number."
+        )
 
 
 def _check_bool_subtraction(a, b):

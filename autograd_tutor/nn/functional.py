@@ -90,8 +90,8 @@ class MseLoss(Op):
     def backward(ctx, grad):
         input, target = ctx.saved_tensors
         # chain rule: d(diff**2)/d(diff) = 2 diff, and d(mean)/d(each element) = 1/N
-        # (no elements: the gradient is empty, whatever the scale)
-        scale = 2.0 / max(input.size, 1) if ctx.reduction == 1 else 2.0
+        n = input.size
+        scale = (2.0 / n if n else float("nan")) if ctx.reduction == 1 else 2.0
         g = (input - target) * (grad * scale)
         need = ctx.needs_input_grad
         return (g if need[0] else None, -g if need[1] else None)

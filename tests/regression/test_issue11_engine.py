@@ -795,6 +795,19 @@ def _more_cases():
         y.mul_(L.tensor(2.0, requires_grad=True))
         return v * 2
 
+    def crash_empty_mse_loss_backward(L):
+        x = L.zeros(2, 0, dtype=L.float64, requires_grad=True)
+        L.nn.MSELoss()(x, L.ones_like(x)).backward()
+        return x.grad
+
+    def crash_abs_of_zero_dim(L):
+        x = L.tensor(-2.0, requires_grad=True)
+        x.abs().backward()
+        return x.grad
+
+    def silent_float_alpha_on_integers(L):
+        return L.tensor(-2).add(L.tensor(True), alpha=0.5)
+
     return {k: v for k, v in locals().items()}
 
 

@@ -47,7 +47,9 @@ TENSOR_ONLY = {  # (program, shape of the result from the input's shape)
     "sum0": (lambda a: a.sum(0), lambda s: s[1:]),
     "sum0_keepdim": (lambda a: a.sum(0, keepdim=True), lambda s: (1,) + s[1:]),
     "mean_last_keepdim": (lambda a: a.mean(-1, keepdim=True), lambda s: s[:-1] + (1,)),
-    "mm": (None, lambda s: s),  # a (2, 3) value times a (3, 3) leaf
+    "sum_all": (lambda a: a.sum(), lambda s: ()),
+    "mean_all": (lambda a: a.mean(), lambda s: ()),
+    "mm": (None, lambda s: (s[0], 3)),  # a matrix (r, k) times a new (k, 3) leaf
 }
 
 
@@ -69,7 +71,7 @@ def programs(draw, scalar):
     flags = [True] + [draw(st.booleans()) for _ in range(n_leaves - 1)]
     pool = list(zip(shapes, flags))  # (shape, requires grad) of every value so far
     steps = []
-    ops = list(UNARY) + list(BINARY) + ([] if scalar else list(TENSOR_ONLY))
+    ops = list(UNARY) + list(BINARY) + ([] if scalar else [*TENSOR_ONLY, "mm", "mm"])
     for _ in range(draw(st.integers(1, 7))):
         op = draw(st.sampled_from(ops))
         i = draw(st.integers(0, len(pool) - 1))
@@ -82,7 +84,7 @@ def programs(draw, scalar):
             steps.append((op, (i, j)))
             pool.append((_broadcast(shape, pool[j][0]), rg or pool[j][1]))
         elif op in TENSOR_ONLY:
-            if op == "mm" and shape != (2, 3) or op != "mm" and len(shape) < 1:
+            if op == "mm" and len(shape) != 2 or op != "mm" and len(shape) < 1:
                 continue
             steps.append((op, (i,)))
             pool.append((TENSOR_ONLY[op][1](shape), True if op == "mm" else rg))
@@ -110,7 +112,9 @@ def run(E, program, arrays=None):
         elif op in BINARY:
             pool.append(BINARY[op](pool[args[0]], pool[args[1]]))
         elif op == "mm":
-            weight = E.leaf(rng.standard_normal((3, 3)), requires_grad=True)
+            weight = E.leaf(
+                rng.standard_normal((pool[args[0]].shape[1], 3)), requires_grad=True
+            )
             leaves.append(weight)
             pool.append(pool[args[0]].mm(weight))
         else:
