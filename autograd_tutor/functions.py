@@ -23,6 +23,17 @@ def _register(cls):
     return cls
 
 
+def masked(grad, keep):
+    """``grad`` where ``keep``, else exactly 0. (never -0. or nan), as torch's
+    ``where(mask, grad, 0)``: a product and ``+ 0.`` (-0. + 0. is 0.), several times
+    faster than ``np.where`` on large random masks; ``np.where`` only if a nan shows."""
+    out = grad * keep
+    out += 0.0
+    if out.dtype.kind == "f" and np.isnan(out).any():
+        return np.where(keep, grad, 0)
+    return out
+
+
 def _as_float(x):
     """Integer and bool inputs of a floating-point function compute in float32, the
     default dtype (``at.tensor([True]).exp()`` is float32, as in torch)."""
@@ -441,7 +452,7 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return (np.where(y <= 0, 0, grad),)  # nan passes the gradient on, as in torch
+        return (masked(grad, ~(y <= 0)),)  # y = nan passes the gradient on (torch)
 
 
 @_register
@@ -470,7 +481,7 @@ class Clamp(Op):
             inside = x <= ctx.max
         else:
             inside = (x >= ctx.min) & (x <= ctx.max)
-        return (np.where(inside, grad, 0),)  # 0., never -0., where cut off
+        return (masked(grad, inside),)
 
 
 def _clamp(x, lo, hi):
@@ -502,7 +513,7 @@ class ClampTensor(Op):
         x, lo, hi = ctx.saved_tensors
         above_lo = x >= lo if lo is not None else True
         below_hi = x <= hi if hi is not None else True
-        g_x = np.where(above_lo & below_hi, grad, 0)  # 0., never -0., where cut off
+        g_x = masked(grad, above_lo & below_hi)
         g_lo = (
             np.where(x < lo, grad, 0)
             if lo is not None and ctx.needs_input_grad[1]
