@@ -68,6 +68,10 @@ def _basic(t, key):
     integer arrays and masks as ``(dim, array, position)`` triples, applied together at
     the end (``position``: among the advanced indices, as torch's messages count)."""
     if t.ndim == 0 and isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+        if key != 0:  # torch's words: a 0-d tensor has "size 0"; x[0] gets a hint
+            raise IndexError(
+                f"index {key} is out of bounds for dimension 0 with size 0"
+            )
         raise IndexError(
             "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"

@@ -69,7 +69,8 @@ def worker(seeds, features, max_ops, timeout):
 
 
 def _spawn(seeds, args):
-    cmd = [sys.executable, __file__, "--worker", ",".join(map(str, seeds))]
+    seeds = f"{seeds.start}:{seeds.stop}:{seeds.step}"  # a range, as text
+    cmd = [sys.executable, __file__, "--worker", seeds]
     cmd += ["--features", ",".join(args.features), "--max-ops", str(args.max_ops)]
     cmd += ["--timeout", str(args.timeout)]
     env = dict(os.environ, OMP_NUM_THREADS="1")
@@ -78,13 +79,21 @@ def _spawn(seeds, args):
 
 def campaign(args):
     """Yield (seed, class, first difference) for every seed, from ``args.jobs`` workers."""
-    seeds = list(range(args.seed, args.seed + args.n))
-    shares = [seeds[i :: args.jobs] for i in range(args.jobs)]
+    seeds = range(args.seed, args.seed + args.n)
+    shares = [seeds[i :: args.jobs] for i in range(args.jobs)]  # ranges
     sel = selectors.DefaultSelector()
     for share in shares:
         if share:
             proc = _spawn(share, args)
             sel.register(proc.stdout, selectors.EVENT_READ, (proc, share, [None]))
+    try:
+        yield from _results(sel, args)
+    finally:  # closed early (--max-seconds): end the workers still running
+        for key in list(sel.get_map().values()):
+            key.data[0].kill()
+
+
+def _results(sel, args):
     while sel.get_map():
         for key, _ in sel.select():
             proc, share, started = key.data
@@ -118,6 +127,9 @@ def main(argv=None):
     p.add_argument("--show", type=int, default=2, help="reproducers printed per class")
     p.add_argument("--timeout", type=int, default=60, help="seconds per program")
     p.add_argument("--out", help="write each failing seed's class and first difference")
+    p.add_argument(
+        "--max-seconds", type=float, help="stop after this long; report the seeds run"
+    )
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.features = args.features.split(",") if args.features else list(FEATURES)
@@ -125,13 +137,13 @@ def main(argv=None):
     if unknown:
         p.error(f"unknown features {sorted(unknown)}; known: {', '.join(FEATURES)}")
     if args.worker:
-        worker(
-            map(int, args.worker.split(",")), args.features, args.max_ops, args.timeout
-        )
+        start, stop, step = map(int, args.worker.split(":"))
+        worker(range(start, stop, step), args.features, args.max_ops, args.timeout)
         return 0
     counts, examples = collections.Counter(), collections.defaultdict(list)
     failing, start = [], time.time()
-    for i, (seed, klass, first) in enumerate(campaign(args), 1):
+    results = campaign(args)
+    for i, (seed, klass, first) in enumerate(results, 1):
         counts[klass] += 1
         if klass not in ("same", "documented refusal"):
             failing.append((seed, klass, first))
@@ -139,11 +151,23 @@ def main(argv=None):
                 examples[klass].append(seed)
         if i % 1000 == 0:
             print(f"... {i} programs, {time.time() - start:.0f} s", file=sys.stderr)
-    print(summary(counts, args.n))
+        if args.max_seconds and time.time() - start > args.max_seconds:
+            results.close()  # ends the workers; the summary counts what finished
+            break
+    print(summary(counts, sum(counts.values())))
+    if sum(counts.values()) < args.n:
+        print(
+            f"(stopped by --max-seconds: {sum(counts.values())} of {args.n} seeds run)"
+        )
     for klass in ("torch crash", "timeout", "fuzzer error"):
         if counts.get(klass):
             print(f"  {klass:<30} {counts[klass]:>7}")
     print(f"time: {time.time() - start:.0f} s, features: {','.join(args.features)}")
+    sys.stdout.flush()
+    if args.out:  # before the (slow) shrinking below
+        with open(args.out, "w") as f:
+            for seed, klass, first in sorted(failing):
+                f.write(f"{seed}\t{klass}\t{first}\n")
     if any(k in FAILING for k in examples):
         at, torch = _libs()
         for klass, seeds in examples.items():
@@ -154,10 +178,6 @@ def main(argv=None):
         for seed, k, first in failing:
             if k == klass:
                 print(f"\n## {klass}: seed {seed}: {first}")
-    if args.out:
-        with open(args.out, "w") as f:
-            for seed, klass, first in sorted(failing):
-                f.write(f"{seed}\t{klass}\t{first}\n")
     return 1 if failing else 0
 
 

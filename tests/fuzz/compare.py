@@ -69,7 +69,14 @@ def _leaves(ns):
 
 
 def observe_tensor(t, leaves, deep=True):
-    """Everything observable about a tensor, as comparable plain data."""
+    """Everything observable about a tensor, as comparable plain data.
+
+    A tensor that is some leaf's ``.grad`` (a ``.grad`` read, or ``x.grad.double()``
+    that returns it) is observed as a gradient: how the engine bumped its version
+    while accumulating is not part of the comparison.
+    """
+    if deep and any(_grad_of(leaf) is t for leaf in leaves):
+        deep = False
     obs = {
         "value": _array(t),
         "dtype": str(t.dtype).split(".")[-1],
@@ -78,6 +85,8 @@ def observe_tensor(t, leaves, deep=True):
         "is_leaf": t.is_leaf,
         "_version": t._version,
     }
+    if not deep:
+        del obs["_version"]
     if deep:
         obs["retains_grad"] = t.retains_grad
         try:
@@ -88,13 +97,18 @@ def observe_tensor(t, leaves, deep=True):
     return obs
 
 
+def _grad_of(leaf):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return leaf.grad
+
+
 def observe(x, leaves, deep=True):
     """Comparable plain data for a step's result (``deep=False``: a gradient)."""
     if _is_tensor(x):
-        obs = observe_tensor(x, leaves, deep)
-        if not deep:  # a .grad: how the engine bumped its version is not observable
-            del obs["_version"]
-        return ("tensor", obs)
+        return ("tensor", observe_tensor(x, leaves, deep))
     if isinstance(x, tuple):
         return ("tuple", type(x).__qualname__, [observe(e, leaves, deep) for e in x])
     if isinstance(x, list):
@@ -325,7 +339,11 @@ def _final(na, nt, index, grads):
         except Exception as e:  # noqa: BLE001 - the result itself is broken
             out.append(Difference("internal exception", index, name, _err(e), None))
             continue
-        found = diff_obs(obs_a, observe(t, lt, deep), name, grad=not deep)
+        try:
+            obs_t = observe(t, lt, deep)
+        except RuntimeError:  # torch refuses to describe it (a no_grad view, changed)
+            continue
+        found = diff_obs(obs_a, obs_t, name, grad=not deep)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ga, gt = a.grad, t.grad

@@ -45,6 +45,9 @@ Features (``FEATURES``; a program uses the ops of the features it is given):
 - ``optim``: unrolled training loops with ``SGD`` (momentum, nesterov, weight_decay)
   and ``Adam`` over leaves or a model's parameters
 - ``errors``: out-of-range dims, shapes that do not broadcast, wrong dtypes
+
+``make test`` runs 300 seeds with the features listed in ``tests/fuzz/test_fuzz.py``'s
+``CLEAN`` (those that show no difference any more); ``scripts/fuzz.py`` uses them all.
 """
 
 import random
@@ -717,11 +720,12 @@ class Generator:
         if self.chance(0.2):
             y = self.pick(self.needs_grad)
             if y is not None:
-                g = self.emit("ones_like", "L.ones_like({0})", [y])
-                return g and self.emit(
+                # the gradient made inline: torch may keep that very tensor as a
+                # .grad (and add into it later), which a variable would let us see
+                return self.emit(
                     "backward",
-                    "{0}.backward({1}, retain_graph=True)",
-                    [y, g],
+                    "{0}.backward(L.ones_like({0}), retain_graph=True)",
+                    [y],
                     out=False,
                 )
         y = self.root()

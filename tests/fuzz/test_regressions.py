@@ -35,6 +35,7 @@ REGRESSIONS = {
     "slice_of_0d": "v0 = L.tensor(1.0)\nv1 = v0[0:1]",
     "int_index_of_0d": "v0 = L.tensor(1.0)\nv1 = v0[0]",
     "int_index_assignment_of_0d": "v0 = L.tensor(1.0)\nv0[0] = 2.0",
+    "nonzero_int_index_of_0d": "v0 = L.tensor(1.0)\nv1 = v0[5]\nv2 = v0[-1]\nv0[-1] = 1.0",
     # x[...] = v and x[:] = v write x itself (torch: CopyBackwards, a leaf's error)
     "setitem_ellipsis_of_leaf": "v0 = L.ones(2, 3, requires_grad=True)\nv0[...] = 1.0",
     "setitem_full_slice_of_leaf": "v0 = L.ones(2, 3, requires_grad=True)\nv0[:] = 1.0",
@@ -47,6 +48,13 @@ REGRESSIONS = {
     # a vector times a matrix: torch squeezes its product in place (version 1)
     "vector_matrix_version": "v0 = L.ones(3)\nv1 = L.ones(3, 2)\nv2 = v0 @ v1\n"
     "v3 = L.nn.functional.linear(v0, v1.t())",
+    # the mean squared error of no elements: nan, and an empty gradient
+    "mse_loss_of_empty": "v0 = L.zeros(2, 0, requires_grad=True)\n"
+    "v1 = L.nn.functional.mse_loss(v0, L.zeros(2, 0))\nv1.backward()\n"
+    "v2 = L.nn.MSELoss(reduction='sum')(v0, L.zeros(2, 0))\nv2.backward()",
+    # abs of a 0-d tensor: its gradient (NumPy's sign of a 0-d array is a scalar)
+    "abs_of_0d_backward": "v0 = L.tensor(-1.5, requires_grad=True)\nv1 = v0.abs()\n"
+    "v1.backward()",
     # linear without bias reports matmul's dtype error, with bias addmm's
     "linear_dtype_message": "v0 = L.ones(2, 3)\nv1 = L.ones(4, 3, dtype=L.float64)\n"
     "v2 = L.nn.functional.linear(v0, v1)",
