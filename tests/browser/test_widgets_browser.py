@@ -15,7 +15,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.chromium import ARGS, CHROMIUM, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(__file__).with_name("explorers.ipynb")
 LESSON_4 = ROOT / "notebooks" / "04_network_with_autograd.ipynb"
@@ -34,16 +34,6 @@ LESSON_4 = ROOT / "notebooks" / "04_network_with_autograd.ipynb"
 IMAGES = Path(
     os.environ.get("AUTOGRAD_TUTOR_SCREENSHOTS") or tempfile.mkdtemp(prefix="at-shots-")
 )
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,12 +44,6 @@ pytestmark = [
 ]
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_lab(tmp, notebooks):
     """A JupyterLab server on a temp copy of ``notebooks``; yields (url, token)."""
@@ -68,7 +52,7 @@ def running_lab(tmp, notebooks):
     served.mkdir(parents=True)
     for nb in notebooks:
         shutil.copy(nb, served / Path(nb).name)
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ)
     for var in (
         "JUPYTER_CONFIG_DIR",

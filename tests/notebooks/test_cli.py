@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from autograd_tutor import cli
+from tests.chromium import free_port
 
 LESSONS = sorted(p.name for p in cli.lessons_source().glob("*.ipynb"))
 
@@ -151,15 +151,9 @@ def test_launch_runs_jupyterlab_on_localhost_with_a_token(tmp_path, monkeypatch)
     assert len(env["JUPYTER_TOKEN"]) >= 24
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_real_launch_serves_the_lessons_behind_a_token(tmp_path):
     pytest.importorskip("jupyterlab")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTER_DATA_DIR"):
         env[var] = str(tmp_path / var.lower())

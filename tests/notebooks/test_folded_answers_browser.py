@@ -10,7 +10,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,21 +19,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.chromium import ARGS, CHROMIUM, free_port
 from tests.notebooks.test_hygiene import NOTEBOOK_DIR
 
-CHROMIUM = "/usr/bin/chromium"
 LESSON = NOTEBOOK_DIR / "02_autograd_basics.ipynb"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing"),
 ]
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +41,7 @@ def lesson_page(tmp_path_factory):
     for var in ("JUPYTER_CONFIG_DIR", "JUPYTERLAB_SETTINGS_DIR", "JUPYTER_RUNTIME_DIR"):
         (tmp / var).mkdir()
         env[var] = str(tmp / var)
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser"]
     cmd += ["--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}"]
     cmd += ["--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
@@ -77,7 +70,7 @@ def lesson_page(tmp_path_factory):
                 user_data_dir=str(tmp / "chromium"),
                 executable_path=CHROMIUM,
                 headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+                args=ARGS,
             )
             try:
                 page = browser.new_page()

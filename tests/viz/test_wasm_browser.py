@@ -21,6 +21,7 @@ import pytest
 import autograd_tutor as at
 from autograd_tutor.assets import VIZ_JS
 from autograd_tutor.viz import render
+from tests.chromium import ARGS, CHROMIUM
 
 from .graphs import blog_net, seed_graph
 from .pyodide_dist import PYODIDE_VERSION, pyodide_dist
@@ -28,17 +29,7 @@ from .pyodide_dist import PYODIDE_VERSION, pyodide_dist
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 VIZ = ROOT / "autograd_tutor" / "viz"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>viz</title><script type="module">
