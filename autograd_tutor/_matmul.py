@@ -20,16 +20,10 @@ import numpy as np
 
 from . import functions as F
 from ._checks import broadcast_error
+from ._dtype import CPP_NAMES
 from .tensor import Tensor, _bump_version
 
-_C_NAMES = {
-    "f": "float",
-    "d": "double",
-    "l": "long int",
-    "q": "long int",
-    "i": "int",
-    "?": "bool",
-}
+_C_NAMES = CPP_NAMES  # torch says "float != double" here
 
 
 def _title(t):
@@ -38,32 +32,34 @@ def _title(t):
 
 
 def check_mm(a, b):
+    """torch's checks of ``mm``, in its order: dimensions, shapes, then dtypes."""
     if a._data.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    if a._data.dtype != b._data.dtype:
-        raise RuntimeError(
-            "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_NAMES[a._data.dtype.char]} != {_C_NAMES[b._data.dtype.char]}"
-        )
     if a._data.shape[1] != b._data.shape[0]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({a._data.shape[0]}x"
             f"{a._data.shape[1]} and {b._data.shape[0]}x{b._data.shape[1]})"
         )
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_NAMES[a._data.dtype.char]} != {_C_NAMES[b._data.dtype.char]}"
+        )
 
 
 def _check_mv(a, v):
-    if a._data.dtype != v._data.dtype:
-        raise RuntimeError(
-            "addmv input tensors must have the same dtype, but got "
-            f"{_title(v)}, {_title(a)}, and {_title(v)}"
-        )
+    """torch's checks of ``mv`` (its ``addmv``), in its order: shapes, then dtypes."""
     if a._data.shape[1] != v._data.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({a._data.shape[0]}), mat "
             f"({a._data.shape[0]}x{a._data.shape[1]}), vec ({v._data.shape[0]})"
+        )
+    if a._data.dtype != v._data.dtype:
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{_title(v)}, {_title(a)}, and {_title(v)}"
         )
 
 
@@ -160,13 +156,15 @@ def _batched(a, b):
         batch = tuple(np.broadcast_shapes(batch_a, batch_b))
     except ValueError:
         raise broadcast_error(batch_a, batch_b) from None
-    if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"expected scalar type {_title(a)} but found {_title(b)}")
     if m1 != m2:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: "
             f"[{prod(batch)}, {m1}] but got: [{prod(batch)}, {m2}]."
         )
+    # bmm's kernel checks the dtypes, and it only runs if there is something to sum:
+    # an empty product (or an empty inner dimension) has mat2's dtype, unchecked
+    if a._data.dtype != b._data.dtype and prod(batch) * n * p and m1:
+        raise RuntimeError(f"expected scalar type {_title(a)} but found {_title(b)}")
     vector_b = b.ndim == 1
     if a.ndim == 1:
         a = a.unsqueeze(0)

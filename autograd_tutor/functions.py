@@ -62,20 +62,40 @@ def matprod(a, b):
     return a @ b
 
 
+BOOL_SUBTRACTION = (
+    "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+    "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+)
+
+
 def _int_pow(a, b):
-    """``a ** b`` elementwise; for integers to negative integer powers, torch's values
-    (1 and -1 stay +-1, every other base gives 0) where NumPy raises."""
+    """``a ** b`` elementwise, as C's ``pow`` for every element (torch's kernel for a
+    tensor exponent); for integers to negative integer powers, torch's values (1 and -1
+    stay +-1, every other base gives 0) where NumPy raises.
+
+    NumPy takes a shortcut when the exponent is a single number broadcast over ``a``:
+    0.5 becomes ``sqrt``, which gives -0. for -0. and nan for -inf, where ``pow`` gives
+    0. and inf. So a single-number exponent is spelled out to ``a``'s full shape."""
     if a.dtype.kind in "biu" and b.dtype.kind in "biu" and (b < 0).any():
         sign = np.where(b % 2 == 0, 1, -1)
         z = np.where(a == 1, 1, np.where(a == -1, sign, 0))
         return np.where(b < 0, z, a ** np.abs(b)).astype(np.result_type(a, b))
+    if b.size == 1 and (a.dtype.kind == "f" or b.dtype.kind == "f"):
+        shape = np.broadcast_shapes(a.shape, b.shape)
+        flat = np.broadcast_to(a, shape).reshape(
+            -1
+        )  # 1-D: a 0-d pair is a shortcut too
+        return np.power(flat, np.full(flat.shape, b.reshape(()))).reshape(shape)
     return a**b
 
 
 def _pow(x, e):
     """``x ** e`` for a number ``e``, with torch's special cases, which keep the sign of
     zero: ``e = 0.5`` is ``sqrt`` (so ``(-0.) ** 0.5 = -0.``), ``-0.5`` is ``1 / sqrt``,
-    ``-1`` is ``1 / x``, ``2`` and ``3`` are products."""
+    ``-1`` is ``1 / x``, ``2`` and ``3`` are products. A bool ``x`` (with a bool ``e``,
+    else ``x`` was cast) is copied for ``True`` and all True for ``False``, as torch."""
+    if x.dtype.kind == "b":
+        return x.copy() if e else np.ones_like(x)
     if e == 2:
         return x * x
     if e == 3:
@@ -314,7 +334,8 @@ class PowTensor(Op):
     saved_names = ("self", "exponent", "result")
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, bool_exponent=False):
+        ctx.bool_exponent = bool_exponent  # (b has been cast to the result's dtype)
         z = _int_pow(a, b)
         ctx.save_for_backward(a, b, z)
         return z
@@ -322,6 +343,8 @@ class PowTensor(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b, z = ctx.saved_tensors
+        if ctx.bool_exponent and ctx.needs_input_grad[0]:
+            raise RuntimeError(BOOL_SUBTRACTION)  # torch computes b - 1 for dz/da
         with np.errstate(all="ignore"):
             # torch: 0 where the exponent is 0 (never -0. or nan)
             da = (
@@ -959,7 +982,9 @@ class Bmm(Op):
         need = ctx.needs_input_grad or (False, False)
         # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
-        return a @ b
+        # (torch's result has mat2's dtype; they differ only for a product with no
+        # element to compute, which bmm does not check)
+        return (a @ b).astype(b.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -1348,6 +1373,7 @@ class Zero(Op):
     """x.zero_(): y = 0.   dy/dx = 0."""
 
     node_name = "ZeroBackward0"
+    writes_any_dtype = True
 
     @staticmethod
     def forward(ctx, x):
@@ -1368,6 +1394,7 @@ class Fill(Op):
     """x.fill_(value): y = value everywhere.   dy/dx = 0."""
 
     node_name = "FillBackward2"
+    writes_any_dtype = True
     attr_names = ("value",)
 
     @staticmethod
@@ -1390,6 +1417,7 @@ class FillTensor(Op):
     """x.fill_(v) with a 0-d tensor v: y = v everywhere.   dy/dx = 0,  dy/dv = sum."""
 
     node_name = "FillBackward3"
+    writes_any_dtype = True
 
     @staticmethod
     def forward(ctx, x, value):
@@ -1413,6 +1441,7 @@ class Copy(Op):
     """
 
     node_name = "CopyBackwards"
+    writes_any_dtype = True
     sets_dtype = True  # the result keeps x's dtype, whatever src's
 
     @staticmethod
@@ -1442,6 +1471,7 @@ class IndexPut(Op):
     """
 
     node_name = "IndexPutBackward0"
+    writes_any_dtype = True
     attr_names = ("indices", "accumulate")
 
     @staticmethod

@@ -595,6 +595,7 @@ class Tensor:
         return self.pow(exponent)
 
     def __rpow__(self, base):
+        _check_bool_pow(base, self)
         return F.PowScalarBase.apply(self, base=_operand(base))
 
     def __neg__(self):
@@ -642,7 +643,9 @@ class Tensor:
         tensor([1., 4.], grad_fn=<PowBackward0>)
         """
         if isinstance(exponent, Tensor):
-            return _binary(F.PowTensor, self, exponent)
+            _check_bool_pow(self, exponent)
+            flag = exponent._data.dtype == np.bool_
+            return _binary(F.PowTensor, self, exponent, bool_exponent=flag)
         if not isinstance(exponent, (int, float, numbers.Number)):
             raise TypeError(
                 f"pow() exponent must be a number or a Tensor, not {type(exponent).__name__}"
@@ -1004,7 +1007,8 @@ class Tensor:
         sizes = list(parse_shape(sizes))
         if len(sizes) < self.ndim:
             raise RuntimeError(
-                f"expand(torch.FloatTensor{{{list(self.shape)}}}, size={sizes}): the number "
+                f"expand({_dtype.type_string(self._data.dtype)}{{{list(self.shape)}}}, "
+                f"size={sizes}): the number "
                 "of sizes provided "
                 f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
                 f"tensor ({self.ndim})"
@@ -1176,6 +1180,15 @@ def _check_alpha(a, b, alpha):
         )
 
 
+def _check_bool_pow(base, exponent):
+    """torch has no ``pow`` kernel for bool: a power whose result would be bool is
+    refused (a Python bool exponent is not: ``b ** True`` is a copy, ``b ** False``
+    ones)."""
+    data = [x._data if isinstance(x, Tensor) else x for x in (base, exponent)]
+    if _dtype.result_type(*data) == np.bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+
+
 def _check_bool_subtraction(a, b):
     """torch refuses ``-`` on bool tensors, pointing to the operator meant instead."""
     a_bool = a._data.dtype == np.bool_
@@ -1186,10 +1199,7 @@ def _check_bool_subtraction(a, b):
             "Use the `^` or `logical_xor()` operator instead."
         )
     if a_bool or b_bool:
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with a bool tensor is not supported. If you "
-            "are trying to invert a mask, use the `~` or `logical_not()` operator instead."
-        )
+        raise RuntimeError(F.BOOL_SUBTRACTION)
 
 
 def _needs_grad(x):

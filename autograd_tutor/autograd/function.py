@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _quiet
 from .._broadcast import unbroadcast
-from .._dtype import from_numpy_dtype, result_type
+from .._dtype import from_numpy_dtype, result_type, title, type_string
 from . import forward_ad as _forward_ad
 from .anomaly_mode import _anomaly, forward_trace
 from .forward_ad import _tangents
@@ -200,8 +200,9 @@ def _grad_edge(t):
 
 
 def _strip_backward(name):
-    """'AddBackward0' -> 'Add', as torch names a node in its in-place error."""
-    return re.sub(r"Backward\d*$", "", name)
+    """'AddBackward0' -> 'Add', 'PowBackward1' -> 'Pow1', as torch names a node in its
+    in-place error."""
+    return re.sub(r"Backward0?(?=\d*$)", "", name)
 
 
 class SavedTensorMixin:
@@ -220,7 +221,7 @@ class SavedTensorMixin:
             raise RuntimeError(_FREED_MESSAGE)
         for box, version, tensor, shape, dtype in self._kept_versions or ():
             if box[0] != version:
-                what = f"[at.{from_numpy_dtype(dtype)._legacy} {list(shape)}]"
+                what = f"[{type_string(dtype)} {list(shape)}]"
                 producer = None
                 if tensor is None:
                     producer = self.name()
@@ -378,6 +379,7 @@ class Op:
     is_view = False
     broadcasts = False  # True for elementwise ops whose inputs may broadcast
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
+    writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
 
     def __init_subclass__(cls, **kw):
@@ -473,6 +475,10 @@ class Op:
             if _inference.enabled and type(result._version_box) is not InferenceVersion:
                 _note_inference_view(result)  # a normal tensor's view: torch remembers
         # 4. Attach the node to the result, noting the versions of the saved values.
+        if recording and out.dtype.kind != "f" and not cls.sets_dtype:
+            if not cls.writes_any_dtype:  # (an integer tensor made to require grad by
+                # fill_ with one that does: torch records that, then refuses the rest)
+                raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
         if recording and (not cls.sets_dtype or out.dtype.kind == "f"):
             if (
                 cls.broadcasts

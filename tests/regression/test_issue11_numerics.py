@@ -5,14 +5,14 @@ Each ``grad_*``/``fwd_*``/``refused_*``/``accepted_*`` function takes the librar
 ``L`` and returns what to compare (``lockstep.observe``: values with the sign of zero
 and NaN, dtypes, flags, node names, or the type of the exception). The ``MESSAGES``
 programs must raise the same exception with the same message (``torch.`` read as
-``at.``).
+``at.``), or return the same thing.
 """
 
 import pytest
 
 import autograd_tutor as at
 
-from .lockstep import assert_same
+from .lockstep import _plain, assert_same
 
 NAN, INF = float("nan"), float("inf")
 
@@ -126,6 +126,181 @@ def fwd_sgd_momentum_with_a_parameter_twice(L):  # seeds 101996, 215117
             opt.step()
         out += [p.detach().clone(), opt.state[p]["momentum_buffer"]]
     return out
+
+
+def fwd_pow_with_a_tensor_exponent_is_pow(L):  # seeds 204517, 218389
+    # x ** tensor(0.5) is C's pow, not sqrt: (-inf) ** 0.5 = inf, (-0.) ** 0.5 = 0.
+    # (a Python exponent 0.5 is sqrt in torch: nan and -0.)
+    x = L.tensor([-0.0, 2.0, -INF, INF, -1.1, 0.0])
+    out = []
+    for e in (0.5, -0.5, 2.0, -1.0):
+        out += [x ** L.tensor(e), x ** L.tensor([e]), x**e]
+    out.append(L.tensor(-INF) ** L.tensor(0.5))
+    out.append(L.tensor(-INF, dtype=L.float64) ** L.tensor(0.5))
+    return out
+
+
+def refused_empty_batched_products_of_mixed_dtypes(L):  # seeds 202631 210087 211388
+    # bmm has nothing to compute for an empty product (or an empty contraction): no
+    # dtype check, and the result has the second operand's dtype
+    f, d = L.float32, L.float64
+    out = []
+    for a, b in [((0, 3), (2, 3, 1)), ((2, 0, 3), (2, 3, 4)), ((0, 0), (1, 0, 2))]:
+        for x, y in ((f, d), (d, f)):
+            out.append(L.zeros(a, dtype=x) @ L.zeros(b, dtype=y))
+    p = L.zeros(2, 3, 0, requires_grad=True)
+    q = L.zeros(2, 0, 4, dtype=d, requires_grad=True)
+    r = p @ q
+    r.sum().backward()
+    return out, r, p.grad, q.grad
+
+
+# ----------------------------------------------------------------------------------------
+# Accepted where torch refuses
+
+
+def _bool_powers(L):
+    # pow has no kernel for bool: any power whose result would be bool is refused,
+    # except a Python bool exponent (True: a copy, False: ones)
+    b = L.tensor([True, False])
+    yield lambda: b**b
+    yield lambda: b.pow(b)
+    yield lambda: b ** L.tensor(True)
+    yield lambda: True**b
+    yield lambda: L.tensor(True) ** L.tensor(True)
+    yield lambda: b**True
+    yield lambda: b**False
+    yield lambda: b**2
+    yield lambda: b**2.0
+    yield lambda: 2**b
+    yield lambda: b ** L.tensor([2, 3])
+    yield lambda: L.tensor([1.5, 2.0]) ** b
+
+
+def _bool_exponent_backward(L):
+    # d(x ** b)/dx = b * x ** (b - 1): torch computes b - 1, and refuses for a bool b
+    for e in (L.tensor([True, False]), L.tensor(True), True, L.tensor([2, 3])):
+        x = L.tensor([1.5, 2.0], requires_grad=True)
+        yield lambda x=x, e=e: (x**e).sum().backward()
+
+
+def _grad_of_integer_results(L):
+    # fill_ of an integer tensor with a tensor that requires grad records FillBackward3
+    # (torch); every differentiable op with an integer or bool result then refuses
+    w = L.tensor(1.0, dtype=L.float64, requires_grad=True)
+    for dtype in (L.bool, L.int64):
+        x = L.zeros(1, 3, dtype=dtype)
+        x.fill_(w)
+        yield lambda x=x: (x.requires_grad, type(x.grad_fn).__name__)
+        yield lambda x=x: x.T
+        yield lambda x=x: x[0]
+        yield lambda x=x: x.view(3)
+        yield lambda x=x: x * 2
+        yield lambda x=x: x.sum()
+        yield lambda x=x: x.clone()
+        yield lambda x=x: x.max(1)
+        yield lambda x=x: (x == 1).tolist()
+        yield lambda x=x: x.float().tolist()
+        yield lambda x=x: (x * w).tolist()
+
+
+# ----------------------------------------------------------------------------------------
+# Messages: the same exception, in torch's words
+
+
+def _casts(L):
+    # an in-place result that cannot be written back: torch names the result type
+    # (a Python float counts as the default float32, true division of integers gives
+    # float32) and, for clamp_ with number bounds only, the target in C++ words
+    for dtype in (L.int64, L.bool, L.int32):
+        x = L.zeros(3, dtype=dtype)
+        yield lambda x=x: x.clamp_(0.5, 1.5)
+        yield lambda x=x: x.clamp_(min=0.5)
+        yield lambda x=x: x.clamp_(L.tensor(0.5))
+        yield lambda x=x: x.clamp_(L.tensor([0.5, 1, 1], dtype=L.float64))
+        yield lambda x=x: x.div_(2)
+        yield lambda x=x: x.div_(L.tensor([2, 2, 2]))
+        yield lambda x=x: x.div_(L.tensor([2.0, 2, 2], dtype=L.float64))
+        yield lambda x=x: x.add_(0.5)
+        yield lambda x=x: x.mul_(L.tensor([2.0, 2, 2]))
+        yield lambda x=x: x.__itruediv__(2)
+    w = L.ones(3, requires_grad=True)
+    for dtype in (L.int64, L.bool):
+        x = L.zeros(3, dtype=dtype)
+        yield lambda x=x: x.clamp_(w)
+        yield lambda x=x: x.div_(w)
+        yield lambda x=x: x.add_(w * 2)
+
+
+def _products(L):
+    # shapes are checked before dtypes (mm, mv); bmm checks dtypes only when the
+    # product has elements to compute
+    f, d = L.float32, L.float64
+    for a, b in [
+        ((2, 3), (4, 2)),
+        ((2, 3), (4,)),
+        ((3,), (4, 2)),
+        ((2, 3), (3, 2)),
+        ((2, 2, 3), (2, 4, 2)),
+        ((2, 2, 3), (2, 3, 2)),
+        ((3,), (2, 4, 2)),
+        ((2, 2, 3), (4,)),
+        ((2, 2, 3), (3,)),
+        ((1, 3, 0), (2, 0, 4)),
+    ]:
+        yield lambda a=a, b=b: L.zeros(a, dtype=f) @ L.zeros(b, dtype=d)
+        yield lambda a=a, b=b: L.zeros(a, dtype=d) @ L.zeros(b, dtype=f)
+
+
+def _type_names(L):
+    # expand names the tensor's type (CPUBoolType for bool); so does the in-place
+    # error of backward, with the node's name less "Backward0" (PowBackward1: Pow1)
+    for dtype in (L.float32, L.float64, L.int64, L.bool):
+        yield lambda dtype=dtype: L.zeros(2, 1, dtype=dtype).expand(3)
+    for f in (
+        lambda x: x**2,
+        lambda x: x ** L.tensor(2.0),
+        lambda x: 2**x,
+        lambda x: x.min(),
+        lambda x: x.max(),
+        lambda x: x.add(1),
+    ):
+        x = L.ones(3, requires_grad=True)
+        y = f(x * 1)
+        z = y * y
+        y.mul_(1)
+        yield lambda z=z: z.sum().backward()
+    x = L.ones(3, requires_grad=True)
+    m = x > 0
+    y = x * m
+    m.fill_(False)
+    yield lambda: y.sum().backward()
+
+
+MESSAGES = {
+    "casts": _casts,
+    "products": _products,
+    "bool_powers": _bool_powers,
+    "bool_exponent_backward": _bool_exponent_backward,
+    "grad_of_integer_results": _grad_of_integer_results,
+    "type_names": _type_names,
+}
+
+
+def _raised(program):
+    """The exception ``program`` raised (type, message), or what it returned."""
+    try:
+        result = program()
+    except Exception as e:  # noqa: BLE001 - the exception is what is compared
+        return type(e).__name__, str(e).replace("torch.", "at.")
+    return "ok", _plain(result)
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_messages_match_torch(name, torch):
+    got = [_raised(p) for p in MESSAGES[name](at)]
+    expected = [_raised(p) for p in MESSAGES[name](torch)]
+    assert got == expected
 
 
 # ----------------------------------------------------------------------------------------
