@@ -173,24 +173,3 @@ def type_string(np_dtype):
 def title(np_dtype):
     """torch's ScalarType name of a NumPy dtype: Float, Double, Long, Int, Bool."""
     return from_numpy_dtype(np_dtype)._legacy[: -len("Tensor")]
-
-
-def check_inplace_cast(target, *operands, true_divide=False, cpp=False):
-    """Refuse, as torch does, an in-place op whose result cannot be written back.
-
-    ``target`` is the array written into, ``operands`` the other inputs (arrays or
-    Python numbers). The result's dtype is the promotion of them all
-    (``result_type``: a Python float counts as the default float32), and integers
-    divided truly give float32. It may be written back only if no kind is lost: an
-    integer into an integer, a float into a float. torch names the target in C++ words
-    (``long int``) for ``clamp_`` with number bounds, else as a ScalarType (``Long``).
-    """
-    common = result_type(target, *operands)
-    if true_divide and common.kind in "biu":
-        common = float32.np
-    if not np.can_cast(common, target.dtype, casting="same_kind"):
-        name = CPP_NAMES[target.dtype.char] if cpp else title(target.dtype)
-        raise RuntimeError(
-            f"result type {title(common)} can't be cast to the desired output type "
-            f"{name}"
-        )

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import functions as F
 from ._checks import broadcast_error
-from ._dtype import check_inplace_cast, result_type
+from ._dtype import result_type
 from ._quiet import enter as _quiet
 from ._quiet import exit as _loud
 from .autograd import forward_ad as _forward_ad
@@ -68,8 +68,6 @@ def apply(self, op, other=_NOTHING, transient_view=False, **params):
     else:
         other = _operand(other)
         operands = (other,)
-    if op in _PROMOTING:  # before anything is written or recorded (torch's order)
-        _check_cast(self, op, other, params)
     if _state.enabled and (
         self._requires_grad
         or (isinstance(other, Tensor) and other._requires_grad)
@@ -77,22 +75,6 @@ def apply(self, op, other=_NOTHING, transient_view=False, **params):
     ):
         return _recorded(self, op, operands, params, transient_view)
     return _write(self, op, other._data if isinstance(other, Tensor) else other, params)
-
-
-# the in-place ops whose result dtype comes from promoting their inputs
-_PROMOTING = {F.Add, F.Sub, F.Mul, F.Div, F.Clamp, F.ClampTensor}
-
-
-def _check_cast(self, op, other, params):
-    bounds = [params.get(k) for k in ("min", "max") if params.get(k) is not None]
-    operands = [o._data if isinstance(o, Tensor) else o for o in (other, *bounds)]
-    operands = [o for o in operands if o is not None]
-    check_inplace_cast(
-        self._data,
-        *operands,
-        true_divide=op is F.Div,
-        cpp=op is F.Clamp and not any(isinstance(b, Tensor) for b in bounds),
-    )
 
 
 def _write(self, op, other, params):

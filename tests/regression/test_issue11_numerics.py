@@ -208,30 +208,6 @@ def _grad_of_integer_results(L):
 # Messages: the same exception, in torch's words
 
 
-def _casts(L):
-    # an in-place result that cannot be written back: torch names the result type
-    # (a Python float counts as the default float32, true division of integers gives
-    # float32) and, for clamp_ with number bounds only, the target in C++ words
-    for dtype in (L.int64, L.bool, L.int32):
-        x = L.zeros(3, dtype=dtype)
-        yield lambda x=x: x.clamp_(0.5, 1.5)
-        yield lambda x=x: x.clamp_(min=0.5)
-        yield lambda x=x: x.clamp_(L.tensor(0.5))
-        yield lambda x=x: x.clamp_(L.tensor([0.5, 1, 1], dtype=L.float64))
-        yield lambda x=x: x.div_(2)
-        yield lambda x=x: x.div_(L.tensor([2, 2, 2]))
-        yield lambda x=x: x.div_(L.tensor([2.0, 2, 2], dtype=L.float64))
-        yield lambda x=x: x.add_(0.5)
-        yield lambda x=x: x.mul_(L.tensor([2.0, 2, 2]))
-        yield lambda x=x: x.__itruediv__(2)
-    w = L.ones(3, requires_grad=True)
-    for dtype in (L.int64, L.bool):
-        x = L.zeros(3, dtype=dtype)
-        yield lambda x=x: x.clamp_(w)
-        yield lambda x=x: x.div_(w)
-        yield lambda x=x: x.add_(w * 2)
-
-
 def _products(L):
     # shapes are checked before dtypes (mm, mv); bmm checks dtypes only when the
     # product has elements to compute
@@ -278,7 +254,6 @@ def _type_names(L):
 
 
 MESSAGES = {
-    "casts": _casts,
     "products": _products,
     "bool_powers": _bool_powers,
     "bool_exponent_backward": _bool_exponent_backward,
