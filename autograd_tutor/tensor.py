@@ -1002,7 +1002,8 @@ class Tensor:
         sizes = list(parse_shape(sizes))
         if len(sizes) < self.ndim:
             raise RuntimeError(
-                f"expand(torch.FloatTensor{{{list(self.shape)}}}, size={sizes}): the number "
+                f"expand(at.{self.dtype._legacy}{{{list(self.shape)}}}, size={sizes}): the "
+                "number "
                 "of sizes provided "
                 f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
                 f"tensor ({self.ndim})"
@@ -1074,6 +1075,7 @@ class Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor), in place."""
         if isinstance(value, Tensor):
             if value.ndim:
+                _inplace.precheck(self, value)  # torch: the in-place checks come first
                 raise RuntimeError(
                     "fill_ only supports 0-dimension value tensor but got tensor with "
                     f"{value.ndim} dimensions."
