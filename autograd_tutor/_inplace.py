@@ -190,20 +190,17 @@ def _recorded(self, op, operands, params, transient_view):
     if base is not None:
         # a view: the base's history is rewritten, and the view is derived from it again
         if node is not None:
-            edge = _input_edge(base)
+            edge, before = _input_edge(base), (base._grad_fn, base._output_nr)
             base._grad_fn = CopySlices(edge, view_positions(base._data, a), node)
             base._requires_grad, base._output_nr = True, 0
+            _follow_retain(base, *before)
         _bump_version(self)
         return self
     _bump_version(self)
     if node is None:  # nothing differentiable came out (an integer result)
         return self
     self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
-    if self._retains_grad:  # the retained gradient now comes from the new node only
-        old_node = old._grad_fn
-        if old_node is not None and old_node._retain:
-            old_node._retain.pop(self._output_nr, None)
-        self._attach_retain(node)
+    _follow_retain(self, old._grad_fn, old._output_nr)
     if node._kept_versions:  # a saved output is this tensor itself, at its new version
         node._kept_versions = [
             (_version_counter(self), self._version_box[0], t, s, d)
@@ -212,6 +209,16 @@ def _recorded(self, op, operands, params, transient_view):
             for box, v, t, s, d in node._kept_versions
         ]
     return self
+
+
+def _follow_retain(t, old_node, old_nr):
+    """After an in-place op gave ``t`` a new node: its ``retain_grad()`` follows it (the
+    retained gradient is that of ``t`` as it is now, from the new node only)."""
+    if not t._retains_grad:
+        return
+    if old_node is not None and old_node._retain:
+        old_node._retain.pop(old_nr, None)
+    t._attach_retain(t._grad_fn)
 
 
 def setitem(self, key, value):

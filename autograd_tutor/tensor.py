@@ -331,6 +331,8 @@ class Tensor:
         tensor([[0.2500, 0.2500],
                 [0.2500, 0.2500]])
         """
+        if self._base is not None:
+            _fresh(self)  # a view changed in place since: its grad_fn is derived again
         if gradient is None and inputs is None and not create_graph and self._grad_fn:
             if self._data.size != 1:
                 raise RuntimeError(
