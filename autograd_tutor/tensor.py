@@ -1080,6 +1080,7 @@ class Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor), in place."""
         if isinstance(value, Tensor):
             if value.ndim:
+                _inplace.precheck(self, value)  # torch: the in-place checks come first
                 raise RuntimeError(
                     "fill_ only supports 0-dimension value tensor but got tensor with "
                     f"{value.ndim} dimensions."
