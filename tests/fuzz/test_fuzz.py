@@ -165,3 +165,23 @@ def test_the_summary_counts_torch_crashes_apart():
     assert text.splitlines()[-1] == (
         "differ: 1 of 98 programs (1.02%); 2 torch crashes counted apart"
     )
+
+
+def test_a_comparison_of_values_apart_by_rounding_is_told_apart(torch, monkeypatch):
+    program = [
+        _leaf("v0", "L.tensor([0.25, 0.5])"),
+        Step("sum", "v1", "{0}.sum()", ("v0",)),
+        Step(">", "v2", "{0} >= 0.75", ("v1",)),
+    ]
+    assert check(program, at, torch) == (PASS, [])
+    sum_ = at.Tensor.sum  # a sum added in another order: one ulp below 0.75
+
+    def rounded(self, *args, **kw):
+        return sum_(self, *args, **kw) - at.tensor(6e-8)
+
+    monkeypatch.setattr(at.Tensor, "sum", rounded)
+    assert check(program, at, torch)[0] == "float rounding"
+    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    ge = at.Tensor.__ge__  # a comparison gone wrong on exact values
+    monkeypatch.setattr(at.Tensor, "__ge__", lambda self, other: ~ge(self, other))
+    assert check(program, at, torch)[0] == "wrong forward value"  # exact inputs
