@@ -103,7 +103,8 @@ def _times(grad, c):
 @_register
 class MseLoss(Op):
     """loss = reduce((input - target) ** 2).   d/dinput = 2 (input - target) [/ N for
-    mean],  d/dtarget = minus that."""
+    mean],  d/dtarget = 2 (target - input) [/ N] (torch computes it so, not as minus
+    d/dinput: an exact fit gives +0., not -0.)."""
 
     node_name = "MseLossBackward0"
     broadcasts = True  # the engine sums gradients back to broadcast inputs
