@@ -201,6 +201,8 @@ def _recorded(self, op, operands, params, transient_view):
         raise _cast_error(result._data.dtype, a.dtype)
     np.copyto(a, result._data, casting="same_kind")
     node = result._grad_fn
+    if node is not None:  # its saved old values: a clone, for a recorded backward
+        node._original_self = old
     if base is not None:
         # a view: the base's history is rewritten, and the view is derived from it again
         if node is not None:

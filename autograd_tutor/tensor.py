@@ -290,6 +290,9 @@ class Tensor:
         node._retain[self._output_nr] = weakref.ref(self)
 
     def _store_retained_grad(self, g):
+        if isinstance(g, Tensor):  # create_graph=True: the gradient keeps its history
+            self._grad = g.clone() if self._grad is None else self._grad + g
+            return
         if self._grad is None:
             self._grad = Tensor._make(np.array(g, dtype=self._data.dtype, copy=True))
         else:
