@@ -450,7 +450,7 @@ class PowScalarBase(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        dtype = grad.dtype if isinstance(grad, np.ndarray) else grad._data.dtype
+        dtype = _data(grad).dtype  # (a NumPy scalar, an array or a tensor)
         ln = np.log(np.asarray(ctx.self, dtype=dtype))  # ln(c) in grad's dtype
         if ctx.self == 0:  # torch: 0 ** x has derivative 0 where x >= 0 (not nan)
             slope = Where.call(0, MulScalar.call(y, other=ln), condition=_data(x) >= 0)

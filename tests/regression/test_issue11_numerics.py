@@ -104,6 +104,15 @@ def grad_leaf_hooks_run_after_the_leaf_stops_requiring_grad(L):  # seed 102007
     return rec, out
 
 
+def grad_number_to_a_0d_power_after_neg(L):
+    # -(c ** x) for a 0-d x: Neg's gradient reaches PowBackward2 as a NumPy scalar
+    x = L.tensor(2.0, requires_grad=True)
+    (-(3**x)).backward()
+    e = L.zeros([0], dtype=L.float64, requires_grad=True)
+    (-1 ** e.sum()).clone().backward()
+    return x.grad, e.grad
+
+
 # ----------------------------------------------------------------------------------------
 # Wrong forward values
 
