@@ -13,7 +13,10 @@ through every frame of each, measuring per click:
 Also printed: the size of the JSON each explorer sends, and how long a training
 what-if takes in the kernel (the only control that needs it).
 
-    .venv/bin/python bench/bench_widgets.py
+    .venv/bin/python bench/bench_widgets.py [--profile]
+
+``--profile`` also records a CPU profile of the clicks (Chrome DevTools protocol) and
+prints, per explorer, the functions where the time went (self time, top 12).
 """
 
 import json
@@ -69,7 +72,20 @@ def sizes():
     return rows, (time.perf_counter() - t0) * 1e3
 
 
-def browser_timings():
+def profile_summary(profile, top=12):
+    """Self time per function (ms) of a DevTools CPU profile, largest first."""
+    nodes = {n["id"]: n for n in profile["nodes"]}
+    self_ms = {}
+    stamps = [0, *profile["timeDeltas"]]
+    for sample, delta in zip(profile["samples"], stamps[1:] + [0]):
+        frame = nodes[sample]["callFrame"]
+        where = frame["url"].rsplit("/", 1)[-1][:24]
+        name = f"{frame['functionName'] or '(anonymous)'} {where}:{frame['lineNumber'] + 1}"
+        self_ms[name] = self_ms.get(name, 0) + delta / 1000
+    return sorted(self_ms.items(), key=lambda kv: -kv[1])[:top]
+
+
+def browser_timings(profile=False):
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,15 +107,25 @@ def browser_timings():
                     page = ctx.new_page()
                     B._open(page, url, token, name=path.name)
                     out = {}
+                    cdp = ctx.new_cdp_session(page) if profile else None
+                    if cdp:
+                        cdp.send("Profiler.enable")
+                        cdp.send("Profiler.setSamplingInterval", {"interval": 100})
                     for k, name in enumerate(CELLS, start=1):
                         root = B._explorer(page, k)
+                        if cdp:
+                            cdp.send("Profiler.start")
                         out[name] = root.evaluate(CLICKS)
+                        if cdp:
+                            prof = cdp.send("Profiler.stop")["profile"]
+                            out[name]["profile"] = profile_summary(prof)
                     return out
                 finally:
                     ctx.close()
 
 
-def main():
+def main(argv=None):
+    profile = "--profile" in (sys.argv[1:] if argv is None else argv)
     rows, rerun = sizes()
     print(f"{'explorer':<18}{'frames':>7}{'JSON sent':>11}{'of it SVG':>11}")
     for name, n, size, svg in rows:
@@ -108,7 +134,7 @@ def main():
     if not Path(B.CHROMIUM).exists():
         print(f"no {B.CHROMIUM}: browser timings skipped")
         return
-    timings = browser_timings()
+    timings = browser_timings(profile)
     print(
         f"\n{'explorer':<18}{'clicks':>7}{'handler+layout':>16}{'max':>8}"
         f"{'to next frame':>15}  (ms per step, median; goal < {TARGET_MS:.0f})"
@@ -120,6 +146,11 @@ def main():
             f"{name:<18}{len(t['sync']):>7}{med:>16.2f}{max(t['sync']):>8.2f}"
             f"{statistics.median(t['frame']):>15.2f}  {flag}"
         )
+    for name, t in timings.items():
+        if "profile" in t:
+            print(f"\n{name}: self time of the clicks (ms)")
+            for fn, ms in t["profile"]:
+                print(f"  {ms:8.1f}  {fn}")
 
 
 if __name__ == "__main__":
