@@ -109,7 +109,7 @@ def grad_number_to_a_0d_power_after_neg(L):
     x = L.tensor(2.0, requires_grad=True)
     (-(3**x)).backward()
     e = L.zeros([0], dtype=L.float64, requires_grad=True)
-    (-1 ** e.sum()).clone().backward()
+    (-(1 ** e.sum())).clone().backward()
     return x.grad, e.grad
 
 
