@@ -32,7 +32,15 @@ from .autograd.inference_mode import InferenceVersion as _Inference
 from .autograd.inference_mode import _inference, _views
 from .autograd.inference_mode import check_inplace as _check_inference_inplace
 from .autograd.inference_mode import check_recorded_view as _check_inference_view
-from .tensor import Tensor, _bump_version, _fresh, _operand, _version_counter
+from .tensor import (
+    DEFAULT,
+    Tensor,
+    _bump_version,
+    _fresh,
+    _operand,
+    _version_counter,
+    view_rebase_error,
+)
 
 _NOTHING = object()  # "no second operand" (None can be a clamp bound)
 
@@ -51,11 +59,11 @@ _INTERNAL_OVERLAP = (
 )
 
 
-def apply(self, op, other=_NOTHING, transient_view=False, **params):
+def apply(self, op, other=_NOTHING, **params):
     """``self.<op>_(other, **params)``: recorded when grad mode is on and something
     requires grad, else written straight into ``self``'s memory."""
     if _tangents and not _forward_ad._busy:  # forward-mode AD: in a dual level only
-        return _forward_ad.inplace(apply, self, op, other, transient_view, params)
+        return _forward_ad.inplace(apply, self, op, other, params)
     if type(self._version_box) is _Inference and not _inference.enabled:
         # an inference tensor outside inference mode: torch writes, then refuses
         o = None if other is _NOTHING else _operand(other)
@@ -73,7 +81,7 @@ def apply(self, op, other=_NOTHING, transient_view=False, **params):
         or (isinstance(other, Tensor) and other._requires_grad)
         or (params and any(isinstance(v, Tensor) for v in params.values()))
     ):
-        return _recorded(self, op, operands, params, transient_view)
+        return _recorded(self, op, operands, params)
     return _write(self, op, other._data if isinstance(other, Tensor) else other, params)
 
 
@@ -122,30 +130,25 @@ def _write(self, op, other, params):
 
 def _check_inplace(self):
     """torch's rules for recording an in-place op (grad mode on, something requires
-    grad): never on a leaf that requires grad, a view of one, or a view made under
-    no_grad()."""
+    grad): never on a view made under no_grad() (or a view of one), a view of a leaf
+    that requires grad, or a leaf that requires grad."""
     base = self._base
-    if self._grad_fn is None and self._requires_grad:
-        if base is not None:
+    if base is not None:
+        _fresh(self)
+        if self._creation_meta is not DEFAULT:
+            raise view_rebase_error(self, indirect=False)
+        if self._requires_grad and base._grad_fn is None:
             raise RuntimeError(
-                "A view was created in no_grad mode and is being modified inplace with "
-                "grad mode enabled. Given that this use case is ambiguous and "
-                "error-prone, it is forbidden. You can clarify your code by moving both "
-                "the view and the inplace either both inside the no_grad block (if you "
-                "don't want the inplace to be tracked) or both outside (if you want the "
-                "inplace to be tracked)."
+                "a view of a leaf Variable that requires grad is being used in an "
+                "in-place operation."
             )
+    if self._grad_fn is None and self._requires_grad:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
-    if base is not None and self._requires_grad and base._grad_fn is None:
-        raise RuntimeError(
-            "a view of a leaf Variable that requires grad is being used in an in-place "
-            "operation."
-        )
 
 
-def _recorded(self, op, operands, params, transient_view):
+def _recorded(self, op, operands, params):
     """The recording path: run the op out of place on the old values, then write back."""
     if _views:  # views made in inference mode may not be changed in place here
         _check_inference_view(self)
@@ -155,13 +158,6 @@ def _recorded(self, op, operands, params, transient_view):
         if isinstance(o, Tensor):
             _check_overlap(a, o._data)
     base = self._base
-    if base is not None and base._requires_grad and not transient_view:
-        raise NotImplementedError(
-            "autograd_tutor does not record in-place changes to a view of a tensor that "
-            "requires grad (PyTorch would rewrite the base's graph with CopySlices and "
-            "derive the view again). Call .clone() on the view first, or use an "
-            "out-of-place operation."
-        )
     # The old value, as its own tensor: the new node's first edge points at its history.
     old = Tensor._make(a.copy(), self._requires_grad)
     old._grad_fn, old._output_nr, old._accum = (
@@ -185,23 +181,9 @@ def _recorded(self, op, operands, params, transient_view):
         raise _cast_error(result._data.dtype, a.dtype)
     np.copyto(a, result._data, casting="same_kind")
     node = result._grad_fn
-    if base is not None:
-        # a view: the base's history is rewritten, and the view is derived from it again
-        if node is not None:
-            edge = _input_edge(base)
-            base._grad_fn = CopySlices(edge, view_positions(base._data, a), node)
-            base._requires_grad, base._output_nr = True, 0
-        _bump_version(self)
-        return self
     _bump_version(self)
     if node is None:  # nothing differentiable came out (an integer result)
         return self
-    self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
-    if self._retains_grad:  # the retained gradient now comes from the new node only
-        old_node = old._grad_fn
-        if old_node is not None and old_node._retain:
-            old_node._retain.pop(self._output_nr, None)
-        self._attach_retain(node)
     if node._kept_versions:  # a saved output is this tensor itself, at its new version
         node._kept_versions = [
             (_version_counter(self), self._version_box[0], t, s, d)
@@ -209,7 +191,30 @@ def _recorded(self, op, operands, params, transient_view):
             else (box, v, t, s, d)
             for box, v, t, s, d in node._kept_versions
         ]
+    if base is not None:
+        _rebase_view(self, base, node)
+        return self
+    self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
+    if self._retains_grad:  # the retained gradient now comes from the new node only
+        old_node = old._grad_fn
+        if old_node is not None and old_node._retain:
+            old_node._retain.pop(self._output_nr, None)
+        self._attach_retain(node)
     return self
+
+
+def _rebase_view(view, base, node):
+    """An in-place op on a view rewrites its base's history (torch's ``rebase_history``):
+    the base's new node is ``CopySlices``, which runs the op's node on the part of the
+    gradient the view covers. The view itself (and every other view of the base) is
+    derived from that new history the next time it is used: ``AsStridedBackward0``."""
+    old = base._grad_fn
+    copy = CopySlices(_input_edge(base), view_positions(base._data, view._data), node)
+    base._grad_fn, base._requires_grad, base._output_nr = copy, True, 0
+    if base._retains_grad:  # the base's retained gradient now comes from CopySlices
+        if old is not None and old._retain:
+            old._retain.pop(0, None)
+        base._attach_retain(copy)
 
 
 def setitem(self, key, value):
@@ -236,10 +241,9 @@ def setitem(self, key, value):
         and advanced[0].ndim > 0
         and advanced[0]._data.dtype == np.bool_
     )
-    transient = view is not self
     if index is None:  # torch fills with a 0-d value (FillBackward3), else copies
         op = F.FillTensor if value._data.ndim == 0 else F.Copy
-        apply(view, op, value, transient_view=transient)
+        apply(view, op, value)
         return
     if value._data.dtype != view._data.dtype and not masks_only:
         raise RuntimeError(
@@ -247,7 +251,7 @@ def setitem(self, key, value):
             f"{_TORCH_TYPE[view._data.dtype.char]} for the destination and "
             f"{_TORCH_TYPE[value._data.dtype.char]} for the source."
         )
-    apply(view, F.IndexPut, value, transient_view=transient, key=index)
+    apply(view, F.IndexPut, value, key=index)
 
 
 def _check_writable(self):
