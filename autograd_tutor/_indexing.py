@@ -121,7 +121,7 @@ def _basic(t, key):
         elif isinstance(k, slice):
             size = out._data.shape[dim]
             start, stop, step = _slice_bounds(k, size)
-            if not (start == 0 and stop == size and step == 1):
+            if not _whole(k, size):
                 out = F.Slice.apply(out, dim=dim, start=start, end=stop, step=step)
             dim += 1
         elif is_advanced(k):
@@ -134,6 +134,16 @@ def _basic(t, key):
                 "Variables are valid indices (got " + type(k).__name__ + ")"
             )
     return out, advanced
+
+
+def _whole(k, size):
+    """Does slice ``k`` keep a whole dimension *as written* (``:``, ``0:n``, ``0:n+5``)?
+    torch skips such a slice inside a tuple; ``-n:`` or ``-1:1`` are still recorded."""
+    return (
+        (k.start is None or k.start == 0)
+        and (k.stop is None or k.stop >= size)
+        and (k.step is None or k.step == 1)
+    )
 
 
 def _slice_bounds(k, size):

@@ -241,10 +241,10 @@ def setitem(self, key, value):
         and advanced[0].ndim > 0
         and advanced[0]._data.dtype == np.bool_
     )
-    if index is None:  # torch fills with a 0-d value (FillBackward3), else copies
-        op = F.FillTensor if value._data.ndim == 0 else F.Copy
-        apply(view, op, value)
+    if index is None:
+        _copy_to(view, value)
         return
+    value = _without_leading_ones(value)
     if value._data.dtype != view._data.dtype and not masks_only:
         raise RuntimeError(
             "Index put requires the source and destination dtypes match, got "
@@ -252,6 +252,31 @@ def setitem(self, key, value):
             f"{_TORCH_TYPE[value._data.dtype.char]} for the source."
         )
     apply(view, F.IndexPut, value, key=index)
+
+
+def _copy_to(dst, value):
+    """``x[ints and slices] = value`` as torch's ``copy_to``: ``copy_`` when the shapes
+    are equal (``CopyBackwards``), ``fill_`` from a 0-d value (``FillBackward3``), else
+    ``copy_`` from the value without its leading 1s (``ViewBackward0``) expanded to the
+    destination's shape (``ExpandBackward0``)."""
+    if value._data.shape == dst._data.shape:
+        return apply(dst, F.Copy, value)
+    if value._data.ndim == 0:
+        return apply(dst, F.FillTensor, value)
+    value = _without_leading_ones(value)
+    if value._data.shape != dst._data.shape:
+        value = value.expand(dst.shape)
+    return apply(dst, F.Copy, value)
+
+
+def _without_leading_ones(value):
+    """The value of an index assignment viewed without its leading dimensions of size 1
+    (torch's ``slicePrefix1sSize``): ``[[w]]`` is assigned as ``w``."""
+    shape = value._data.shape
+    n = 0
+    while n < len(shape) and shape[n] == 1:
+        n += 1
+    return value.view(shape[n:]) if n else value
 
 
 def _check_writable(self):

@@ -444,7 +444,11 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def contiguous(self):
-        return self if self._data.flags.c_contiguous else self.clone()
+        """This tensor if its memory is in C order, else a copy that is
+        (``CloneBackward0``)."""
+        if self._data.flags.c_contiguous:
+            return self
+        return F.Clone.apply(self, contiguous=True)
 
     def to(self, dtype):
         """Convert to another dtype (recorded as ``ToCopyBackward0``)."""
@@ -977,7 +981,7 @@ class Tensor:
             if self._data.flags.c_contiguous:
                 return F.View.apply(self, shape=shape)
             return F.ReshapeAlias.apply(self, shape=shape)  # a view all the same
-        return F.UnsafeView.apply(F.Clone.apply(self), shape=shape)
+        return F.UnsafeView.apply(F.Clone.apply(self, contiguous=True), shape=shape)
 
     def view_as(self, other):
         return self.view(other.shape)

@@ -214,6 +214,126 @@ def view_requires_grad_follows_base(L):
     return v4.requires_grad, v4.is_leaf, out, out.grad_fn.next_functions
 
 
+# ----------------------------------------------------------------------------------------
+# Node names of views ("cosmetic: name")
+
+
+def slice_in_tuple_not_written_as_full(L):
+    # torch skips a slice inside a tuple only when it is literally 0:n (or :), so
+    # -1:1 on a dimension of size 1 still records SliceBackward0
+    x = L.tensor([[0.3], [0.9], [0.9]], requires_grad=True)
+    return _graph(x[:, -1:1], x), _graph(x[:, 0:1], x), _graph(x[:, :5], x)
+
+
+def slice_in_tuple_with_advanced_index(L):
+    x = L.ones(2, 3, 2, requires_grad=True)
+    return _graph(x[[0], -3:3, 0:3:2], x), _graph(x[[0], 0:3, ::1], x)
+
+
+def setitem_normalized_slice_is_a_view(L):
+    # seed 204957: y[:, -3:3] = c writes a view (CopySlices), not y itself
+    x = L.tensor([[0.5, 0.1], [-1.7, 1.1]], requires_grad=True)
+    y = x.sigmoid()
+    y[:, -3:3] = -1.3
+    return y, _graph(y, x)
+
+
+def setitem_same_shape_copies(L):
+    # seed 200304: a 0-d value into a 0-d destination is copy_ (CopyBackwards)
+    x = L.tensor(2.0, requires_grad=True)
+    y = x * 3
+    w = L.tensor(-1.9, requires_grad=True)
+    y[...] = w
+    return y, _graph(y, x, w)
+
+
+def setitem_broadcast_value_views_and_expands(L):
+    # seeds 200203, 200645: the value loses its leading 1s (ViewBackward0) and is
+    # expanded to the destination (ExpandBackward0) before copy_
+    w = L.tensor([[-0.8]], dtype=L.float64, requires_grad=True)
+    a = L.zeros(3, 2, dtype=L.float64)
+    a[1:3, ...] = w
+    u = L.tensor([[1.0, 2.0]], requires_grad=True)
+    b = L.zeros(3, 2)
+    b[0:2] = u
+    c = L.zeros(2, 2)
+    c[[1, 0]] = u
+    return a, b, c, _graph(a, w), _graph(b, u), _graph(c, u)
+
+
+def setitem_fill_with_zero_d(L):
+    w = L.tensor(0.5, requires_grad=True)
+    a = L.zeros(3)
+    a[1:] = w
+    b = L.zeros(2, 2)
+    b[0] = 4.0
+    return a, b, _graph(a, w)
+
+
+def setitem_into_bool_records_nothing(L):
+    # seed 205796: copy_ into a bool or integer tensor records nothing (same shapes:
+    # x[...] = w is copy_); torch's fill_ records FillBackward3 even on a bool tensor
+    v = L.tensor([1.0, -1.0]) < 0
+    w = L.tensor(0.3, requires_grad=True)
+    v[...] = w
+    s = L.tensor(1.6) < 0
+    s[...] = w
+    u = L.zeros(2, dtype=L.int64)
+    u.copy_(w * 2)
+    return v, s, u
+
+
+# ----------------------------------------------------------------------------------------
+# Memory layout: what can be viewed after contiguous(), clone() and matmul
+
+
+def view_after_contiguous_of_transposed(L):
+    # seed 202625: contiguous() gives C order, whatever the input's layout
+    x = L.tensor([[0.0, -1.5], [-1.7, 0.8]], requires_grad=True)
+    c = x.mT.contiguous()
+    return c.is_contiguous(), c.view(4), _graph(c.view(4), x)
+
+
+def clone_keeps_the_layout(L):
+    # clone() preserves a dense layout (torch's preserve_format): a transposed clone
+    # is not contiguous, and reshape makes a copy of it
+    x = L.ones(2, 3, requires_grad=True)
+    c = x.t().clone()
+    return c.is_contiguous(), _graph(c.reshape(6), x)
+
+
+def matmul_result_is_contiguous(L):
+    # seeds 204882, 210576: a batched matmul's result is laid out as torch's
+    a = L.tensor([[[1.1], [1.5], [-2.0]]], dtype=L.float64, requires_grad=True)
+    b = L.tensor([[[1.6, -0.6]], [[1.0, 1.3]]], dtype=L.float64)
+    out = a @ b
+    c = L.ones(2, 3, requires_grad=True)
+    d = L.ones(1, 3, 2, requires_grad=True)
+    e = L.ones(1, 2, 2, requires_grad=True)
+    f = L.matmul(c.matmul(d), e)
+    return (
+        out.is_contiguous(),
+        _graph(out.contiguous(), a),
+        out.view(-1),
+        f.is_contiguous(),
+        _graph(f, c, d, e),
+    )
+
+
+def view_of_clone_of_transposed(L):
+    x = L.ones(2, 3)
+    x.t().clone().view(6)
+
+
+def repr_of_no_grad_view_after_change(L):
+    # seed 500696: torch's repr shows grad_fn=<Invalid> where .grad_fn would raise
+    x = L.tensor([[-0.4], [1.9]], dtype=L.float64, requires_grad=True)
+    with L.no_grad():
+        v = x.expand_as(x)
+        v[1, -1] = 0.4
+    return repr(v).replace("torch.", "at."), v.requires_grad
+
+
 VALUE_CASES = [
     inplace_view_of_non_leaf,
     inplace_view_backward_through_view,
@@ -226,9 +346,21 @@ VALUE_CASES = [
     no_grad_view_used_before_change,
     no_grad_view_changed_under_no_grad,
     view_requires_grad_follows_base,
+    slice_in_tuple_not_written_as_full,
+    slice_in_tuple_with_advanced_index,
+    setitem_normalized_slice_is_a_view,
+    setitem_same_shape_copies,
+    setitem_broadcast_value_views_and_expands,
+    setitem_fill_with_zero_d,
+    setitem_into_bool_records_nothing,
+    view_after_contiguous_of_transposed,
+    clone_keeps_the_layout,
+    matmul_result_is_contiguous,
+    repr_of_no_grad_view_after_change,
 ]
 
 ERROR_CASES = [
+    view_of_clone_of_transposed,
     inplace_view_of_saved_output,
     inplace_view_saved_value_changed,
     inplace_view_of_leaf,
