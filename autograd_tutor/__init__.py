@@ -12,7 +12,8 @@ tensor([[0.2500, 0.2500],
         [0.2500, 0.2500]])
 
 The optional parts load on first use, so ``import autograd_tutor`` needs only NumPy:
-``at.viz`` (Graphviz pictures) and ``at.widgets`` (ipywidgets explorers).
+``at.viz`` (Graphviz pictures), ``at.widgets`` (ipywidgets explorers) and
+``at.teaching`` (the teaching core of lesson 8, a whole engine to read in one sitting).
 """
 
 import importlib
@@ -89,7 +90,7 @@ def numel(input):
 
 
 def __getattr__(name):
-    """Load ``at.viz`` and ``at.widgets`` (and their dependencies) on first use."""
-    if name in ("viz", "widgets"):
+    """Load ``at.viz``, ``at.widgets`` and ``at.teaching`` on first use."""
+    if name in ("viz", "widgets", "teaching"):
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

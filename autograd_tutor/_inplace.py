@@ -17,11 +17,13 @@ Mirrors how PyTorch treats in-place ops:
   (``IndexPutBackward0``) for integer arrays and masks.
 """
 
+import warnings
+
 import numpy as np
 
 from . import functions as F
 from ._checks import broadcast_error
-from ._dtype import result_type
+from ._dtype import from_numpy_dtype, result_type
 from ._quiet import enter as _quiet
 from ._quiet import exit as _loud
 from .autograd import forward_ad as _forward_ad
@@ -87,7 +89,7 @@ def apply(self, op, other=_NOTHING, **params):
 
 def _write(self, op, other, params):
     """Nothing to record: compute in self's memory (``ufunc(self, other, out=self)``)."""
-    a = _check_writable(self)
+    a = _check_writable(self, op)
     if op is F.Zero:  # w.grad.zero_(): the most common in-place op of all
         a.fill(0)
         _bump_version(self)
@@ -153,7 +155,7 @@ def _recorded(self, op, operands, params):
     if _views:  # views made in inference mode may not be changed in place here
         _check_inference_view(self)
     _check_inplace(self)
-    a = _check_writable(self)
+    a = _check_writable(self, op)
     for o in operands:
         if isinstance(o, Tensor):
             _check_overlap(a, o._data)
@@ -195,11 +197,7 @@ def _recorded(self, op, operands, params):
         _rebase_view(self, base, node)
         return self
     self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
-    if self._retains_grad:  # the retained gradient now comes from the new node only
-        old_node = old._grad_fn
-        if old_node is not None and old_node._retain:
-            old_node._retain.pop(self._output_nr, None)
-        self._attach_retain(node)
+    _follow_retain(self, old._grad_fn, old._output_nr)
     return self
 
 
@@ -208,85 +206,174 @@ def _rebase_view(view, base, node):
     the base's new node is ``CopySlices``, which runs the op's node on the part of the
     gradient the view covers. The view itself (and every other view of the base) is
     derived from that new history the next time it is used: ``AsStridedBackward0``."""
-    old = base._grad_fn
-    copy = CopySlices(_input_edge(base), view_positions(base._data, view._data), node)
-    base._grad_fn, base._requires_grad, base._output_nr = copy, True, 0
-    if base._retains_grad:  # the base's retained gradient now comes from CopySlices
-        if old is not None and old._retain:
-            old._retain.pop(0, None)
-        base._attach_retain(copy)
+    edge, before = _input_edge(base), (base._grad_fn, base._output_nr)
+    base._grad_fn = CopySlices(edge, view_positions(base._data, view._data), node)
+    base._requires_grad, base._output_nr = True, 0
+    _follow_retain(base, *before)
+
+
+def _follow_retain(t, old_node, old_nr):
+    """After an in-place op gave ``t`` a new node: its ``retain_grad()`` follows it (the
+    retained gradient is that of ``t`` as it is now, from the new node only)."""
+    if not t._retains_grad:
+        return
+    if old_node is not None and old_node._retain:
+        old_node._retain.pop(old_nr, None)
+    t._attach_retain(t._grad_fn)
 
 
 def setitem(self, key, value):
-    """``x[key] = value``: ``x[key].copy_(value)`` when ``key`` has only integers and
-    slices, ``index_put_`` (``IndexPutBackward0``) for integer arrays and masks."""
+    """``x[key] = value``, in torch's steps and so with torch's errors in torch's order:
+
+    1. ``value`` becomes a tensor (a number: a 0-d tensor of ``x``'s dtype);
+    2. the key is resolved (``_indexing.resolve``): integers, slices, None and ... give
+       the view written to (``x`` itself if they select all of it); indexing errors
+       come here, before any in-place check;
+    3. without integer arrays or masks: ``view.copy_(value)`` (``fill_`` for a 0-d
+       value; else the value, its leading 1s dropped, is expanded to the view's shape,
+       with ``expand``'s errors); with them: ``view.index_put_(indices, value)``;
+    4. the in-place checks run on the tensor written to: on a view of a leaf that
+       requires grad torch says "a view of a leaf Variable", on the leaf itself (as
+       ``x[...]`` or ``x[[0]]``) "a leaf Variable".
+    """
+    value = _value_tensor(self, value)
     if self._base is not None:
         _fresh(self)
-    if not isinstance(value, Tensor):
-        value = Tensor._make(np.asarray(value, dtype=self._data.dtype))
-    if _state.enabled and (self._requires_grad or value._requires_grad):
-        _check_inplace(self)  # e.g. a view made under no_grad(): torch's error
-    view, index = _indexing.view_and_index(self, key)
-    # torch fills a single mask with a one-element value (and casts it); any other
-    # integer-array or mask assignment needs the value in the tensor's own dtype
-    advanced = [
-        k
-        for k in (key if isinstance(key, tuple) else (key,))
-        if _indexing.is_advanced(k)
-    ]
-    masks_only = isinstance(key, bool) or (  # a lone True is a plain copy (casts)
-        value.numel() == 1
-        and len(advanced) == 1
-        and isinstance(advanced[0], Tensor)
-        and advanced[0].ndim > 0
-        and advanced[0]._data.dtype == np.bool_
-    )
-    if index is None:
-        _copy_to(view, value)
+    if key is False:  # torch writes nothing and checks nothing
         return
-    value = _without_leading_ones(value)
-    if value._data.dtype != view._data.dtype and not masks_only:
-        raise RuntimeError(
-            "Index put requires the source and destination dtypes match, got "
-            f"{_TORCH_TYPE[view._data.dtype.char]} for the destination and "
-            f"{_TORCH_TYPE[value._data.dtype.char]} for the source."
-        )
-    apply(view, F.IndexPut, value, key=index)
+    target, advanced = _indexing.resolve(self, key)
+    if advanced:
+        _index_put(self, target, advanced, value)
+    else:
+        _copy_to(self, target, value)
 
 
-def _copy_to(dst, value):
-    """``x[ints and slices] = value`` as torch's ``copy_to``: ``copy_`` when the shapes
-    are equal (``CopyBackwards``), ``fill_`` from a 0-d value (``FillBackward3``), else
-    ``copy_`` from the value without its leading 1s (``ViewBackward0``) expanded to the
-    destination's shape (``ExpandBackward0``)."""
-    if value._data.shape == dst._data.shape:
-        return apply(dst, F.Copy, value)
-    if value._data.ndim == 0:
-        return apply(dst, F.FillTensor, value)
-    value = _without_leading_ones(value)
-    if value._data.shape != dst._data.shape:
-        value = value.expand(dst.shape)
-    return apply(dst, F.Copy, value)
+def _value_tensor(self, value):
+    """torch's ``valueToTensor``: a tensor as it is, a number as a 0-d tensor of
+    ``self``'s dtype (``x[0] = 2.7`` into an int64 tensor writes 2)."""
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+        quiet = _quiet()
+        try:
+            return Tensor._make(np.asarray(value).astype(self._data.dtype))
+        finally:
+            _loud(quiet)
+    raise TypeError(
+        f"can't assign a {type(value).__name__} to a at.{_legacy_name(self._data)}"
+    )
 
 
-def _without_leading_ones(value):
-    """The value of an index assignment viewed without its leading dimensions of size 1
-    (torch's ``slicePrefix1sSize``): ``[[w]]`` is assigned as ``w``."""
-    shape = value._data.shape
-    n = 0
-    while n < len(shape) and shape[n] == 1:
-        n += 1
-    return value.view(shape[n:]) if n else value
+def _copy_to(self, target, value):
+    """torch's ``copy_to(target, value)``: ``copy_`` for a value of the same shape,
+    ``fill_`` for a 0-d one, else ``copy_`` of the value viewed without its leading 1s
+    and expanded (``ViewBackward0`` and ``ExpandBackward0`` when it requires grad)."""
+    if target._data.shape == value._data.shape:
+        op = F.Copy
+    elif value._data.ndim == 0:
+        op = F.FillTensor
+    else:
+        value = F.View.apply(value, shape=_without_leading_ones(value._data.shape))
+        if value._data.shape != target._data.shape:
+            value = value.expand(target._data.shape)
+        op = F.Copy
+    apply(target, op, value)
 
 
-def _check_writable(self):
-    """Refuse to write into memory that several elements share (an expanded tensor)."""
+def _index_put(self, target, advanced, value):
+    """torch's ``target.index_put_(indices, value)``, its checks in torch's order: the
+    in-place checks; a single mask with a one-element value is a ``masked_fill_``
+    (the value is cast); else the value must not share memory with the target, must
+    broadcast to the indexed shape and have the target's dtype, and only then are
+    the indices checked against their dimension's size."""
+    if value._data.ndim and value._data.shape[0] == 1:  # leading 1s: viewed away first
+        value = F.View.apply(value, shape=_without_leading_ones(value._data.shape))
+    if _state.enabled and (target._requires_grad or value._requires_grad):
+        _check_inplace(target)
+    a = target._data
+    shared = _internal_overlap(a)
+    if shared:
+        _warn_expanded("index_put_", "[indices] = tensor")
+    masks = [arr for _, arr, _ in advanced if arr.dtype == np.bool_]
+    masked_fill = value._data.size == 1 and len(advanced) == 1 and len(masks) == 1
+    key, bounds_error = _indexing.advanced_key(target, advanced)
+    if masked_fill:
+        if shared:
+            _warn_expanded("masked_fill_", "[mask] = scalar")
+    else:
+        if np.shares_memory(a, value._data):
+            raise RuntimeError(_OVERLAP)
+        shape = _indexing.indexed_shape(target, key)
+        try:
+            np.broadcast_shapes(value._data.shape, shape)
+            fits = np.broadcast_shapes(value._data.shape, shape) == shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(value._data.shape)} cannot "
+                f"be broadcast to indexing result of shape {list(shape)}"
+            )
+        if value._data.dtype != a.dtype:
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{_TORCH_TYPE[a.dtype.char]} for the destination and "
+                f"{_TORCH_TYPE[value._data.dtype.char]} for the source."
+            )
+        if bounds_error is not None:
+            raise bounds_error
+    apply(target, F.IndexPut, value, key=key)
+
+
+def _without_leading_ones(shape):
+    """torch's ``slicePrefix1sSize``: ``[1, 1, 3]`` -> ``[3]``, ``[1, 1]`` -> ``[]``."""
+    i = 0
+    while i < len(shape) and shape[i] == 1:
+        i += 1
+    return tuple(shape[i:])
+
+
+def _warn_expanded(op, example):
+    warnings.warn(
+        f"Use of {op} on expanded tensors is deprecated. Please clone() the tensor "
+        "before performing this operation. This also applies to advanced indexing e.g. "
+        f"tensor{example}",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
+def precheck(self, other):
+    """The in-place checks torch runs before an op's own argument checks (e.g.
+    ``fill_`` with a 1-d tensor on a leaf that requires grad: the leaf error first)."""
+    if _state.enabled and (
+        self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+    ):
+        _check_inplace(self)
+
+
+# The ops torch lets write into memory that several elements share (an expanded
+# tensor): fill_ with a number and zero_ (filling is idempotent), and index_put_ (which
+# only warns). copy_, fill_ with a tensor (a copy_) and the arithmetic ops refuse.
+_SHARED_WRITE_OK = (F.Fill, F.Zero, F.IndexPut)
+
+
+def _internal_overlap(a):
+    """Do several elements of ``a`` share memory (a stride 0 along a dimension of size
+    more than 1, in a non-empty array)? torch's ``has_internal_overlap``."""
+    return (
+        0 in a.strides
+        and a.size > 1
+        and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+    )
+
+
+def _check_writable(self, op):
+    """Refuse to write into memory that several elements share, as torch does for
+    ``op`` (see ``_SHARED_WRITE_OK``), and into read-only memory."""
     a = self._data
-    if 0 in a.strides or not a.flags.writeable:
-        if not a.flags.writeable or (
-            a.size > 1 and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
-        ):
-            raise RuntimeError(_INTERNAL_OVERLAP)
+    if not a.flags.writeable or (op not in _SHARED_WRITE_OK and _internal_overlap(a)):
+        raise RuntimeError(_INTERNAL_OVERLAP)
     return a
 
 
@@ -311,6 +398,11 @@ _TORCH_TYPE = {
     "i": "Int",
     "?": "Bool",
 }
+
+
+def _legacy_name(a):
+    """torch's old type name of an array's dtype: ``FloatTensor``, ``LongTensor``."""
+    return from_numpy_dtype(a.dtype)._legacy
 
 
 def _cast_error(src, dst):

@@ -24,13 +24,20 @@ def _register(cls):
 
 
 def masked(grad, keep):
-    """``grad`` where ``keep``, else exactly 0. (never -0. or nan), as torch's
-    ``where(mask, grad, 0)``: a product and ``+ 0.`` (-0. + 0. is 0.), several times
-    faster than ``np.where`` on large random masks; ``np.where`` only if a nan shows."""
-    out = grad * keep
-    out += 0.0
-    if out.dtype.kind == "f" and np.isnan(out).any():
-        return np.where(keep, grad, 0)
+    """``grad`` where ``keep``, else exactly 0., as torch's ``where(mask, grad, 0)``:
+    a kept gradient passes unchanged (a -0. stays -0., a nan stays nan) and a dropped
+    one becomes +0. (never -0. or nan, which ``grad * keep`` would give).
+
+    For float32/float64 it works on the bits, several times faster than ``np.where``
+    on large random masks: the bits of each element ANDed with all ones (kept) or all
+    zeros (dropped, and all-zero bits are +0.)."""
+    keep = np.broadcast_to(keep, np.shape(grad))
+    bits = {4: np.uint32, 8: np.uint64}.get(grad.dtype.itemsize)
+    if grad.dtype.kind != "f" or bits is None:
+        return np.where(keep, grad, 0).astype(grad.dtype, copy=False)
+    out = np.array(grad, dtype=grad.dtype, order="C", copy=True)
+    ones = np.negative(keep, dtype=bits)  # True -> all ones, False -> 0
+    np.bitwise_and(out.view(bits), ones, out=out.view(bits))
     return out
 
 

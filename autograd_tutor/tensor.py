@@ -333,6 +333,8 @@ class Tensor:
         tensor([[0.2500, 0.2500],
                 [0.2500, 0.2500]])
         """
+        if self._base is not None:
+            _fresh(self)  # a view changed in place since: its grad_fn is derived again
         if gradient is None and inputs is None and not create_graph and self._grad_fn:
             if self._data.size != 1:
                 raise RuntimeError(
@@ -1008,7 +1010,8 @@ class Tensor:
         sizes = list(parse_shape(sizes))
         if len(sizes) < self.ndim:
             raise RuntimeError(
-                f"expand(torch.FloatTensor{{{list(self.shape)}}}, size={sizes}): the number "
+                f"expand(at.{self.dtype._legacy}{{{list(self.shape)}}}, size={sizes}): the "
+                "number "
                 "of sizes provided "
                 f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
                 f"tensor ({self.ndim})"
@@ -1080,6 +1083,7 @@ class Tensor:
         """Set every element to ``value`` (a number or a 0-d tensor), in place."""
         if isinstance(value, Tensor):
             if value.ndim:
+                _inplace.precheck(self, value)  # torch: the in-place checks come first
                 raise RuntimeError(
                     "fill_ only supports 0-dimension value tensor but got tensor with "
                     f"{value.ndim} dimensions."

@@ -298,6 +298,46 @@ for i, step in enumerate(at.autograd.iter_backward_for(result), start=1):
 # - `AddBackward0` passes its gradient through unchanged to `a2` (the derivative of a sum is
 #   1); the slot of the constant `2` gets `None`, since nothing there needs a gradient.
 #
+# ## The engine you just stepped, to read
+#
+# The package's engine handles everything PyTorch's Python API can throw at it, which makes it
+# long. Its algorithm also exists as a **teaching core**, `at.teaching` (the files
+# `autograd_tutor/teaching/engine.py`, `scalar.py` and `tensor.py`, a few hundred lines that
+# import nothing else from the package): same node names, same order, tested against the full
+# engine. Lesson 8 has you write it yourself; here we only run it. The same graph, built from
+# `at.teaching.Tensor` and stepped with `at.teaching.iter_backward`:
+
+# %% tags=["autograd-tutor-only"]
+t1 = at.teaching.Tensor(np.ones((2, 2)), requires_grad=True)
+t2 = at.teaching.Tensor(1.1, requires_grad=True)
+t_result = ((t1 * (t2 + 2)).pow(2) * 3).mean()
+
+teaching_steps = list(at.teaching.iter_backward(t_result))
+for i, step in enumerate(teaching_steps, start=1):
+    grads_in = ", ".join(fmt(g) for g in step.grads_in)
+    grads_out = ", ".join(fmt(g) for g in step.grads_out) or "(into .grad)"
+    print(f"{i}. {step.node.name():32} in: {grads_in:12}  out: {grads_out}")
+
+print("\nthe same nodes in the same order as the full engine:",
+      [s.node.name() for s in teaching_steps]
+      == [s.node.name() for s in at.autograd.iter_backward_for(
+          (at.ones(2, 2, requires_grad=True) * (at.tensor(1.1, requires_grad=True) + 2))
+          .pow(2).mul(3).mean())])
+print("t2.grad =", t2.grad, "(a NumPy number here; the full engine wraps it in a tensor)")
+
+# %% [markdown]
+# Each node is a small class whose `backward(grad)` is the chain rule for one operation. Here is
+# the teaching core's rule for the product that made `y`: it multiplies the arriving gradient by
+# the *other* factor, then `unbroadcast` sums it back to each input's shape. That sum is where
+# `x2`'s four contributions became the scalar 18.6.
+
+# %% tags=["autograd-tutor-only"]
+import inspect
+
+print(inspect.getsource(at.teaching.tensor.MulBackward0))
+print(inspect.getsource(at.teaching.unbroadcast))
+
+# %% [markdown]
 # ## Watching the backward pass with hooks
 #
 # Stepping is this package's addition. In PyTorch, and here, you can still *watch* a backward
@@ -323,9 +363,9 @@ cz.mean().backward()
 # ## Moving to real PyTorch
 #
 # - The cells run in PyTorch with `import torch as at`, except the ones that use this course's
-#   additions: `at.viz.make_dot` (use the `torchviz` package), `iter_backward_for` (stepping)
-#   and the exercise helpers. The node names, `next_functions`, `AccumulateGrad.variable`,
-#   `retain_grad()`, hooks and the warning are PyTorch's.
+#   additions: `at.viz.make_dot` (use the `torchviz` package), `iter_backward_for` (stepping),
+#   the teaching core `at.teaching` and the exercise helpers. The node names, `next_functions`,
+#   `AccumulateGrad.variable`, `retain_grad()`, hooks and the warning are PyTorch's.
 # - In R's `torch` the same graph prints `MulBackward1` and `AddBackward1` for `y.pow(2) * 3`
 #   and `x2 + 2`, because R calls the overload that takes a scalar; Python's PyTorch records
 #   `MulBackward0` and `AddBackward0` for the same code. R writes `out$grad_fn$next_functions`
@@ -343,6 +383,8 @@ cz.mean().backward()
 #   gives `None` and a warning.
 # - The backward pass runs nodes in reverse order of the forward pass; tensor hooks (and, in
 #   PyTorch, node hooks) let you watch it.
+# - `at.teaching` is the same algorithm in a few hundred lines to read: each node's
+#   `backward(grad)` is one chain-rule step, and `unbroadcast` sums a broadcast input's gradient.
 #
 # Next: lesson 1's network again, this time with autograd.
 #

@@ -28,7 +28,7 @@
 # - step through the forward pass, the backward pass and the update in slow motion,
 # - learn why the update runs under `no_grad()` and why gradients are zeroed after it,
 # - train the network, try what goes wrong without those two habits, and evaluate it without
-#   recording a graph.
+#   recording a graph (`no_grad()` and `inference_mode()`).
 
 # %%
 import numpy as np
@@ -321,8 +321,29 @@ print(f"true rule on the fresh data: {rule_loss.item():.1f}")
 # On its own 100 points the network beat the true rule (lesson 1); on 100 new points it does
 # clearly worse than the rule: part of what it learned was the noise of its training data.
 #
-# (PyTorch also has `torch.inference_mode()`, a stricter and slightly faster `no_grad()` for
-# code that will never need gradients; this package does not have it yet.)
+# ### `inference_mode()`: stricter than `no_grad()`
+#
+# For code that will *never* need gradients (serving predictions, an evaluation loop), PyTorch
+# has a stricter switch, `inference_mode()`. It records nothing either, and it marks every tensor
+# made inside as an **inference tensor**, which skips the bookkeeping (version counters) that
+# autograd would need later; that makes it a little faster than `no_grad()`.
+
+# %%
+with at.inference_mode():
+    y_pred_test = x_test.mm(w1).add(b1).clamp(min=0).mm(w2).add(b2)
+print("requires_grad:", y_pred_test.requires_grad,
+      "| inference tensor:", y_pred_test.is_inference())
+
+# %% [markdown]
+# The price: an inference tensor can never enter a graph that autograd will differentiate.
+# Using it where a backward rule would have to save it fails:
+
+# %% tags=["raises-exception"]
+(y_pred_test * w2.sum()).sum().backward()
+
+# %% [markdown]
+# So: `no_grad()` when the results may still meet autograd (the weight update, code shared with
+# training), `inference_mode()` for pure prediction. Both leave the weights untouched.
 #
 # ## What if...?
 #
@@ -358,8 +379,15 @@ at.widgets.TrainingExplorer()
 #
 # ## Moving to real PyTorch
 #
-# - The training loop runs unchanged with `import torch as at` (`no_grad`, `sub_`, `zero_`,
-#   `requires_grad`); the explorers are ours, PyTorch has no equivalent.
+# - The training loop runs unchanged with `import torch as at` (`no_grad`, `inference_mode`,
+#   `sub_`, `zero_`, `requires_grad`, and the error messages).
+# - The explorers are this course's own, but they also step through **real PyTorch** graphs:
+#   build a loss with `torch` and pass it in, for example
+#   `at.widgets.BackwardExplorer(torch_loss, names={"w1": w1, "b1": b1, "w2": w2, "b2": b2})`.
+#   It runs torch's own `backward()` and records, with hooks on torch's `grad_fn` nodes
+#   (lesson 3), the order in which torch ran them and the gradients each received and sent.
+#   `ForwardExplorer(loss_fn)` records torch's operations when `loss_fn` computes with torch
+#   tensors.
 # - In R's `torch` the update block is `with_no_grad({ w1$sub_(learning_rate * w1$grad) ... })`
 #   and zeroing is `w1$grad$zero_()`; Python's `with torch.no_grad():` is a context manager
 #   where R uses a function taking a code block.
@@ -372,7 +400,8 @@ at.widgets.TrainingExplorer()
 #   an error, and an out-of-place one turns the weight into a non-leaf.
 # - `.grad` accumulates, so it is **zeroed** after each update.
 # - Every iteration records a new graph, and `backward()` frees it.
-# - For predictions, run the forward pass under `no_grad()`: nothing is recorded.
+# - For predictions, run the forward pass under `no_grad()` or, when its results never meet
+#   autograd again, the stricter `inference_mode()`: nothing is recorded.
 #
 # Next: modules and optimizers take over the forward pass and the update.
 #

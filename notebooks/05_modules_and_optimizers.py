@@ -334,8 +334,6 @@ model.train()
 print("training mode:", model.training)
 
 # %% [markdown]
-#
-# %% [markdown]
 # ## Momentum and Adam
 #
 # Swapping the optimizer is a one-line change. **Momentum** keeps a running sum of past

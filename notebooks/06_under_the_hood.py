@@ -22,8 +22,8 @@
 #
 # **In this lesson you will**
 #
-# - re-implement the engine's **schedule**, the order in which it runs the backward nodes, and
-#   compare it with the real one,
+# - re-implement the engine's **schedule**, the order in which it runs the backward nodes,
+#   compare it with the real one, and read it in the teaching core (`at.teaching`),
 # - see what happens when two paths meet at one node,
 # - see that the graph is built anew by every forward pass, so ordinary Python control flow
 #   (`if`, `while`) decides its shape.
@@ -129,12 +129,42 @@ print("same order as the engine:", mine == engine)
 print("w.grad after this walk:", w.grad)
 
 # %% [markdown]
+# ### The schedule, to read
+#
+# `my_schedule` only orders the nodes. The real thing also carries the gradients along. The
+# package keeps a version of it written to be read, in the **teaching core**: `iter_backward` in
+# `autograd_tutor/teaching/engine.py` (`at.teaching.iter_backward`; lesson 8 has you write it).
+# Its numbered comments are the steps above: **1** is your dependency count, **2** the seed
+# $\partial loss/\partial loss = 1$, **3** the ready queue (a heap ordered by each node's
+# `_sequence_nr`, the recording order that `my_schedule` took from `record_forward`;
+# `AccumulateGrad` nodes rank highest), **4** the node's backward rule, **5** freeing what the
+# node saved.
+
+# %% tags=["autograd-tutor-only"]
+import inspect
+
+print(inspect.getsource(at.teaching.iter_backward))
+
+# %% [markdown]
+# The same forward pass on the teaching core's `Tensor` (our `forward` function works unchanged)
+# runs its nodes in the same order:
+
+# %% tags=["autograd-tutor-only"]
+w_core = at.teaching.Tensor([0.5, -1.0], requires_grad=True)
+u_core, loss_core = forward(w_core)
+core = [step.node.name() for step in at.teaching.iter_backward(loss_core)]
+print("teaching core, my_schedule and the engine agree:", core == mine == engine)
+print("w_core.grad =", w_core.grad)
+
+# %% [markdown]
 # ## 2. Where paths meet, gradients add
 #
 # `MulBackward0` (the node of `u`) is the target of two edges, from `PowBackward0` and from
 # `ExpBackward0`. It ran **once**, after both had delivered; the engine added the two
 # contributions first. That is the multivariable chain rule:
-# $\partial loss/\partial u = 2u + e^u$.
+# $\partial loss/\partial u = 2u + e^u$. In the source above it is the line commented *two
+# edges reach this node: their gradients add*, and the node only enters the ready queue when
+# `deps[nxt]` reaches zero.
 #
 # **Exercise 1.** `u = [1.5, -3.0]`. What total gradient arrives at `MulBackward0`? Type two
 # numbers separated by a comma (a calculator helps with $e^u$).
@@ -258,9 +288,10 @@ for value in (2.0, -2.0):
 # %% [markdown]
 # ## Moving to real PyTorch
 #
-# - The graph-building cells run unchanged with `import torch as at`; `record_forward` and
-#   `iter_backward_for` are this package's additions (PyTorch's backward pass runs inside its
-#   C++ engine; lesson 3's hooks are how you watch it).
+# - The graph-building cells run unchanged with `import torch as at`; `record_forward`,
+#   `iter_backward_for` and the teaching core `at.teaching` are this package's additions
+#   (PyTorch's backward pass runs inside its C++ engine, `torch/csrc/autograd/engine.cpp`;
+#   lesson 3's hooks are how you watch it).
 # - PyTorch's engine can run nodes of different devices on different threads, but on the CPU
 #   the rule is the one you implemented: dependency counts, and among ready nodes the most
 #   recently created first (PyTorch orders them by each node's sequence number).
@@ -276,6 +307,8 @@ for value in (2.0, -2.0):
 #   right away.
 # - Where two paths meet, the gradients are added **before** the node runs, so every node runs
 #   once.
+# - `at.teaching.iter_backward` (`autograd_tutor/teaching/engine.py`) is the whole schedule in
+#   five numbered steps, to reread when a gradient surprises you.
 # - Stepping or walking a retained graph is a real backward pass: it adds into `.grad`.
 # - Every forward pass records a new graph of exactly the operations that ran, so Python's
 #   control flow shapes it.

@@ -39,12 +39,13 @@ import autograd_tutor as at
 # %% [markdown]
 # **Reading errors.** This lesson is about errors, so read them from the bottom: the last line,
 # `ErrorType: message`, says what went wrong, in the same words here as in PyTorch.
-# `%xmode Minimal` (above) shows only that line. The lines above it are the traceback, the chain
-# of calls that led there: first your cell, then the library's own code (here this package's
-# Python source; in PyTorch, `torch/_tensor.py` and `torch/autograd/`, then its C++
-# engine). Only the top frames are yours, so we hide the rest (`%xmode Context` shows it again).
-# When the last line is not enough, anomaly detection (at the end of this lesson) points at the
-# forward line that caused the trouble.
+# `%xmode Minimal` (above) shows only that line. Without it, the lines above it are the
+# traceback, the chain of calls that led there: first your cell, then the library's own code
+# (here this package's Python source; in PyTorch, `torch/_tensor.py` and `torch/autograd/`, then
+# its C++ engine). Only the top frames are yours, and the message repeats what matters, so the
+# lessons hide the traceback (`%xmode Context` shows the whole chain again). When the last line
+# is not enough, anomaly detection (at the end of this lesson) points at the forward line that
+# caused the trouble.
 #
 # Exercises ask you to **predict first** with `at.widgets.check`, the course's answer checker:
 # replace the `None` in the exercise cell with your guess and run the cell again (a wrong guess

@@ -148,11 +148,13 @@ class AccumulateGrad(Node):
 
     def _run(self, grads):
         v = self.variable
+        # the leaf's hooks run first (torch: tensor pre-hooks of this node), even if
+        # the leaf stopped requiring grad since (detach_(), requires_grad_(False))
+        g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
         if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
             return ()
         if v._grad_fn is not None:  # an in-place op gave the leaf a history since
             raise RuntimeError("leaf variable has been moved into the graph interior")
-        g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
         if g.dtype != v._data.dtype:
             g = g.astype(v._data.dtype)
         if g.shape != v._data.shape:

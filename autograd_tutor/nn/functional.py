@@ -72,7 +72,8 @@ class Addmm(Op):
 @_register
 class MseLoss(Op):
     """loss = reduce((input - target) ** 2).   d/dinput = 2 (input - target) [/ N for
-    mean],  d/dtarget = minus that."""
+    mean],  d/dtarget = 2 (target - input) [/ N] (torch computes it so, not as minus
+    d/dinput: an exact fit gives +0., not -0.)."""
 
     node_name = "MseLossBackward0"
     broadcasts = True  # the engine sums gradients back to broadcast inputs
@@ -97,9 +98,10 @@ class MseLoss(Op):
         # chain rule: d(diff**2)/d(diff) = 2 diff, and d(mean)/d(each element) = 1/N
         n = input.size
         scale = (2.0 / n if n else float("nan")) if ctx.reduction == 1 else 2.0
-        g = (input - target) * (grad * scale)
         need = ctx.needs_input_grad
-        return (g if need[0] else None, -g if need[1] else None)
+        g_input = (input - target) * (grad * scale) if need[0] else None
+        g_target = (target - input) * (grad * scale) if need[1] else None
+        return g_input, g_target
 
     @staticmethod
     def jvp(ctx, loss, input, target, dinput, dtarget):

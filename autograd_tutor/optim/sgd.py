@@ -70,19 +70,21 @@ class SGD(Optimizer):
         lr, momentum = group["lr"], group["momentum"]
         wd, dampening = group["weight_decay"], group["dampening"]
         nesterov, maximize = group["nesterov"], group["maximize"]
-        state = self.state
-        for p in group["params"]:
-            if p._grad is None:
-                continue  # parameters without a gradient are left alone
+        # as torch: every buffer is read before any parameter moves, and written back
+        # after, so a parameter listed twice gets two first steps (the last buffer stays)
+        params = [p for p in group["params"] if p._grad is not None]
+        bufs = [None] * len(params)
+        if momentum != 0:  # (reading self.state[p] would create an entry)
+            bufs = [self.state[p].get("momentum_buffer") for p in params]
+        for i, p in enumerate(params):  # parameters without a gradient are left alone
             g = _grad_array(p, maximize)
             data = p._data
             if wd != 0:
                 g = g + wd * data
             if momentum != 0:
-                st = state[p]
-                buf = st.get("momentum_buffer")
+                buf = bufs[i]
                 if buf is None:  # the first step: the buffer starts as the gradient
-                    buf = st["momentum_buffer"] = Tensor._make(g.copy())
+                    buf = bufs[i] = Tensor._make(g.copy())
                 else:
                     b = buf._data
                     b *= momentum
@@ -91,3 +93,6 @@ class SGD(Optimizer):
                 g = g + momentum * buf._data if nesterov else buf._data
             data -= lr * g
             _bump(p)
+        if momentum != 0:
+            for p, buf in zip(params, bufs, strict=True):
+                self.state[p]["momentum_buffer"] = buf

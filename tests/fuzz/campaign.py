@@ -60,11 +60,31 @@ def run_seed(seed, at, torch, features=FEATURES, max_ops=10, shrink_failures=Tru
     return klass, program, diffs, text
 
 
+# what a campaign worker reports besides the outcome classes (scripts/fuzz.py)
+CRASH, TIMEOUT, FUZZER_ERROR = "torch crash", "timeout", "fuzzer error"
+
+
 def summary(counts, total):
+    """The campaign's table: programs by class, and the share that differ.
+
+    A program on which torch itself crashed the process (a segfault) says nothing about
+    autograd_tutor: it is counted apart and left out of "differ"; a timeout or an error
+    of the fuzzer counts as differing (neither should happen).
+    """
     lines = [f"programs run: {total}"]
     for klass in (PASS, *CLASSES):
         n = counts.get(klass, 0)
         lines.append(f"  {klass:<30} {n:>7}  ({100.0 * n / max(total, 1):.2f}%)")
+    for klass in (CRASH, TIMEOUT, FUZZER_ERROR):
+        if counts.get(klass):
+            lines.append(f"  {klass:<30} {counts[klass]:>7}")
+    crashed = counts.get(CRASH, 0)
+    judged = total - crashed
+    differ = sum(counts.get(k, 0) for k in (*FAILING, TIMEOUT, FUZZER_ERROR))
+    lines.append(
+        f"differ: {differ} of {judged} programs ({100.0 * differ / max(judged, 1):.2f}%)"
+        f"; {crashed} torch crashes counted apart"
+    )
     return "\n".join(lines)
 
 

@@ -251,7 +251,14 @@ def _diff_warnings(wa, wt, what):
 
 
 def _diff_errors(ea, et, what, internal_frame):
-    """Classify a step where at or torch (or both) raised."""
+    """Classify a step where at or torch (or both) raised.
+
+    Both raising the same exception with the same message is agreement, even when
+    autograd_tutor's comes from Python itself (``int()`` of a NaN tensor: Python's
+    ``ValueError`` in ``__int__`` on one side, in the program's line on the other).
+    """
+    if ea is not None and et is not None and _err(ea) == _err(et):
+        return []
     if ea is not None and internal_frame(ea):
         return [("internal exception", what, f"{type(ea).__name__}: {ea}", _err(et))]
     if ea is None:

@@ -91,6 +91,15 @@ def _numel(shape):
     return n
 
 
+def _holds(pred, t):
+    """``pred(t)``, False when torch refuses to describe ``t`` (reading ``is_leaf`` of a
+    view made under no_grad whose base was changed in place raises)."""
+    try:
+        return bool(pred(t))
+    except RuntimeError:
+        return False
+
+
 class Generator:
     """Writes one program from ``seed`` with the ops of ``features``."""
 
@@ -136,7 +145,7 @@ class Generator:
         return [
             k
             for k, v in self.ns.items()
-            if k[0] == "v" and isinstance(v, self.torch.Tensor) and pred(v)
+            if k[0] == "v" and isinstance(v, self.torch.Tensor) and _holds(pred, v)
         ]
 
     def pick(self, pred=lambda t: True):

@@ -137,3 +137,31 @@ def test_the_printed_program_runs_as_printed(torch):
             exec(text, {})  # noqa: S102 - a program some step of which raises is skipped
             ran += 1
     assert ran >= 10
+
+
+def test_the_same_python_error_on_both_sides_is_agreement(torch):
+    # int() of a NaN tensor: Python's ValueError, raised inside autograd_tutor's
+    # __int__ and in the program's own line for torch (its __int__ is C code)
+    program = [
+        _leaf("v0", "L.tensor(float('nan'), requires_grad=True)"),
+        Step("int()", "v1", "int({0})", ("v0",)),
+        _leaf("v2", "L.tensor(float('inf'))"),
+        Step("int()", "v3", "int({0})", ("v2",)),
+    ]
+    assert check(program, at, torch) == (PASS, [])
+
+
+def test_generation_survives_tensors_torch_will_not_describe(torch):
+    # seed 205587: a no_grad view whose base was changed in place; reading its
+    # is_leaf raises in torch, so the generator must skip it, not stop
+    assert generate(205587, torch)
+
+
+def test_the_summary_counts_torch_crashes_apart():
+    from .campaign import summary
+
+    text = summary({"same": 97, "cosmetic: name": 1, "torch crash": 2}, 100)
+    assert "torch crash                          2" in text
+    assert text.splitlines()[-1] == (
+        "differ: 1 of 98 programs (1.02%); 2 torch crashes counted apart"
+    )

@@ -67,6 +67,15 @@ def _away_from_kinks(t):
     return t + 0.01 * (t._data >= 0).astype(np.float64) - 0.01 * (t._data < 0)
 
 
+def _distinct(t):
+    """Values whose order a finite-difference step cannot change: ``0.01 * t`` plus a
+    constant that puts the elements 0.1 apart in a fixed shuffled order, so max/min
+    have one clear winner. (Two random normals 1e-7 apart swap under the 1e-6 step,
+    and the numerical gradient, not the analytical one, is then wrong.)"""
+    order = np.random.default_rng(t.numel()).permutation(t.numel())
+    return t * 0.01 + at.tensor(order.reshape(t.shape) * 0.1, dtype=at.float64)
+
+
 def _index_put(a, b):
     """x[[0]] = values (IndexPutBackward0): the gradient of x at the overwritten
     positions goes to the values, elsewhere to a."""
@@ -110,10 +119,10 @@ OP_CASES = {
     "SumBackward1": (one(), lambda a: a.sum(dim=_dim(a, 1), keepdim=a.ndim > 1)),
     "MeanBackward0": (one(), lambda a: a.mean()),
     "MeanBackward1": (one(), lambda a: a.mean(dim=-1)),
-    "MaxBackward1": (one(), lambda a: a.max()),
-    "MinBackward1": (one(), lambda a: a.min()),
-    "MaxBackward0": (one(), lambda a: a.max(dim=0).values),
-    "MinBackward0": (one(), lambda a: a.min(dim=-1, keepdim=True).values),
+    "MaxBackward1": (one(), lambda a: _distinct(a).max()),
+    "MinBackward1": (one(), lambda a: _distinct(a).min()),
+    "MaxBackward0": (one(), lambda a: _distinct(a).max(dim=0).values),
+    "MinBackward0": (one(), lambda a: _distinct(a).min(dim=-1, keepdim=True).values),
     "MmBackward0": (mm_pair(), lambda a, b: a.mm(b)),
     "MvBackward0": (mv_pair(), lambda a, b: a @ b),
     "DotBackward0": (dot_pair(), lambda a, b: a @ b),

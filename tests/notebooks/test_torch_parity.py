@@ -2,8 +2,8 @@
 
 Each lesson runs in a fresh kernel with ``import autograd_tutor as at`` replaced by
 ``import torch as at``. Cells tagged ``autograd-tutor-only`` use this package's own
-additions (the explorers and exercise widgets, ``at.viz``, ``iter_backward_for``,
-``record_forward``) and are skipped; every other cell must run, raise where the lesson
+additions (the explorers and exercise widgets, ``at.viz``, the teaching core
+``at.teaching``, ``iter_backward_for``, ``record_forward``) and are skipped; every other cell must run, raise where the lesson
 teaches an error, and print what the committed notebook shows (numbers to the precision
 printed, ``torch.`` read as ``at.``, memory addresses masked).
 
@@ -30,7 +30,13 @@ ONLY_TAG = "autograd-tutor-only"
 IMPORT_LINE = "import autograd_tutor as at"
 # What a cell must use to be tagged ONLY_TAG: the package's additions to torch's API
 # (the answer checkers are at.widgets.check and at.widgets.PredictReveal).
-ADDITIONS = ("at.widgets", "at.viz", "iter_backward_for", "record_forward")
+ADDITIONS = (
+    "at.widgets",
+    "at.viz",
+    "at.teaching",
+    "iter_backward_for",
+    "record_forward",
+)
 
 SAME_RANDOM_NUMBERS = """
 import torch as _torch
