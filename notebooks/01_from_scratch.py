@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 1 of 8: A neural network from scratch
+# # Lesson 1 of 10: A neural network from scratch
 # <!-- course-nav -->
 # [Lesson 2: Autograd basics →](02_autograd_basics.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 2 of 8: Autograd basics
+# # Lesson 2 of 10: Autograd basics
 # <!-- course-nav -->
 # [← Lesson 1: A neural network from scratch](01_from_scratch.ipynb) · [Lesson 3: Digging deeper into the graph →](03_digging_deeper.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #

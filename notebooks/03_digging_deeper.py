@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 3 of 8: Digging deeper into the graph
+# # Lesson 3 of 10: Digging deeper into the graph
 # <!-- course-nav -->
 # [← Lesson 2: Autograd basics](02_autograd_basics.ipynb) · [Lesson 4: The network, now with autograd →](04_network_with_autograd.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 4 of 8: The network, now with autograd
+# # Lesson 4 of 10: The network, now with autograd
 # <!-- course-nav -->
 # [← Lesson 3: Digging deeper into the graph](03_digging_deeper.ipynb) · [Lesson 5: Modules and optimizers →](05_modules_and_optimizers.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 5 of 8: Modules and optimizers
+# # Lesson 5 of 10: Modules and optimizers
 # <!-- course-nav -->
 # [← Lesson 4: The network, now with autograd](04_network_with_autograd.ipynb) · [Lesson 6: How backward() runs →](06_under_the_hood.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 6 of 8: How backward() runs
+# # Lesson 6 of 10: How backward() runs
 # <!-- course-nav -->
 # [← Lesson 5: Modules and optimizers](05_modules_and_optimizers.ipynb) · [Lesson 7: Saved tensors and custom functions →](07_saved_tensors_and_custom_functions.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #

@@ -14,7 +14,7 @@
 # ---
 
 # %% [markdown]
-# # Lesson 7 of 8: Saved tensors and custom functions
+# # Lesson 7 of 10: Saved tensors and custom functions
 # <!-- course-nav -->
 # [← Lesson 6: How backward() runs](06_under_the_hood.ipynb) · [Lesson 8: Build your own autograd →](08_build_your_own_autograd.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #
@@ -300,8 +300,7 @@ print("its last line of code:", [line for line in lines if "(Triggered" not in l
 # The one-page **[cheat sheet](../docs/cheatsheet.md)** lists the autograd API of the course and
 # the errors you met, with their causes and fixes.
 #
-# Next, the last lesson: you write the engine yourself, and check it piece by piece against
-# this one.
+# Next: you write the engine yourself, and check it piece by piece against this one.
 #
 # <!-- course-nav -->
 # [← Lesson 6: How backward() runs](06_under_the_hood.ipynb) · [Lesson 8: Build your own autograd →](08_build_your_own_autograd.ipynb) · [Cheat sheet](../docs/cheatsheet.md)

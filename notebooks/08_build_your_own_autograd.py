@@ -14,9 +14,9 @@
 # ---
 
 # %% [markdown]
-# # Lesson 8 of 8: Build your own autograd
+# # Lesson 8 of 10: Build your own autograd
 # <!-- course-nav -->
-# [← Lesson 7: Saved tensors and custom functions](07_saved_tensors_and_custom_functions.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
+# [← Lesson 7: Saved tensors and custom functions](07_saved_tensors_and_custom_functions.ipynb) · [Lesson 9: Vector-Jacobian products, and forward vs reverse mode →](09_vjp_and_forward_mode.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #
 # In the lessons so far you used `backward()`, walked its graph and stepped through it. Now you
 # write it: a complete reverse-mode autograd engine, first for single numbers, then for NumPy
@@ -991,9 +991,9 @@ at.autograd.gradcheck(OnMyEngine.apply, (x64,))
 # * Your engine trains the blog's network with the same losses as `autograd_tutor`, and passes
 #   `gradcheck`. `autograd_tutor.teaching` is the same engine, tidied up, to reread.
 #
-# Next: that is the course. The [cheat sheet](../docs/cheatsheet.md) sums up the autograd API
-# and its errors on one page; from here on, `import torch` and read its graphs the way you built
-# yours.
+# Next: what `backward()` computes when the output is not a single number (vector-Jacobian
+# products), and the other way to run the chain rule, forward mode. The
+# [cheat sheet](../docs/cheatsheet.md) sums up the autograd API and its errors on one page.
 #
 # <!-- course-nav -->
-# [← Lesson 7: Saved tensors and custom functions](07_saved_tensors_and_custom_functions.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
+# [← Lesson 7: Saved tensors and custom functions](07_saved_tensors_and_custom_functions.ipynb) · [Lesson 9: Vector-Jacobian products, and forward vs reverse mode →](09_vjp_and_forward_mode.ipynb) · [Cheat sheet](../docs/cheatsheet.md)

@@ -21,6 +21,8 @@ PROGRAMS = [
     "at.ones(2, requires_grad=True).numpy()",
     "s = at.ones(2, requires_grad=True) * 2\ns.sum().backward()\ns.grad",
     "at.ones(2, requires_grad=True).sub_(1)",
+    "w = at.ones(2, requires_grad=True)\nwith at.inference_mode():\n"
+    "    x = at.ones(2) * 2\n(x * w).sum().backward()",
     "x = at.ones(2, requires_grad=True)\nloss = (x * x).sum()\nloss.backward()\n"
     "loss.backward()",
     "a = at.tensor([1.0, 2.0], requires_grad=True)\nb = a.exp()\nb.add_(1)\n"
@@ -36,6 +38,12 @@ PROGRAMS = [
     "        return g * x\n"
     "x = at.tensor([0.5, -1.0], dtype=at.float64, requires_grad=True)\n"
     "at.autograd.gradcheck(Sq.apply, (x,))",
+    "x = at.ones(3, requires_grad=True)\n(x * x).backward(at.ones(2))",
+    "u = at.ones(2, requires_grad=True)\nv = at.ones(2, requires_grad=True)\n"
+    "at.autograd.grad((u * 3).sum(), [u, v])",
+    "w = at.ones(3, requires_grad=True)\nw[0:2].mul_(2)",
+    "x = at.tensor([0.0, 4.0], requires_grad=True)\nmask = at.tensor([0.0, 1.0])\n"
+    "with at.autograd.detect_anomaly():\n    (x.sqrt() * mask).sum().backward()",
 ]
 
 

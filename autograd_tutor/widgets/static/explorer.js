@@ -236,10 +236,21 @@ class View {
         this.play();
       }
     };
-    r.addEventListener("keydown", (e) => this.key(e));
+    // Keys are taken on the window, before the page's own shortcuts: Notebook 7 (Lumino
+    // in its capture phase) would otherwise swallow the arrows before they reach us.
+    this.onKey = (e) => this.root.contains(e.target) && this.key(e);
+    window.addEventListener("keydown", this.onKey, true);
+  }
+
+  // the view is gone: no timer, no key listener left behind
+  remove() {
+    this.stop();
+    if (this.shown) this.shown.disconnect();
+    window.removeEventListener("keydown", this.onKey, true);
   }
 
   key(e) {
+    if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return; // the page's shortcuts
     const t = e.target.tagName;
     if (t === "INPUT" || t === "SELECT") return;
     if (t === "BUTTON" && (e.key === " " || e.key === "Enter")) return;
@@ -274,6 +285,31 @@ class View {
     else this.pane.style.display = data.graph ? "" : "none";
     this.buildLegend();
     this.go(Math.min(index, this.n - 1), true);
+    this.whenShown();
+  }
+
+  // The first layout needs the page's width, which a view rendered before it is
+  // attached does not have yet: fit the graph and draw the curve once the root has a
+  // width, then mark the view ready (data-ready="1"; the browser tests wait for it).
+  whenShown() {
+    delete this.root.dataset.ready;
+    if (this.shown) this.shown.disconnect();
+    if (this.data.graph && !this.graph) return; // laid out in the browser first
+    const done = () => {
+      if (this.graph) this.setZoom(null);
+      if (this.curve) {
+        this.drawCurve();
+        this.paintCurve();
+      }
+      this.root.dataset.ready = "1";
+    };
+    if (this.root.clientWidth > 0) return done();
+    this.shown = new ResizeObserver(() => {
+      if (this.root.clientWidth === 0) return;
+      this.shown.disconnect();
+      done();
+    });
+    this.shown.observe(this.root);
   }
 
   // ---------------------------------------------------------------- graph
@@ -298,6 +334,7 @@ class View {
           this.pane.innerHTML = "";
           this.buildGraph({ ...g, svg });
           this.go(this.i, true);
+          this.whenShown();
         },
         (e) => (canvas.innerHTML = `<div class="agt-none">The graph could not be drawn: ${esc(e)}</div>`),
       );
@@ -333,7 +370,6 @@ class View {
     zout.onclick = () => this.setZoom(this.graph.zoom / 1.25);
     zfit.onclick = () => this.setZoom(null);
     this.enablePan();
-    requestAnimationFrame(() => this.setZoom(null));
     this.setZoom(null);
   }
 
@@ -672,7 +708,7 @@ class View {
 
 function render({ model, el }) {
   const view = new View(model, el);
-  return () => view.stop();
+  return () => view.remove();
 }
 
 export default { render };
