@@ -16,6 +16,8 @@ def unbroadcast(grad, shape):
     """
     if grad.shape == shape:
         return grad
+    if not isinstance(grad, np.ndarray):  # a tensor (create_graph=True): recorded
+        return sum_to(grad, shape)
     extra = grad.ndim - len(shape)
     if extra > 0:
         grad = _sum(grad, axis=tuple(range(extra)))
@@ -26,3 +28,19 @@ def unbroadcast(grad, shape):
 
 
 _sum = np.add.reduce  # what ndarray.sum calls, without its Python wrapper
+
+
+def sum_to(grad, shape):
+    """``unbroadcast`` for a gradient that is a tensor (``create_graph=True``), recorded
+    as torch's ``at::sum_to`` records it: one ``sum(dims, keepdim=True)``
+    (``SumBackward1``), then a ``view`` (``ViewBackward0``) if dimensions were added;
+    to a 0-d shape, one ``sum()`` (``SumBackward0``)."""
+    if not shape:
+        return grad.sum()
+    extra = grad.ndim - len(shape)
+    dims = list(range(extra)) + [
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
+    ]
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    return grad.view(shape) if extra > 0 else grad

@@ -6,6 +6,13 @@ Mirrors the role of PyTorch's ``derivatives.yaml``. Each op is one small class: 
 it. Broadcasting is undone by the engine (``_broadcast.unbroadcast``), so the rules here
 are written as if shapes matched. ``REGISTRY`` lists every op; the test suite checks each
 one against finite differences and against PyTorch.
+
+Each ``backward`` serves both kinds of backward pass: on NumPy arrays, and on tensors
+under ``create_graph=True``, when its own steps are recorded so that the gradient can
+be differentiated again. So the rules follow torch's formulas step by step (a
+double-backward graph shows torch's nodes), with operators (``grad * b``) and ops
+called through ``Op.call`` (``T.call(b)``: ``b.T`` on an array, a recorded
+``TBackward0`` on a tensor).
 """
 
 import numpy as np
@@ -21,6 +28,16 @@ REGISTRY = {}
 def _register(cls):
     REGISTRY[cls.node_name] = cls
     return cls
+
+
+def _data(x):
+    """The NumPy array of a tensor (a condition, a mask: values that get no gradient)."""
+    return x._data if isinstance(x, Tensor) else x
+
+
+def zeros_like(x):
+    """A gradient that is 0 everywhere: a constant, with no history in either pass."""
+    return np.zeros_like(x._data if isinstance(x, Tensor) else x)
 
 
 def masked(grad, keep):
@@ -113,7 +130,7 @@ class Add(Op):
     def backward(ctx, grad):
         if not ctx.needs_input_grad[1]:
             return grad, None
-        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+        return grad, (grad if ctx.alpha == 1 else MulScalar.call(grad, other=ctx.alpha))
 
     @staticmethod
     def jvp(ctx, z, a, b, da, db):
@@ -138,7 +155,9 @@ class Sub(Op):
     def backward(ctx, grad):
         if not ctx.needs_input_grad[1]:
             return grad, None
-        return grad, (-grad if ctx.alpha == 1 else -grad * ctx.alpha)
+        return grad, (
+            -grad if ctx.alpha == 1 else MulScalar.call(-grad, other=ctx.alpha)
+        )
 
     @staticmethod
     def jvp(ctx, z, a, b, da, db):
@@ -160,7 +179,7 @@ class Rsub(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (-grad * ctx.alpha,)
+        return (-grad if ctx.alpha == 1 else MulScalar.call(-grad, other=ctx.alpha),)
 
     @staticmethod
     def jvp(ctx, z, a, da):
@@ -198,6 +217,52 @@ class Mul(Op):
 
 
 @_register
+class MulScalar(Op):
+    """z = a * c, c a number, as torch's backward formulas multiply (Python's ``x * 2``
+    records MulBackward0; ``mul(Tensor, Scalar)`` in C++ is MulBackward1).   dz/da = c."""
+
+    node_name = "MulBackward1"
+    attr_names = ("other",)
+
+    @staticmethod
+    def forward(ctx, a, other):
+        ctx.other = other
+        return a * other
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (MulScalar.call(grad, other=ctx.other),)
+
+    @staticmethod
+    def jvp(ctx, z, a, da):
+        """dz = c da."""
+        return da * ctx.other
+
+
+@_register
+class DivScalar(Op):
+    """z = a / c, c a number (torch's ``div(Tensor, Scalar)``, in backward formulas such
+    as mean's).   dz/da = 1 / c."""
+
+    node_name = "DivBackward1"
+    attr_names = ("other",)
+
+    @staticmethod
+    def forward(ctx, a, other):
+        ctx.other = other
+        return a / other
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (DivScalar.call(grad, other=ctx.other),)
+
+    @staticmethod
+    def jvp(ctx, z, a, da):
+        """dz = da / c."""
+        return da / ctx.other
+
+
+@_register
 class Div(Op):
     """z = a / b.   dz/da = 1 / b,  dz/db = -a / b**2."""
 
@@ -216,7 +281,7 @@ class Div(Op):
         a, b = ctx.saved_tensors
         return (
             grad / b if ctx.needs_input_grad[0] else None,
-            -grad * a / (b * b) if ctx.needs_input_grad[1] else None,
+            -grad * ((a / b) / b) if ctx.needs_input_grad[1] else None,
         )
 
     @staticmethod
@@ -241,7 +306,7 @@ class Reciprocal(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return (-grad * y * y,)
+        return (-grad * (y * y),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -291,10 +356,8 @@ class Pow(Op):
         (x,) = ctx.saved_tensors
         n = ctx.exponent
         if n == 0:
-            return (np.zeros_like(grad),)
-        if n == 2:
-            return (grad * 2 * x,)
-        return (grad * (n * _pow(x, n - 1)),)
+            return (zeros_like(grad),)
+        return (grad * MulScalar.call(Pow.call(x, exponent=n - 1), other=n),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -322,19 +385,14 @@ class PowTensor(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b, z = ctx.saved_tensors
+        da = db = None
         with np.errstate(all="ignore"):
-            # torch: 0 where the exponent is 0 (never -0. or nan)
-            da = (
-                np.where(b == 0, 0, grad * b * a ** (b - 1))
-                if ctx.needs_input_grad[0]
-                else None
-            )
-            # torch defines the a == 0, b >= 0 case as 0 instead of nan
-            db = (
-                grad * np.where((a == 0) & (b >= 0), 0, z * np.log(a))
-                if ctx.needs_input_grad[1]
-                else None
-            )
+            if ctx.needs_input_grad[0]:  # torch: 0 where the exponent is 0 (not nan)
+                power = grad * (b * PowTensor.call(a, SubScalar.call(b, other=1)))
+                da = Where.call(0, power, condition=_data(b) == 0)
+            if ctx.needs_input_grad[1]:  # torch: 0 where a == 0 and b >= 0 (not nan)
+                zero_base = (_data(a) == 0) & (_data(b) >= 0)
+                db = grad * Where.call(0, z * Log.call(a), condition=zero_base)
         return da, db
 
     @staticmethod
@@ -351,7 +409,7 @@ class PowScalarBase(Op):
     """y = c ** x (c a number).   dy/dx = c ** x * ln(c)."""
 
     node_name = "PowBackward2"
-    saved_names = ("result",)
+    saved_names = ("exponent", "result")
     attr_names = ("self",)
 
     @staticmethod
@@ -369,10 +427,12 @@ class PowScalarBase(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        ln = np.log(np.asarray(ctx.self, dtype=grad.dtype))  # ln(c) in grad's dtype
+        dtype = grad.dtype if isinstance(grad, np.ndarray) else grad._data.dtype
+        ln = np.log(np.asarray(ctx.self, dtype=dtype))  # ln(c) in grad's dtype
         if ctx.self == 0:  # torch: 0 ** x has derivative 0 where x >= 0 (not nan)
-            return (grad * np.where(x >= 0, 0, y * ln),)
-        return (grad * (y * ln),)
+            slope = Where.call(0, MulScalar.call(y, other=ln), condition=_data(x) >= 0)
+            return (grad * slope,)
+        return (grad * MulScalar.call(y, other=ln),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -450,7 +510,7 @@ class Sqrt(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return (grad / (2 * y),)
+        return (grad / MulScalar.call(y, other=2),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -473,10 +533,7 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        sign = np.asarray(np.sign(x))  # (0-d: an array, not a NumPy scalar)
-        if sign.dtype.kind == "f":
-            sign[np.isnan(x)] = 0  # torch's sgn(nan) is 0: no nan gradient
-        return (grad * sign,)
+        return (grad * Sgn.call(x),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -500,7 +557,7 @@ class Tanh(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return (grad * (1 - y * y),)
+        return (TanhBackward.call(grad, y),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -524,7 +581,7 @@ class Sigmoid(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return (grad * y * (1 - y),)
+        return (SigmoidBackward.call(grad, y),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -548,7 +605,7 @@ class Relu(Op):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return (masked(grad, ~(y <= 0)),)  # y = nan passes the gradient on (torch)
+        return (ThresholdBackward.call(grad, y, threshold=0),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -575,14 +632,14 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        x = _data(ctx.saved_tensors[0])
         if ctx.max is None:
             inside = x >= ctx.min
         elif ctx.min is None:
             inside = x <= ctx.max
         else:
             inside = (x >= ctx.min) & (x <= ctx.max)
-        return (masked(grad, inside),)
+        return (Where.call(grad, 0, condition=inside),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -621,26 +678,26 @@ class ClampTensor(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, lo, hi = ctx.saved_tensors
+        x, lo, hi = (_data(t) for t in ctx.saved_tensors)
+        need = ctx.needs_input_grad
         above_lo = x >= lo if lo is not None else True
         below_hi = x <= hi if hi is not None else True
-        g_x = masked(grad, above_lo & below_hi)
+        g_x = Where.call(grad, 0, condition=above_lo & below_hi)
+        below, above = (x < lo) if lo is not None else None, None
+        if hi is not None:
+            above = x > hi
+        if lo is not None and hi is not None:  # when min > max the result is max
+            below, above = below & (lo < hi), above | (hi < lo)
         g_lo = (
-            np.where(x < lo, grad, 0)
-            if lo is not None and ctx.needs_input_grad[1]
+            Where.call(grad, 0, condition=below)
+            if below is not None and need[1]
             else None
         )
         g_hi = (
-            np.where(x > hi, grad, 0)
-            if hi is not None and ctx.needs_input_grad[2]
+            Where.call(grad, 0, condition=above)
+            if above is not None and need[2]
             else None
         )
-        if lo is not None and hi is not None:  # when min > max the result is max
-            clash = lo > hi
-            if g_lo is not None:
-                g_lo = np.where(clash, 0, g_lo)
-            if g_hi is not None:
-                g_hi = np.where(clash, grad, g_hi)
         return g_x, g_lo, g_hi
 
     @staticmethod
@@ -678,9 +735,7 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = np.empty(ctx.self_sym_sizes, dtype=grad.dtype)
-        out.fill(grad)
-        return (out,)
+        return (Expand.call(grad, shape=ctx.self_sym_sizes),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -704,9 +759,7 @@ class SumDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        if not ctx.keepdim:
-            grad = np.expand_dims(grad, ctx.axis)
-        return (np.broadcast_to(grad, ctx.self_sym_sizes),)
+        return (Expand.call(_unsqueeze_dims(ctx, grad), shape=ctx.self_sym_sizes),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -728,9 +781,8 @@ class Mean(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        out = np.empty(ctx.self_sym_sizes, dtype=grad.dtype)
-        out.fill(grad / ctx.self_sym_numel)
-        return (out,)
+        grad = Expand.call(grad, shape=ctx.self_sym_sizes)
+        return (DivScalar.call(grad, other=ctx.self_sym_numel),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -755,9 +807,8 @@ class MeanDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        if not ctx.keepdim:
-            grad = np.expand_dims(grad, ctx.axis)
-        return (np.broadcast_to(grad / ctx.count, ctx.self_sym_sizes),)
+        grad = Expand.call(_unsqueeze_dims(ctx, grad), shape=ctx.self_sym_sizes)
+        return (DivScalar.call(grad, other=ctx.count),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -765,9 +816,21 @@ class MeanDim(Op):
         return np.add.reduce(dx, axis=ctx.axis, keepdims=ctx.keepdim) / ctx.count
 
 
+def _unsqueeze_dims(ctx, grad):
+    """The reduced dimensions put back as size 1 (one ``unsqueeze`` each, as torch),
+    unless ``keepdim`` kept them."""
+    if ctx.keepdim:
+        return grad
+    axes = ctx.axis if isinstance(ctx.axis, tuple) else (ctx.axis,)
+    for d in sorted(a % len(ctx.self_sym_sizes) for a in axes):
+        grad = Unsqueeze.call(grad, dim=d)
+    return grad
+
+
 class _Extreme(Op):
     """Shared rule of max() / min() over all elements: ties share the gradient evenly."""
 
+    once_differentiable = True  # create_graph=True: not recorded yet
     saved_names = ("self", "result")
     reduce = None
 
@@ -811,6 +874,7 @@ class Min(_Extreme):
 class _ExtremeDim(Op):
     """Shared rule of max(dim) / min(dim): the gradient goes to the chosen index."""
 
+    once_differentiable = True  # create_graph=True: not recorded yet
     saved_names = ("indices",)
     attr_names = ("dim", "keepdim", "self_sym_sizes")
 
@@ -871,26 +935,59 @@ class Mm(Op):
 
     node_name = "MmBackward0"
     saved_names = ("self", "mat2")
+    attr_names = (
+        "self_sym_sizes",
+        "self_sym_strides",
+        "mat2_sym_sizes",
+        "mat2_sym_strides",
+    )
 
     @staticmethod
     def forward(ctx, a, b):
         need = ctx.needs_input_grad or (False, False)
         # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        ctx.self_sym_sizes, ctx.self_sym_strides = a.shape, strides(a)
+        ctx.mat2_sym_sizes, ctx.mat2_sym_strides = b.shape, strides(b)
         return matprod(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
         return (
-            matprod(grad, b.T) if ctx.needs_input_grad[0] else None,
-            matprod(a.T, grad) if ctx.needs_input_grad[1] else None,
+            mm_mat1_backward(grad, b, ctx.self_sym_sizes, ctx.self_sym_strides)
+            if need[0]
+            else None,
+            mm_mat2_backward(grad, a, ctx.mat2_sym_sizes, ctx.mat2_sym_strides)
+            if need[1]
+            else None,
         )
 
     @staticmethod
     def jvp(ctx, c, a, b, da, db):
         """dC = dA @ B + A @ dB."""
         return da @ b + a @ db
+
+
+def strides(a):
+    """An array's strides counted in elements, as torch counts them."""
+    return tuple([s // a.itemsize for s in a.strides])
+
+
+def mm_mat1_backward(grad, mat2, sizes, strides):
+    """dL/dA = grad @ B.T. For an A stored column by column (a transposed matrix),
+    torch computes (B @ grad.T).T: the same numbers, laid out as A was."""
+    if strides[0] == 1 and strides[1] == sizes[0]:
+        return T.call(Mm.call(mat2, T.call(grad)))
+    return Mm.call(grad, T.call(mat2))
+
+
+def mm_mat2_backward(grad, mat1, sizes, strides):
+    """dL/dB = A.T @ grad; (grad.T @ A).T for a B stored column by column (torch)."""
+    if strides[0] == 1 and strides[1] == sizes[0]:
+        return T.call(Mm.call(T.call(grad), mat1))
+    return Mm.call(T.call(mat1), grad)
 
 
 @_register
@@ -909,9 +1006,9 @@ class Mv(Op):
     @staticmethod
     def backward(ctx, grad):
         a, v = ctx.saved_tensors
-        return (
-            np.outer(grad, v) if ctx.needs_input_grad[0] else None,
-            a.T @ grad if ctx.needs_input_grad[1] else None,
+        return (  # outer(grad, v) as torch writes it: a column times a row
+            grad.reshape(-1, 1) * v if ctx.needs_input_grad[0] else None,
+            Mv.call(T.call(a), grad) if ctx.needs_input_grad[1] else None,
         )
 
     @staticmethod
@@ -965,8 +1062,12 @@ class Bmm(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (
-            grad @ b.swapaxes(-1, -2) if ctx.needs_input_grad[0] else None,
-            a.swapaxes(-1, -2) @ grad if ctx.needs_input_grad[1] else None,
+            Bmm.call(grad, Transpose.call(b, dim0=1, dim1=2))
+            if ctx.needs_input_grad[0]
+            else None,
+            Bmm.call(Transpose.call(a, dim0=1, dim1=2), grad)
+            if ctx.needs_input_grad[1]
+            else None,
         )
 
     @staticmethod
@@ -1039,6 +1140,12 @@ class Squeeze(_View):
         ctx.self_sym_sizes = x.shape
         return np.squeeze(x)
 
+    @staticmethod
+    def backward(ctx, grad):
+        return (
+            _unsqueeze_to(grad, ctx.self_sym_sizes, range(len(ctx.self_sym_sizes))),
+        )
+
 
 @_register
 class SqueezeDim(_View):
@@ -1051,6 +1158,10 @@ class SqueezeDim(_View):
         ctx.self_sym_sizes, ctx.dim = x.shape, dim
         return np.squeeze(x, dim) if x.ndim and x.shape[dim] == 1 else x.view()
 
+    @staticmethod
+    def backward(ctx, grad):
+        return (_unsqueeze_to(grad, ctx.self_sym_sizes, (ctx.dim,)),)
+
 
 @_register
 class SqueezeDims(_View):
@@ -1062,6 +1173,10 @@ class SqueezeDims(_View):
     def forward(ctx, x, dims):
         ctx.self_sym_sizes, ctx.dim = x.shape, dims
         return np.squeeze(x, tuple(d for d in dims if x.shape[d] == 1))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (_unsqueeze_to(grad, ctx.self_sym_sizes, sorted(ctx.dim)),)
 
 
 @_register
@@ -1083,6 +1198,21 @@ class Unsqueeze(_View):
     def forward(ctx, x, dim):
         ctx.self_sym_sizes, ctx.dim = x.shape, dim
         return np.expand_dims(x, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (SqueezeDim.call(grad, dim=ctx.dim),)
+
+
+def _unsqueeze_to(grad, sizes, dims):
+    """Squeeze's backward (torch's ``unsqueeze_to``): the size-1 dimensions among
+    ``dims`` that squeeze removed come back, one ``unsqueeze`` each."""
+    if not sizes:  # a 0-d input: squeeze removed nothing
+        return grad.reshape(()) if isinstance(grad, np.ndarray) else grad
+    for d in dims:
+        if sizes[d] == 1 and grad.ndim < len(sizes):
+            grad = Unsqueeze.call(grad, dim=d)
+    return grad
 
 
 @_register
@@ -1126,7 +1256,7 @@ class T(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (grad.T,)
+        return (T.call(grad),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -1149,7 +1279,7 @@ class Transpose(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.swapaxes(grad, ctx.dim0, ctx.dim1) if grad.ndim else grad,)
+        return (Transpose.call(grad, dim0=ctx.dim0, dim1=ctx.dim1),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -1172,7 +1302,8 @@ class Permute(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.transpose(grad, np.argsort(ctx.dims)),)
+        inverse = tuple(int(d) for d in np.argsort(ctx.dims))
+        return (Permute.call(grad, dims=inverse),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -1245,7 +1376,9 @@ class ToCopy(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (grad.astype(ctx.in_dtype, copy=False),)  # back to the input's dtype
+        if grad.dtype == ctx.in_dtype:  # (an array's dtype; a tensor's is never one)
+            return (grad,)
+        return (ToCopy.call(grad, dtype=ctx.in_dtype),)  # back to the input's dtype
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -1257,20 +1390,8 @@ class ToCopy(Op):
 # Indexing: the gradient goes back to the positions that were read
 
 
-class _Scatter(Op):
-    """Backward of a read: zeros of the input's shape, gradient written at the positions."""
-
-    attr_names = ("dim", "self_sym_sizes")
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.self_sym_sizes, dtype=grad.dtype)
-        out[ctx.key] = grad
-        return (out,)
-
-
 @_register
-class Select(_Scatter):
+class Select(Op):
     """y = x[..., index, ...] at dimension ``dim`` (an integer index)."""
 
     node_name = "SelectBackward0"
@@ -1286,13 +1407,18 @@ class Select(_Scatter):
         ]  # with "...", NumPy gives a 0-d view, not a copy
 
     @staticmethod
+    def backward(ctx, grad):
+        sizes, dim, index = ctx.self_sym_sizes, ctx.dim, ctx.index
+        return (SelectBackward.call(grad, input_sizes=sizes, dim=dim, index=index),)
+
+    @staticmethod
     def jvp(ctx, y, x, dx):
         """dy = dx[..., index, ...] (a view of the tangent)."""
         return dx[ctx.key + (Ellipsis,)]
 
 
 @_register
-class Slice(_Scatter):
+class Slice(Op):
     """y = x[..., start:end:step, ...] at dimension ``dim``."""
 
     node_name = "SliceBackward0"
@@ -1305,6 +1431,11 @@ class Slice(_Scatter):
         ctx.self_sym_sizes = x.shape
         ctx.key = (slice(None),) * dim + (slice(start, end, step),)
         return x[ctx.key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        where = dict(dim=ctx.dim, start=ctx.start, end=ctx.end, step=ctx.step)
+        return (SliceBackward.call(grad, input_sizes=ctx.self_sym_sizes, **where),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -1331,10 +1462,9 @@ class Index(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        (key,) = ctx.saved_tensors
-        out = np.zeros(ctx.self_sym_sizes, dtype=grad.dtype)
-        np.add.at(out, key, grad)
-        return (out,)
+        key = _data(ctx.saved_tensors[0])
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        return (IndexPutImpl.call(zeros, grad, indices=key, accumulate=True),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -1358,7 +1488,7 @@ class Zero(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.zeros_like(grad),)
+        return (zeros_like(grad),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -1380,7 +1510,7 @@ class Fill(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (np.zeros_like(grad),)
+        return (zeros_like(grad),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -1400,7 +1530,7 @@ class FillTensor(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return np.zeros_like(grad), (grad.sum() if ctx.needs_input_grad[1] else None)
+        return zeros_like(grad), (grad.sum() if ctx.needs_input_grad[1] else None)
 
     @staticmethod
     def jvp(ctx, y, x, value, dx, dvalue):
@@ -1416,6 +1546,7 @@ class Copy(Op):
     """
 
     node_name = "CopyBackwards"
+    once_differentiable = True  # create_graph=True: not recorded yet
     sets_dtype = True  # the result keeps x's dtype, whatever src's
 
     @staticmethod
@@ -1445,6 +1576,7 @@ class IndexPut(Op):
     """
 
     node_name = "IndexPutBackward0"
+    once_differentiable = True  # create_graph=True: not recorded yet
     attr_names = ("indices", "accumulate")
 
     @staticmethod
@@ -1478,6 +1610,7 @@ class AsStrided(Op):
     ``AsStridedBackward0``): the gradient goes to the base elements the view covers."""
 
     node_name = "AsStridedBackward0"
+    once_differentiable = True  # create_graph=True: not recorded yet
     attr_names = ("size", "stride", "storage_offset")
 
     @staticmethod
@@ -1490,3 +1623,280 @@ class AsStrided(Op):
     def jvp(ctx, y, base, dbase):
         """dy = the base's tangent read at the elements the view covers."""
         return dbase.reshape(-1)[ctx.positions]
+
+
+# ----------------------------------------------------------------------------------------
+# Backward formulas that are ops of their own (torch's ``*_backward`` functions). The
+# plain backward pass runs their NumPy forward; under create_graph=True they are
+# recorded (``ThresholdBackwardBackward0``...), so the gradient can be differentiated
+# again, and their own backward says how.
+
+
+@_register
+class ThresholdBackward(Op):
+    """g = grad where x > threshold, else 0 (relu's backward; x = nan passes grad).
+    dg/dgrad = the same mask,  dg/dx = 0."""
+
+    node_name = "ThresholdBackwardBackward0"
+    saved_names = ("self",)
+    attr_names = ("threshold",)
+
+    @staticmethod
+    def forward(ctx, grad, x, threshold):
+        ctx.threshold = threshold
+        ctx.save_for_backward(x)
+        return masked(grad, ~(x <= threshold))
+
+    @staticmethod
+    def backward(ctx, gg):
+        (x,) = ctx.saved_tensors
+        return ThresholdBackward.call(gg, x, threshold=ctx.threshold), zeros_like(gg)
+
+    @staticmethod
+    def jvp(ctx, g, grad, x, dgrad, dx):
+        """dg = dgrad where x > threshold."""
+        return masked(dgrad, ~(x <= ctx.threshold))
+
+
+@_register
+class TanhBackward(Op):
+    """g = grad * (1 - y**2) (tanh's backward, y its output).
+    dg/dgrad = 1 - y**2,  dg/dy = -2 y grad."""
+
+    node_name = "TanhBackwardBackward0"
+    saved_names = ("grad_output", "output")
+
+    @staticmethod
+    def forward(ctx, grad, y):
+        ctx.save_for_backward(grad, y)
+        return grad * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (
+            TanhBackward.call(gg, y) if need[0] else None,
+            gg * (MulScalar.call(y, other=-2.0) * grad) if need[1] else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, g, grad, y, dgrad, dy):
+        """dg = dgrad (1 - y**2) - 2 y grad dy."""
+        return dgrad * (1 - y * y) + dy * (-2.0 * y * grad)
+
+
+@_register
+class SigmoidBackward(Op):
+    """g = grad * y * (1 - y) (sigmoid's backward, y its output).
+    dg/dgrad = y (1 - y),  dg/dy = grad (1 - 2 y)."""
+
+    node_name = "SigmoidBackwardBackward0"
+    saved_names = ("grad_output", "output")
+
+    @staticmethod
+    def forward(ctx, grad, y):
+        ctx.save_for_backward(grad, y)
+        return grad * y * (1 - y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        slope = (
+            AddScalar.call(MulScalar.call(y, other=-2), other=1) if need[1] else None
+        )
+        return (
+            SigmoidBackward.call(gg, y) if need[0] else None,
+            gg * grad * slope if need[1] else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, g, grad, y, dgrad, dy):
+        """dg = dgrad y (1 - y) + grad (1 - 2 y) dy."""
+        return dgrad * y * (1 - y) + dy * grad * (1 - 2 * y)
+
+
+@_register
+class AddScalar(Op):
+    """z = a + c, c a number (torch's ``add(Tensor, Scalar)``, in backward formulas;
+    Python's ``x + 1`` records AddBackward0).   dz/da = 1."""
+
+    node_name = "AddBackward1"
+
+    @staticmethod
+    def forward(ctx, a, other):
+        return a + other
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+    @staticmethod
+    def jvp(ctx, z, a, da):
+        """dz = da."""
+        return da
+
+
+@_register
+class SubScalar(Op):
+    """z = a - c, c a number (torch's ``sub(Tensor, Scalar)``, as in pow's backward
+    ``b - 1``; Python's ``x - 1`` records SubBackward0).   dz/da = 1."""
+
+    node_name = "SubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, other):
+        return a - other
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad,)
+
+    @staticmethod
+    def jvp(ctx, z, a, da):
+        """dz = da."""
+        return da
+
+
+@_register
+class Where(Op):
+    """z = a where condition, else b (torch's ``where``; a or b may be the number 0).
+    dz/da = 1 where condition,  dz/db = 1 elsewhere."""
+
+    node_name = "WhereBackward0"
+    broadcasts = True
+    saved_names = ("condition",)
+
+    @staticmethod
+    def forward(ctx, a, b, condition):
+        ctx.save_for_backward(condition)
+        if isinstance(b, (int, float)) and b == 0 and isinstance(a, np.ndarray):
+            return masked(a, condition)  # (the common case, faster than np.where)
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (condition,) = ctx.saved_tensors
+        condition = _data(condition)
+        need = ctx.needs_input_grad
+        return (
+            Where.call(grad, 0, condition=condition) if need[0] else None,
+            Where.call(0, grad, condition=condition) if need[1] else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, z, a, b, da, db):
+        """dz = da where condition, else db."""
+        (condition,) = ctx._kept_values
+        return np.where(condition, da, db)
+
+
+@_register
+class Sgn(Op):
+    """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0."""
+
+    node_name = "SgnBackward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        sign = np.asarray(np.sign(x))  # (0-d: an array, not a NumPy scalar)
+        if sign.dtype.kind == "f":
+            sign[np.isnan(x)] = 0  # torch's sgn(nan) is 0: no nan gradient
+        return sign
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (zeros_like(grad),)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = 0."""
+        return np.zeros_like(dx)
+
+
+@_register
+class SelectBackward(Op):
+    """g = zeros of the input's sizes, grad written at [..., index, ...] (select's
+    backward).   dg/dgrad: select the same position again."""
+
+    node_name = "SelectBackwardBackward0"
+    attr_names = ("dim", "index")
+
+    @staticmethod
+    def forward(ctx, grad, input_sizes, dim, index):
+        ctx.dim, ctx.index = dim, index
+        out = np.zeros(input_sizes, dtype=grad.dtype)
+        out[(slice(None),) * dim + (index,)] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return (Select.call(gg, dim=ctx.dim, index=ctx.index),)
+
+    @staticmethod
+    def jvp(ctx, g, grad, dgrad):
+        """dg = dgrad written at the same position."""
+        return SelectBackward.forward(ctx, dgrad, g.shape, ctx.dim, ctx.index)
+
+
+@_register
+class SliceBackward(Op):
+    """g = zeros of the input's sizes, grad written at [..., start:end:step, ...]
+    (slice's backward).   dg/dgrad: slice the same positions again."""
+
+    node_name = "SliceBackwardBackward0"
+    attr_names = ("dim", "start", "end", "step")
+
+    @staticmethod
+    def forward(ctx, grad, input_sizes, dim, start, end, step):
+        ctx.dim, ctx.start, ctx.end, ctx.step = dim, start, end, step
+        out = np.zeros(input_sizes, dtype=grad.dtype)
+        out[(slice(None),) * dim + (slice(start, end, step),)] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return (
+            Slice.call(gg, dim=ctx.dim, start=ctx.start, end=ctx.end, step=ctx.step),
+        )
+
+    @staticmethod
+    def jvp(ctx, g, grad, dgrad):
+        """dg = dgrad written at the same positions."""
+        where = (ctx.dim, ctx.start, ctx.end, ctx.step)
+        return SliceBackward.forward(ctx, dgrad, g.shape, *where)
+
+
+@_register
+class IndexPutImpl(Op):
+    """y = x with values added at indices (``index_put_(..., accumulate=True)``, how
+    indexing's backward adds the gradient into zeros; a position read twice gets both).
+    dy/dx = 1,  dy/dvalues = 1 at the indices (read back with the same indices)."""
+
+    node_name = "IndexPutImplBackward0"
+    attr_names = ("accumulate", "indices")
+
+    @staticmethod
+    def forward(ctx, x, values, indices, accumulate=True):
+        ctx.indices, ctx.accumulate = indices, accumulate
+        out = np.array(x, dtype=np.result_type(x, values), copy=True)
+        np.add.at(out, indices, values)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        return (
+            grad if need[0] else None,
+            Index.call(grad, key=ctx.indices) if need[1] else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, y, x, values, dx, dvalues):
+        """dy = dx with dvalues added at the indices."""
+        dx = np.broadcast_to(dx, y.shape)  # (a constant x has the tangent 0)
+        return IndexPutImpl.forward(ctx, dx, dvalues, ctx.indices)
+
+
+from .tensor import Tensor  # noqa: E402  (tensor.py imports this module)

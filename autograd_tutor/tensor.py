@@ -292,6 +292,9 @@ class Tensor:
         node._retain[self._output_nr] = weakref.ref(self)
 
     def _store_retained_grad(self, g):
+        if isinstance(g, Tensor):  # create_graph=True: the gradient keeps its history
+            self._grad = g.clone() if self._grad is None else self._grad + g
+            return
         if self._grad is None:
             self._grad = Tensor._make(np.array(g, dtype=self._data.dtype, copy=True))
         else:
@@ -1011,10 +1014,8 @@ class Tensor:
         if len(sizes) < self.ndim:
             raise RuntimeError(
                 f"expand(at.{self.dtype._legacy}{{{list(self.shape)}}}, size={sizes}): the "
-                "number "
-                "of sizes provided "
-                f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
-                f"tensor ({self.ndim})"
+                f"number of sizes provided ({len(sizes)}) must be greater or equal to the "
+                f"number of dimensions in the tensor ({self.ndim})"
             )
         offset = len(sizes) - self.ndim
         for i in range(len(sizes) - 1, -1, -1):  # torch checks from the last dimension
@@ -1057,6 +1058,7 @@ class Tensor:
 
     def sub_(self, other, alpha=1):
         """``self -= alpha * other``, in place: the lesson's weight update."""
+        _inplace.precheck(self, other)  # torch: the in-place checks come first
         _check_bool_subtraction(self, other)
         return _inplace.apply(self, F.Sub, other, alpha=alpha)
 
@@ -1069,6 +1071,7 @@ class Tensor:
         return _inplace.apply(self, F.Div, other)
 
     def clamp_(self, min=None, max=None):
+        _inplace.precheck(self, None)  # torch: the in-place checks come first
         if min is None and max is None:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
@@ -1089,6 +1092,8 @@ class Tensor:
                     f"{value.ndim} dimensions."
                 )
             return _inplace.apply(self, F.FillTensor, value)
+        _inplace.precheck(self, None)
+        _inplace.checked_number(value, self._data.dtype)
         return _inplace.apply(self, F.Fill, value=value)
 
     def copy_(self, src):

@@ -3,7 +3,7 @@
 * ``function``: backward nodes, ``AccumulateGrad`` and the custom ``Function`` API;
 * ``engine``: the backward pass as a generator of steps (``iter_backward``);
 * ``grad_mode``: ``no_grad``, ``enable_grad``, ``set_grad_enabled``;
-* ``gradcheck``: finite-difference checking;
+* ``gradcheck``: finite-difference checking (``gradgradcheck``: of second derivatives);
 * ``forward_ad``: forward-mode AD (dual tensors, ``make_dual`` / ``unpack_dual``);
 * ``functional``: ``jacobian``, ``vjp``, ``jvp`` of whole functions.
 """
@@ -18,7 +18,7 @@ from .anomaly_mode import (
 from .engine import BackwardStep, backward, grad, iter_backward, iter_backward_for
 from .function import AccumulateGrad, Function, Node
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .inference_mode import inference_mode, is_inference_mode_enabled
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "grad",
     "graph",
     "gradcheck",
+    "gradgradcheck",
     "inference_mode",
     "is_inference_mode_enabled",
     "is_grad_enabled",

@@ -15,6 +15,11 @@ The algorithm, in the order the lesson explains it:
    ``next_functions`` edge. Where two edges reach the same node, their gradients add.
 4. ``AccumulateGrad`` nodes add the arriving gradient into the leaf's ``.grad``.
 5. Unless ``retain_graph=True``, free each node's saved values once it has run.
+
+With ``create_graph=True`` the same walk carries tensors instead of NumPy arrays, with
+gradient recording on: every backward rule is then recorded like a forward pass, so the
+gradients have grad_fns of their own and can be differentiated again (a Hessian is the
+gradient of a gradient).
 """
 
 import heapq
@@ -95,6 +100,7 @@ def iter_backward(
     captured=None,
     accumulate=True,
     quiet=True,
+    create_graph=False,
 ):
     """Run the backward pass one node at a time, yielding a ``BackwardStep`` per node.
 
@@ -110,6 +116,8 @@ def iter_backward(
             the requested inputs is computed or freed (torch's pruning).
         quiet: silence NumPy's floating-point warnings during each step (callers that
             drain the generator at once silence the whole loop instead: cheaper).
+        create_graph: the gradients (``grad_roots`` too) are tensors, and each step
+            runs with gradient recording on, so the backward pass is itself recorded.
     """
     root_nodes = [node for node, _ in roots]
     needed = None
@@ -148,6 +156,8 @@ def iter_backward(
             node = pop(ready)[2]
         grads_in = buffers.pop(node)
         token = _quiet.enter() if quiet else None  # NumPy: silent on inf and nan
+        if create_graph:  # record this step's operations (restored before the yield)
+            grad_mode, _grad_state.enabled = _grad_state.enabled, True
         try:
             if needed is None:  # loss.backward(): every node runs (the common case)
                 if node._hooked:  # tensor hooks or retain_grad() on its outputs
@@ -194,6 +204,8 @@ def iter_backward(
         finally:
             if token is not None:
                 _quiet.exit(token)
+            if create_graph:
+                _grad_state.enabled = grad_mode
         yield _new_step(BackwardStep, (node, grads_in, grads_out))
 
 
@@ -240,6 +252,8 @@ def _run_watched(node, grads_in):
         raise
     if _anomaly.check_nan:
         for i, g in enumerate(grads_out):
+            if isinstance(g, Tensor):
+                g = g._data
             if g is not None and g.dtype.kind == "f" and np.isnan(g).any():
                 report(node)
                 raise RuntimeError(
@@ -261,7 +275,9 @@ def _add_to_buffer(buffers, node, nr, g):
 # The public entry points: Tensor.backward and autograd.grad
 
 
-def _make_seeds(tensors, grad_tensors):
+def _make_seeds(tensors, grad_tensors, create_graph=False):
+    """The roots' edges and their starting gradients: arrays, or tensors when the
+    backward pass is recorded (a ``gradient`` that requires grad is kept as it is)."""
     roots, seeds = [], []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if t._base is not None:
@@ -277,6 +293,8 @@ def _make_seeds(tensors, grad_tensors):
                     "grad can be implicitly created only for scalar outputs"
                 )
             g = np.ones(t._data.shape, dtype=t._data.dtype)
+            if create_graph:
+                g = Tensor._make(g)
         else:
             if not isinstance(g, Tensor):
                 raise TypeError(
@@ -287,7 +305,10 @@ def _make_seeds(tensors, grad_tensors):
                     f"Mismatch in shape: grad_output[{i}] has a shape of "
                     f"{g.shape!r} and output[{i}] has a shape of {t.shape!r}."
                 )
-            g = g._data.astype(t._data.dtype, copy=False)
+            if not create_graph:
+                g = g._data.astype(t._data.dtype, copy=False)
+            elif g._data.dtype != t._data.dtype:
+                g = g.to(t.dtype)
         roots.append(_grad_edge(t))
         seeds.append(g)
     return roots, seeds
@@ -337,11 +358,6 @@ def _iter_backward_for(
     inputs=None,
     quiet=True,
 ):
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (higher-order gradients) is not supported by "
-            "autograd_tutor; it computes first derivatives only"
-        )
     tensors = _as_tuple(tensors)
     grad_tensors = (
         _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
@@ -350,7 +366,11 @@ def _iter_backward_for(
         raise RuntimeError(
             f"got {len(grad_tensors)} tensors and {len(tensors)} gradients"
         )
-    roots, seeds = _make_seeds(tensors, grad_tensors)
+    if retain_graph is None:
+        retain_graph = create_graph  # torch's default: a recorded pass keeps the graph
+    roots, seeds = _make_seeds(tensors, grad_tensors, create_graph)
+    if create_graph:
+        _warn_once(_CYCLE_WARNING)
     targets = None
     if inputs is not None:
         inputs = _as_tuple(inputs)
@@ -361,8 +381,17 @@ def _iter_backward_for(
                 t.retain_grad()
         targets = {_grad_edge(t) for t in inputs}
     yield from iter_backward(
-        roots, seeds, bool(retain_graph), targets, None, True, quiet
+        roots, seeds, bool(retain_graph), targets, None, True, quiet, create_graph
     )
+
+
+_CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this "
+    "function, make sure to reset the .grad fields of your parameters to None after use "
+    "to break the cycle and avoid the leak."
+)
 
 
 def grad(
@@ -380,12 +409,16 @@ def grad(
     >>> x = at.tensor([1.0, 2.0], requires_grad=True)
     >>> at.autograd.grad((x * x).sum(), x)
     (tensor([2., 4.]),)
+
+    With ``create_graph=True`` the gradient is recorded, so it can be differentiated
+    again: the second derivative of x**3 is 6x.
+
+    >>> (g,) = at.autograd.grad((x**3).sum(), x, create_graph=True)
+    >>> g
+    tensor([ 3., 12.], grad_fn=<MulBackward0>)
+    >>> at.autograd.grad(g.sum(), x)
+    (tensor([ 6., 12.]),)
     """
-    if create_graph:
-        raise NotImplementedError(
-            "create_graph=True (higher-order gradients) is not supported by "
-            "autograd_tutor; it computes first derivatives only"
-        )
     outputs = _as_tuple(outputs)
     single_input = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
@@ -399,11 +432,20 @@ def grad(
             )
     if allow_unused is None:
         allow_unused = materialize_grads
-    roots, seeds = _make_seeds(outputs, grad_outputs)
+    if retain_graph is None:
+        retain_graph = create_graph  # torch's default: a recorded pass keeps the graph
+    roots, seeds = _make_seeds(outputs, grad_outputs, create_graph)
     edges = [_grad_edge(t) for t in inputs]
     captured = {}
     steps = iter_backward(
-        roots, seeds, bool(retain_graph), set(edges), captured, False, False
+        roots,
+        seeds,
+        bool(retain_graph),
+        set(edges),
+        captured,
+        False,
+        False,
+        create_graph,
     )
     token = _quiet.enter()  # the whole pass at once: NumPy stays silent throughout
     try:
@@ -424,6 +466,8 @@ def grad(
             result.append(
                 Tensor._make(np.zeros_like(t._data)) if materialize_grads else None
             )
+        elif isinstance(g, Tensor):  # create_graph=True: the recorded gradient itself
+            result.append(g if g._data.dtype == t._data.dtype else g.to(t.dtype))
         else:
             result.append(Tensor._make(np.array(g, dtype=t._data.dtype, copy=True)))
     del single_input
@@ -431,6 +475,7 @@ def grad(
 
 
 from .. import _quiet  # noqa: E402
-from ..tensor import Tensor, _fresh  # noqa: E402  (tensor.py imports this module)
+from ..tensor import Tensor, _fresh, _warn_once  # noqa: E402  (tensor.py imports this)
 from .anomaly_mode import _anomaly, report  # noqa: E402
 from .function import AccumulateGrad, _grad_edge  # noqa: E402
+from .grad_mode import _state as _grad_state  # noqa: E402

@@ -25,6 +25,7 @@ from .grad_mode import no_grad
 _levels = []  # the active dual level (torch allows one at a time: no nesting)
 _tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent ndarray)
 _busy = []  # non-empty while an in-place op is being given its new tangent
+_generation = [0]  # counts the levels entered: a tangent kept by a node is of one level
 
 __all__ = [
     "UnpackedDualTensor",
@@ -49,6 +50,7 @@ def enter_dual_level():
     if _levels:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
     _levels.append(0)
+    _generation[0] += 1
     return 0
 
 
@@ -150,6 +152,17 @@ def tangent_of(t):
     return entry[1]
 
 
+def saved_output_tangent(node):
+    """The tangent of a node's output, kept by ``push`` when the node saved its output:
+    unpacked for a recorded backward (create_graph=True), the output is a new tensor
+    object, and takes this tangent (forward mode over reverse mode). None outside the
+    level the tangent was made in."""
+    kept = getattr(node, "_output_tangent", None)
+    if kept is None or not _levels or kept[0] != _generation[0]:
+        return None
+    return kept[1]
+
+
 def _set_tangent(t, tangent):
     key = id(t)
     _tangents[key] = (weakref.ref(t, lambda _, k=key: _tangents.pop(k, None)), tangent)
@@ -184,6 +197,8 @@ def push(op, ctx, inputs, arrays, result):
     if dy.dtype != y.dtype:
         dy = dy.astype(y.dtype)
     _set_tangent(result, dy)
+    if ctx._kept_values and any(v is y for v in ctx._kept_values):
+        ctx._output_tangent = (_generation[0], dy)  # see saved_output_tangent
 
 
 def push_custom(function, ctx, args, outputs):

@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from .. import _quiet
-from .._broadcast import unbroadcast
+from .._broadcast import sum_to, unbroadcast
 from .._dtype import from_numpy_dtype, result_type
 from . import forward_ad as _forward_ad
 from .anomaly_mode import _anomaly, forward_trace
@@ -98,24 +98,32 @@ class Node:
 
 def _call_hook(hook, grad, dtype):
     """Run one tensor hook: it sees the gradient as a tensor of the tensor's own dtype
-    and may return a replacement, which must keep that size and dtype (torch checks)."""
-    if grad.dtype != dtype:
-        grad = grad.astype(dtype)
-    new = hook(Tensor._make(grad))
+    and may return a replacement, which must keep that size and dtype (torch checks).
+    (Under create_graph=True the gradient already is a tensor, with its own history.)"""
+    recorded = isinstance(grad, Tensor)
+    if recorded:
+        if grad._data.dtype != dtype:
+            grad = _to_copy(grad, dtype=dtype)
+        new = hook(grad)
+    else:
+        if grad.dtype != dtype:
+            grad = grad.astype(dtype)
+        new = hook(Tensor._make(grad))
     if new is None:
         return grad
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     name = getattr(hook, "__name__", type(hook).__name__)
-    if new._data.shape != grad.shape:
+    data = grad._data if recorded else grad
+    if new._data.shape != data.shape:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
-    if new._data.dtype != grad.dtype:
+    if new._data.dtype != data.dtype:
         raise RuntimeError(
             f"hook '{name}' has changed the type of value (was "
-            f"at.{from_numpy_dtype(grad.dtype)._legacy} got "
+            f"at.{from_numpy_dtype(data.dtype)._legacy} got "
             f"at.{from_numpy_dtype(new._data.dtype)._legacy})"
         )
-    return new._data
+    return new if recorded else new._data
 
 
 class AccumulateGrad(Node):
@@ -155,6 +163,8 @@ class AccumulateGrad(Node):
             return ()
         if v._grad_fn is not None:  # an in-place op gave the leaf a history since
             raise RuntimeError("leaf variable has been moved into the graph interior")
+        if isinstance(g, Tensor):  # create_graph=True: .grad gets a history of its own
+            return self._accumulate_recorded(g)
         if g.dtype != v._data.dtype:
             g = g.astype(v._data.dtype)
         if g.shape != v._data.shape:
@@ -166,6 +176,19 @@ class AccumulateGrad(Node):
             # in place, like torch: a reference to w.grad sees the sum
             np.add(old._data, g, out=old._data)
             _bump_version(old)
+        return ()
+
+    def _accumulate_recorded(self, g):
+        """create_graph=True, as torch: the first gradient is copied into a new tensor
+        (recorded as ``CopyBackwards``), later ones are added out of place
+        (``AddBackward0``), so ``.grad`` itself can be differentiated."""
+        v = self.variable
+        g = _fit_to_inputs((g,), ((v._data.shape, v._data.dtype),))[0]
+        if v._grad is None:
+            empty = Tensor._make(np.empty_like(v._data))
+            v._grad = _copy(empty, g) if g._requires_grad else g.detach().clone()
+        else:
+            v._grad = v._grad + g
         return ()
 
 
@@ -284,6 +307,8 @@ class OpNode(SavedTensorMixin, Node):
         return self._kept_values
 
     def _run(self, grads):
+        if isinstance(grads[0], Tensor):  # create_graph=True: record the backward too
+            return self._run_recorded(grads[0])
         out = self._op.backward(self, grads[0])
         if type(out) is not tuple:
             out = (out,)
@@ -297,6 +322,66 @@ class OpNode(SavedTensorMixin, Node):
                 ):
                     return _fit_to_inputs(out, self._in_meta)
         return out
+
+    def _run_recorded(self, grad):
+        """The op's backward on tensors (create_graph=True): the gradient it returns is
+        recorded like any result, so it has a grad_fn and can be differentiated again."""
+        op = self._op
+        if op.once_differentiable:
+            raise NotImplementedError(
+                f"create_graph=True: the backward of {type(self).__name__} is not "
+                "recorded in autograd_tutor yet, so its gradient cannot be differentiated "
+                "again; use create_graph=False for first derivatives"
+            )
+        out = op.backward(RecordingContext(self), grad)
+        if type(out) is not tuple:
+            out = (out,)
+        out = tuple(
+            Tensor._make(np.asarray(g))
+            if g is not None and not isinstance(g, Tensor)
+            else g  # a constant gradient (zeros): no history
+            for g in out
+        )
+        return _fit_to_inputs(out, self._in_meta)
+
+    def _unpack_saved(self):
+        """The saved values as tensors, for a backward recorded under create_graph: an
+        input's saved data is that input tensor, the saved output a tensor whose grad_fn
+        is this node (as torch unpacks it), anything else a constant."""
+        values = self.saved_tensors  # (checks the versions first)
+        records = self._kept_versions or ()
+        out, k = [], 0
+        for v in values:
+            r = records[k] if k < len(records) else None
+            if not isinstance(v, np.ndarray):
+                out.append(v)  # None, a number or a tuple of indices
+            elif r is not None and r[2] is None and r[3] == v.shape and r[4] == v.dtype:
+                k += 1  # the op's own output
+                result = Tensor._make(v, True)
+                result._grad_fn = self
+                if _tangents:  # inside a dual level: the output's tangent comes along
+                    tangent = _forward_ad.saved_output_tangent(self)
+                    if tangent is not None:
+                        _forward_ad._set_tangent(result, tangent)
+                out.append(result)
+            elif (
+                r is not None
+                and r[2] is not None
+                and (
+                    r[2]._data is v or (r[2]._data.shape == v.shape and r[4] != v.dtype)
+                )
+            ):
+                k += 1  # an input (maybe cast to the op's common dtype)
+                t = r[2]
+                if t._data is not v:
+                    t = _to_copy(t, dtype=v.dtype)
+                elif t is self.__dict__.get("_original_self"):
+                    t = _functions.Clone.apply(t)  # an in-place op's old values: torch
+                    # saves a clone of them, so the recorded backward reads the clone
+                out.append(t)
+            else:
+                out.append(Tensor._make(v))  # a helper array: a constant
+        return tuple(out)
 
     # torch exposes saved values as ``_saved_<name>``; torchviz and our viz read them
     def __getattr__(self, attr):
@@ -334,6 +419,34 @@ class OpNode(SavedTensorMixin, Node):
         return sorted(set(super().__dir__()) | set(names))
 
 
+class RecordingContext:
+    """What an op's ``backward`` receives as ``ctx`` under ``create_graph=True``: the
+    node's own attributes, but ``saved_tensors`` are tensors (the inputs themselves, the
+    output with this node as its grad_fn), so the gradient's graph leads back to them."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node):
+        self._node = node
+
+    def __getattr__(self, attr):
+        return getattr(self._node, attr)
+
+    @property
+    def saved_tensors(self):
+        return self._node._unpack_saved()
+
+
+class _Unrecorded:
+    """The ``ctx`` of an op called on NumPy arrays inside a plain backward pass
+    (``Op.call``): nothing is recorded, so nothing needs saving."""
+
+    needs_input_grad = ()
+
+    def save_for_backward(self, *arrays):
+        pass
+
+
 _F64 = np.dtype(np.float64)
 
 
@@ -358,10 +471,16 @@ def _fit_to_inputs(grads, in_meta):
     for g, meta in zip(grads, in_meta):
         if g is not None and meta is not None:
             shape, dt = meta
-            if g.shape != shape:
-                g = unbroadcast(g, shape)
-            if g.dtype != dt:
-                g = g.astype(dt)
+            if isinstance(g, Tensor):  # create_graph=True: recorded, as torch does it
+                if g._data.shape != shape:
+                    g = sum_to(g, shape)
+                if g._data.dtype != dt:
+                    g = _to_copy(g, dtype=dt)
+            else:
+                if g.shape != shape:
+                    g = unbroadcast(g, shape)
+                if g.dtype != dt:
+                    g = g.astype(dt)
         fitted.append(g)
     return tuple(fitted)
 
@@ -378,13 +497,22 @@ class Op:
       (``None`` where ``ctx.needs_input_grad`` says it is not needed);
     * ``saved_names`` / ``attr_names``: torch's names for what it saves, shown as
       ``grad_fn._saved_<name>``;
-    * ``is_view``: True when the output is a view sharing the input's memory and version.
+    * ``is_view``: True when the output is a view sharing the input's memory and version;
+    * ``once_differentiable``: True while an op's ``backward`` cannot be recorded, so
+      ``create_graph=True`` through it raises instead of giving a wrong second
+      derivative.
+
+    ``backward`` is written once for both kinds of backward pass: on NumPy arrays
+    (the plain pass) and on tensors (``create_graph=True``: the gradient is recorded, so
+    it can be differentiated again). Operators (``grad * b``) work on both; other steps
+    call an op through ``Op.call``, which is NumPy on arrays and recorded on tensors.
     """
 
     node_name = None
     saved_names = ()
     attr_names = ()
     is_view = False
+    once_differentiable = False  # True: backward cannot be recorded (create_graph)
     broadcasts = False  # True for elementwise ops whose inputs may broadcast
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     _node_class = None
@@ -520,6 +648,17 @@ class Op:
         return result
 
     @classmethod
+    def call(cls, *inputs, **params):
+        """Use the op inside another op's ``backward``: on NumPy arrays (a plain
+        backward pass) it is just the op's NumPy ``forward``; on tensors
+        (``create_graph=True``) it is ``apply``, recorded like any op."""
+        for t in inputs:
+            if isinstance(t, Tensor):
+                return cls.apply(*inputs, **params)
+        out = cls.forward(_Unrecorded(), *inputs, **params)
+        return out if type(out) is np.ndarray else np.asarray(out)
+
+    @classmethod
     def record(cls, edges):
         """A node of this op with the given ``next_functions``, for an operation that
         was carried out without calling ``forward`` (e.g. a view derived again)."""
@@ -578,6 +717,12 @@ class CopySlices(Node):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
+        if isinstance(grad, Tensor):
+            raise NotImplementedError(
+                "create_graph=True: the backward of CopySlices (an in-place op on a view) "
+                "is not recorded in autograd_tutor yet; use create_graph=False for first "
+                "derivatives"
+            )
         flat = np.array(grad, copy=True).reshape(-1)
         res = self._fn._run([flat[self._positions]])
         flat[self._positions] = 0 if res[0] is None else res[0]
@@ -705,13 +850,20 @@ class BackwardCFunction(SavedTensorMixin, Node):
         self._non_diff = {id(t) for t in tensors}
 
     def _run(self, grads):
+        # create_graph=True: the gradients are tensors and backward is recorded (grad
+        # mode stays on), so the gradients it returns keep their history
+        recorded = any(isinstance(g, Tensor) for g in grads)
         wrapped = []
         for g, meta in zip(grads, self._out_meta):
             if g is None and self.materialize_grads:
                 g = np.zeros(meta[0], dtype=meta[1])
-            wrapped.append(None if g is None else Tensor._make(g))
-        with no_grad():
+            wrapped.append(g if g is None or recorded else Tensor._make(g))
+        if recorded:
+            wrapped = [Tensor._make(g) if type(g) is np.ndarray else g for g in wrapped]
             result = self._function.backward(self, *wrapped)
+        else:
+            with no_grad():
+                result = self._function.backward(self, *wrapped)
         if not isinstance(result, tuple):
             result = (result,)
         n_args = len(self.needs_input_grad)
@@ -731,11 +883,12 @@ class BackwardCFunction(SavedTensorMixin, Node):
                     f"{self.name()}.backward must return tensors or None, "
                     f"got {type(g).__name__} for input {pos}"
                 )
-            g = g._data
-            if meta is not None and g.shape != meta[0]:
+            shape = g._data.shape
+            g = g if recorded else g._data
+            if meta is not None and shape != meta[0]:
                 try:
-                    np.broadcast_shapes(g.shape, meta[0])
-                    g = unbroadcast(g, meta[0])
+                    np.broadcast_shapes(shape, meta[0])
+                    g = sum_to(g, meta[0]) if recorded else unbroadcast(g, meta[0])
                 except ValueError:
                     g = None
                 if g is None or g.shape != meta[0]:
@@ -855,6 +1008,7 @@ class Function(metaclass=FunctionMeta):
         return result
 
 
+from .. import functions as _functions  # noqa: E402
 from ..tensor import (  # noqa: E402  (tensor.py imports this module)
     NO_GRAD_MODE,
     Tensor,
@@ -862,3 +1016,11 @@ from ..tensor import (  # noqa: E402  (tensor.py imports this module)
     _fresh,
     _version_counter,
 )
+
+
+def _copy(*args, **params):
+    return _functions.Copy.apply(*args, **params)
+
+
+def _to_copy(*args, **params):
+    return _functions.ToCopy.apply(*args, **params)

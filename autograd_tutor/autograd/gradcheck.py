@@ -1,16 +1,19 @@
-"""``gradcheck``: compare a function's autograd gradients with finite differences.
+"""``gradcheck`` and ``gradgradcheck``: compare autograd's derivatives with finite
+differences.
 
 Mirrors ``torch.autograd.gradcheck``. For each input element x_i, the numerical
 derivative is (f(x + eps e_i) - f(x - eps e_i)) / (2 eps); the analytical one comes from
 running backward once per output element. Use float64 inputs: in float32 the rounding
-error of the finite difference is larger than the tolerance.
+error of the finite difference is larger than the tolerance. ``gradgradcheck`` runs the
+same check on the function's *gradient* (computed with ``create_graph=True``), so it
+checks second derivatives.
 """
 
 import warnings
 
 import numpy as np
 
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -98,3 +101,67 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                     f"{Tensor._make(analytical)}\n"
                 )
     return True
+
+
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+):
+    """True if the second derivatives of ``func`` match finite differences: runs
+    ``gradcheck`` on the function ``(inputs, v) -> v^T J`` (the gradient of ``func``
+    with ``grad_outputs`` v, recorded with ``create_graph=True``), as torch does.
+
+    ``grad_outputs`` defaults to random tensors in [-1, 1) that require grad, so the
+    check covers the gradient's dependence on v as well as on the inputs.
+
+    >>> import autograd_tutor as at
+    >>> x = at.randn(3, dtype=at.float64, requires_grad=True)
+    >>> at.autograd.gradgradcheck(lambda t: (t**3).sum(), (x,))
+    True
+    """
+    from ..creation import rand
+    from ..tensor import Tensor
+    from .engine import grad as autograd_grad
+
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is None:
+        with enable_grad():
+            outputs = [o for o in _outputs(func, inputs) if o.requires_grad]
+        grad_outputs = tuple(
+            (rand(*o.shape, dtype=o.dtype) * 2 - 1).requires_grad_() for o in outputs
+        )
+    else:
+        grad_outputs = (
+            (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+        )
+    n = len(inputs)
+    diff = [
+        i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad
+    ]
+
+    def first_derivatives(*args):
+        with enable_grad():  # gradcheck evaluates the function under no_grad
+            outputs = [o for o in _outputs(func, args[:n]) if o.requires_grad]
+            grads = autograd_grad(
+                outputs,
+                [args[i] for i in diff],
+                args[n:],
+                create_graph=True,
+                allow_unused=True,
+            )
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        first_derivatives,
+        inputs + grad_outputs,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

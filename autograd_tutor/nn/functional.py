@@ -11,7 +11,16 @@ import numpy as np
 
 from .._checks import broadcast_error
 from ..autograd.function import Op
-from ..functions import _register, matprod
+from ..functions import (
+    DivScalar,
+    MulScalar,
+    _data,
+    _register,
+    matprod,
+    mm_mat1_backward,
+    mm_mat2_backward,
+    strides,
+)
 from ..tensor import Size, Tensor, matmul
 
 __all__ = ["linear", "mse_loss", "relu", "sigmoid", "tanh"]
@@ -29,11 +38,20 @@ class Addmm(Op):
     node_name = "AddmmBackward0"
     broadcasts = True  # the engine sums gradients back to broadcast inputs
     saved_names = ("mat1", "mat2")
-    attr_names = ("alpha", "beta")
+    attr_names = (
+        "alpha",
+        "beta",
+        "mat1_sym_sizes",
+        "mat1_sym_strides",
+        "mat2_sym_sizes",
+        "mat2_sym_strides",
+    )
 
     @staticmethod
     def forward(ctx, bias, mat1, mat2, alpha=1, beta=1):
         ctx.alpha, ctx.beta = alpha, beta
+        ctx.mat1_sym_sizes, ctx.mat1_sym_strides = mat1.shape, strides(mat1)
+        ctx.mat2_sym_sizes, ctx.mat2_sym_strides = mat2.shape, strides(mat2)
         need = ctx.needs_input_grad
         if need:  # like torch, keep mat1 only for mat2's gradient and vice versa
             ctx.save_for_backward(mat1 if need[2] else None, mat2 if need[1] else None)
@@ -55,18 +73,31 @@ class Addmm(Op):
     @staticmethod
     def backward(ctx, grad):
         mat1, mat2 = ctx.saved_tensors
-        need, alpha = ctx.needs_input_grad, ctx.alpha
-        g = grad if alpha == 1 else grad * alpha
+        need = ctx.needs_input_grad
+        g_mat1 = g_mat2 = None
+        if need[1]:
+            g_mat1 = mm_mat1_backward(
+                grad, mat2, ctx.mat1_sym_sizes, ctx.mat1_sym_strides
+            )
+        if need[2]:
+            g_mat2 = mm_mat2_backward(
+                grad, mat1, ctx.mat2_sym_sizes, ctx.mat2_sym_strides
+            )
         return (
-            (grad if ctx.beta == 1 else grad * ctx.beta) if need[0] else None,
-            matprod(g, mat2.T) if need[1] else None,
-            matprod(mat1.T, g) if need[2] else None,
+            _times(grad, ctx.beta) if need[0] else None,
+            None if g_mat1 is None else _times(g_mat1, ctx.alpha),
+            None if g_mat2 is None else _times(g_mat2, ctx.alpha),
         )
 
     @staticmethod
     def jvp(ctx, out, bias, mat1, mat2, dbias, dmat1, dmat2):
         """dout = beta * dbias + alpha * (dmat1 @ mat2 + mat1 @ dmat2)."""
         return ctx.beta * dbias + ctx.alpha * (dmat1 @ mat2 + mat1 @ dmat2)
+
+
+def _times(grad, c):
+    """torch's ``maybe_multiply``: ``grad * c``, or ``grad`` itself when c is 1."""
+    return grad if c == 1 else MulScalar.call(grad, other=c)
 
 
 @_register
@@ -95,13 +126,11 @@ class MseLoss(Op):
     @staticmethod
     def backward(ctx, grad):
         input, target = ctx.saved_tensors
-        # chain rule: d(diff**2)/d(diff) = 2 diff, and d(mean)/d(each element) = 1/N
-        n = input.size
-        scale = (2.0 / n if n else float("nan")) if ctx.reduction == 1 else 2.0
-        need = ctx.needs_input_grad
-        g_input = (input - target) * (grad * scale) if need[0] else None
-        g_target = (target - input) * (grad * scale) if need[1] else None
-        return g_input, g_target
+        need, r = ctx.needs_input_grad, ctx.reduction
+        return (  # the same rule for the target, with the roles swapped (as torch)
+            MseLossBackward.call(grad, input, target, reduction=r) if need[0] else None,
+            MseLossBackward.call(grad, target, input, reduction=r) if need[1] else None,
+        )
 
     @staticmethod
     def jvp(ctx, loss, input, target, dinput, dtarget):
@@ -110,6 +139,50 @@ class MseLoss(Op):
         if ctx.reduction == 1:
             return d.mean()
         return d.sum() if ctx.reduction == 2 else d
+
+
+@_register
+class MseLossBackward(Op):
+    """g = 2 (input - target) grad [/ N for mean]: mse_loss's backward as an op, so that
+    a recorded gradient of the loss can be differentiated again.
+    dg/dgrad = 2 (input - target) [/ N],  dg/dinput = 2 grad [/ N] = -dg/dtarget."""
+
+    node_name = "MseLossBackwardBackward0"
+    broadcasts = True
+    saved_names = ("grad_output", "self", "target")
+    attr_names = ("reduction",)
+
+    @staticmethod
+    def forward(ctx, grad, input, target, reduction=1):
+        ctx.reduction = reduction
+        ctx.save_for_backward(grad, input, target)
+        # chain rule: d(diff**2)/d(diff) = 2 diff, and d(mean)/d(each element) = 1/N
+        n = np.size(input)
+        scale = (2.0 / n if n else float("nan")) if reduction == 1 else 2.0
+        return (input - target) * (grad * scale)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, input, target = ctx.saved_tensors
+        need, r = ctx.needs_input_grad, ctx.reduction
+        g_grad = g_input = g_target = None
+        if need[0]:  # the loss's own rule, applied to gg (then summed: grad is 0-d)
+            g_grad = MseLossBackward.call(gg, input, target, reduction=r)
+            g_grad = g_grad if r == 0 else g_grad.sum()
+        if need[1] or need[2]:
+            twice = MulScalar.call(gg * grad, other=2)
+            if r == 1:
+                twice = DivScalar.call(twice, other=np.size(_data(input)))
+            g_input = twice if need[1] else None
+            g_target = -twice if need[2] else None
+        return g_grad, g_input, g_target
+
+    @staticmethod
+    def jvp(ctx, g, grad, input, target, dgrad, dinput, dtarget):
+        """dg = 2 [(input - target) dgrad + grad (dinput - dtarget)] [/ N]."""
+        n = np.size(input)
+        scale = (2.0 / n if n else float("nan")) if ctx.reduction == 1 else 2.0
+        return ((input - target) * dgrad + grad * (dinput - dtarget)) * scale
 
 
 def _check_linear(input, weight, bias):

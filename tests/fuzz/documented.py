@@ -18,11 +18,14 @@ class Refusal(NamedTuple):
 
 REFUSALS = (
     Refusal(
-        phrase="create_graph=True (higher-order gradients) is not supported",
-        readme="no higher-order gradients (`create_graph=True` raises a clear error)",
+        phrase="is not recorded in autograd_tutor yet",
+        readme=(
+            "`create_graph=True` through `max`/`min`, `copy_`, index assignment or an "
+            "in-place op on a view raises a clear error naming the node"
+        ),
         example=(
             "x = L.tensor([1.0, 2.0], requires_grad=True)\n"
-            "(x * x).sum().backward(create_graph=True)\n"
+            "L.autograd.grad(x.max(), x, create_graph=True)\n"
         ),
     ),
     Refusal(

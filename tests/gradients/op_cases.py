@@ -92,11 +92,27 @@ def _as_strided(a):
     return v * 3
 
 
+def _gradient(f):
+    """The gradient of f, recorded (create_graph=True): a function whose graph holds
+    the ops that backward formulas use, such as MulBackward1."""
+
+    def grad_of_f(a):
+        with at.enable_grad():  # (finite differences evaluate it under no_grad)
+            if not a.requires_grad:
+                a.requires_grad_()
+            (g,) = at.autograd.grad(f(a).sum(), a, create_graph=True)
+        return g
+
+    return grad_of_f
+
+
 OP_CASES = {
     "AddBackward0": (broadcast_pair(), lambda a, b: a.add(b, alpha=1.5)),
     "SubBackward0": (broadcast_pair(), lambda a, b: a - b),
     "RsubBackward1": (one(), lambda a: 2 - a),
     "MulBackward0": (broadcast_pair(), lambda a, b: a * b),
+    "MulBackward1": (one(), _gradient(lambda a: a**3)),
+    "DivBackward1": (one(), _gradient(lambda a: a.mean(dim=-1) ** 2)),
     "DivBackward0": (broadcast_pair(), lambda a, b: a / _positive(b)),
     "ReciprocalBackward0": (one(), lambda a: _positive(a).reciprocal()),
     "NegBackward0": (one(), lambda a: -a),
@@ -156,4 +172,24 @@ OP_CASES = {
     "CopyBackwards": (broadcast_pair(), lambda a, b: (a * 1.0 + b * 0).copy_(a * b)),
     "IndexPutBackward0": (one(), lambda a: _index_put(a, a)),
     "AsStridedBackward0": (one(), _as_strided),
+    # the backward formulas that are ops, reached through a recorded gradient
+    "ThresholdBackwardBackward0": (
+        one(),
+        _gradient(lambda a: _away_from_kinks(a).relu() ** 2),
+    ),
+    "TanhBackwardBackward0": (one(), _gradient(lambda a: a.tanh())),
+    "SigmoidBackwardBackward0": (one(), _gradient(lambda a: a.sigmoid())),
+    "AddBackward1": (one(), _gradient(_gradient(lambda a: a.sigmoid()))),
+    "SubBackward1": (one(), _gradient(lambda a: _positive(a) ** a)),
+    "WhereBackward0": (
+        one(),
+        _gradient(lambda a: _away_from_kinks(a).clamp(min=0) ** 2),
+    ),
+    "SgnBackward0": (one(), _gradient(lambda a: _away_from_kinks(a).abs() * a)),
+    "SelectBackwardBackward0": (one(), _gradient(lambda a: a[0] ** 2)),
+    "SliceBackwardBackward0": (one(), _gradient(lambda a: a[::2] ** 2)),
+    "IndexPutImplBackward0": (
+        one(),
+        _gradient(lambda a: a[at.tensor([0, 0, a.shape[0] - 1])] ** 2),
+    ),
 }

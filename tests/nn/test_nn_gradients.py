@@ -30,9 +30,25 @@ def _mse_case(reduction="mean"):
     return (lambda a, b: F.mse_loss(a, b, reduction=reduction)), inputs
 
 
+def _mse_backward_case(reduction="mean"):
+    """The gradient of mse_loss, recorded (create_graph=True): MseLossBackwardBackward0."""
+    inputs = (_randn(5, 2), _randn(5, 2))
+
+    def grad_of_loss(a, b):
+        with at.enable_grad():  # (finite differences evaluate it under no_grad)
+            if not a.requires_grad:
+                a.requires_grad_()
+            loss = F.mse_loss(a, b, reduction=reduction)
+            (ga,) = at.autograd.grad(loss.sum(), a, create_graph=True)
+        return ga
+
+    return grad_of_loss, inputs
+
+
 NN_OP_CASES = {
     "AddmmBackward0": _addmm_case,
     "MseLossBackward0": _mse_case,
+    "MseLossBackwardBackward0": _mse_backward_case,
 }
 
 
@@ -47,6 +63,22 @@ def test_registered_op_gradcheck(name):
     func, inputs = NN_OP_CASES[name]()
     assert func(*inputs).grad_fn.name() == name
     assert at.autograd.gradcheck(func, inputs)
+
+
+@pytest.mark.parametrize("name", sorted(NN_OP_CASES))
+def test_registered_op_gradgradcheck(name):
+    """Second derivatives (create_graph=True) against finite differences."""
+    at.manual_seed(3)
+    func, inputs = NN_OP_CASES[name]()
+    assert at.autograd.gradgradcheck(func, inputs)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_gradgradcheck_every_reduction(reduction):
+    at.manual_seed(4)
+    for case in (_mse_case, _mse_backward_case):
+        func, inputs = case(reduction)
+        assert at.autograd.gradgradcheck(func, inputs)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
