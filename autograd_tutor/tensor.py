@@ -118,6 +118,7 @@ class Tensor:
         "_base",
         "_view_version",
         "_creation_meta",
+        "_detached_at",
         "__weakref__",
     )
     __array_ufunc__ = None  # numpy defers to our operators: np.float32(2) * t works
@@ -157,6 +158,7 @@ class Tensor:
         t._base = None
         t._view_version = 0
         t._creation_meta = DEFAULT
+        t._detached_at = -1  # see detach_
         if _inference.enabled:  # made in inference mode: an inference tensor
             _mark_inference(t)
         return t
@@ -383,6 +385,10 @@ class Tensor:
                 "be called on these gradients. To fix this error, please refer to the "
                 "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
             )
+        if self._grad_fn is not None:
+            # a node that saved this tensor before will refuse it in backward (torch):
+            # remember when, in the nodes' creation order
+            self._detached_at = next(_autograd_function._sequence)
         self._grad_fn = None
         self._requires_grad = False
         return self

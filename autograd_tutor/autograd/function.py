@@ -248,6 +248,16 @@ class SavedTensorMixin:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         for box, version, tensor, shape, dtype in self._kept_versions or ():
+            if (
+                tensor is not None
+                and tensor._detached_at > self._sequence_nr
+                and tensor._grad_fn is None
+            ):  # a saved input with a history, cut off by detach_() since
+                raise RuntimeError(
+                    "Trying to use a saved tensor that has been detached in-place, i.e. "
+                    "with .detach_().This is not supported, please use out-of-place "
+                    "`.detach()` instead"
+                )
             if box[0] != version:
                 what = f"[at.{from_numpy_dtype(dtype)._legacy} {list(shape)}]"
                 producer = None
@@ -546,7 +556,12 @@ class Op:
                 if t._base is not None and (
                     t._grad_fn is None or t._version_box[0] != t._view_version
                 ):
-                    _fresh(t)  # a view without history, or changed in place since
+                    # a view without history, or changed in place since: its flags
+                    # as they are now, and its grad_fn derived again if it will be used
+                    if _state.enabled:
+                        _fresh(t)
+                    elif t._grad_fn is None:
+                        t._requires_grad = t._base._requires_grad
                 d = t._data
                 arrays.append(d)
                 if t._requires_grad:

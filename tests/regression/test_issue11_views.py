@@ -334,6 +334,47 @@ def repr_of_no_grad_view_after_change(L):
     return repr(v).replace("torch.", "at."), v.requires_grad
 
 
+def no_grad_view_changed_then_viewed_under_no_grad(L):
+    # seed 209486: under no_grad() nothing asks for the view's grad_fn: no error
+    x = L.zeros(2, 3, requires_grad=True)
+    with L.no_grad():
+        v = x[0:1]
+        v.mul_(2)
+        u = v[None, ...]
+    return u.shape, u.requires_grad
+
+
+def grad_wrt_no_grad_view_after_change(L):
+    # seed 206082: autograd.grad asks for the input's grad_fn: torch's view error
+    x = L.tensor([0.1, -0.6, 0.5], requires_grad=True)
+    with L.no_grad():
+        v = x[2]
+    w = L.tensor([-1.6], dtype=L.float64, requires_grad=True)
+    with L.no_grad():
+        v[None] = w
+    return L.autograd.grad(w, [v, x])
+
+
+def detached_in_place_saved_input(L):
+    # seed 212372: a saved input that had a history, detached in place since
+    x = L.ones(3, requires_grad=True)
+    y = x.sum()
+    w = L.tensor(2.0, requires_grad=True)
+    z = y * w
+    y.detach_()
+    z.backward()
+
+
+def detached_in_place_before_saved(L):
+    # detached first, then saved (as a leaf): nothing to refuse
+    x = L.ones(3, requires_grad=True)
+    y = x * 2
+    y.detach_()
+    w = L.tensor(2.0, requires_grad=True)
+    (y * w).sum().backward()
+    return w.grad, y.requires_grad, y.is_leaf
+
+
 VALUE_CASES = [
     inplace_view_of_non_leaf,
     inplace_view_backward_through_view,
@@ -357,9 +398,13 @@ VALUE_CASES = [
     clone_keeps_the_layout,
     matmul_result_is_contiguous,
     repr_of_no_grad_view_after_change,
+    no_grad_view_changed_then_viewed_under_no_grad,
+    detached_in_place_before_saved,
 ]
 
 ERROR_CASES = [
+    detached_in_place_saved_input,
+    grad_wrt_no_grad_view_after_change,
     view_of_clone_of_transposed,
     inplace_view_of_saved_output,
     inplace_view_saved_value_changed,
