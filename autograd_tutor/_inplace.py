@@ -199,7 +199,11 @@ def _recorded(self, op, operands, params, transient_view):
         )
     if not np.can_cast(result._data.dtype, a.dtype, casting="same_kind"):
         raise _cast_error(result._data.dtype, a.dtype)
-    np.copyto(a, result._data, casting="same_kind")
+    if op is F.IndexPut:  # only the indexed elements: others may share their memory
+        key = params["key"]
+        a[key] = result._data[key]
+    else:
+        np.copyto(a, result._data, casting="same_kind")
     node = result._grad_fn
     if node is not None:  # its saved old values: a clone, for a recorded backward
         node._original_self = old

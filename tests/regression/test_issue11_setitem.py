@@ -159,6 +159,9 @@ CASES = {
     "expanded_2d_setitem_row": "a = L.zeros(1, 1).expand(2, 3); a[0] = 2.",
     "expanded_2d_setitem_element": "a = L.zeros(1, 1).expand(2, 3); a[0, 1] = 2.; out = a",
     "expanded_2d_setitem_int_list": "a = L.zeros(2, 1).expand(2, 3); a[0, [1]] = 3.; out = a",
+    "expanded_index_put_recorded": "v1 = L.tensor([[-0.5, 1.8]])\nwith L.no_grad():\n"
+    "    v3 = v1.neg()\nv5 = v3.expand(2, 2); v6 = L.tensor([[0.3]], requires_grad=True)\n"
+    "v5[[-2], 0:1:3] = v6; out = v3",
     "expanded_one_element": "a = L.zeros(1).expand(1); a.mul_(2); out = a",
     "expanded_empty": "a = L.zeros(1, 1).expand(0, 3); a.mul_(2); a.copy_(L.tensor(1.)); out = a",
     # in-place checks of the other ops: the leaf check before the op's own errors
