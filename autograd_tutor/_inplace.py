@@ -87,7 +87,7 @@ def _write(self, op, other, params):
         a.fill(0)
         _bump_version(self)
         return self
-    if isinstance(other, np.ndarray):
+    if isinstance(other, np.ndarray) and op is not F.FillTensor:
         if a.base is not None or other.base is not None:  # (two owners never overlap)
             _check_overlap(a, other)
     elif op is F.Copy:  # copy_ from a Python number
@@ -168,7 +168,7 @@ def _recorded(self, op, operands, params, transient_view):
     _check_inplace(self)
     a = _check_writable(self, op, operands[0] if operands else None)
     for o in operands:
-        if isinstance(o, Tensor):
+        if isinstance(o, Tensor) and op is not F.FillTensor:  # (torch clones an alias)
             _check_overlap(a, o._data)
     base = self._base
     if base is not None and base._requires_grad and not transient_view:

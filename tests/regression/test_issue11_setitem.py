@@ -221,6 +221,10 @@ CASES = {
     "add_transpose": "x = L.zeros(2, 2); x.add_(x.t())",
     "add_self": "x = L.ones(2, 2); x.add_(x); out = x",
     "copy_views_same_block": "x = L.zeros(1, 4); y = x.view(4, 1); x.copy_(y.view(1, 4)); out = x",
+    "fill_from_own_view": "x = L.tensor(1.9) + 1; v = x[None]; v.fill_(x); out = (v, x)",
+    "fill_from_own_view_recorded": "x = L.tensor(1.9, requires_grad=True) + 1; x[None] = x\n"
+    "out = x",
+    "fill_from_own_element": "x = L.tensor([1., 2.]); x.fill_(x[1]); out = x",
     "index_put_from_own_slice": "x = L.zeros(4); x[[0, 1]] = x[0:2]",
     "index_put_from_own_step": "x = L.zeros(4); x[[0, 1]] = x[0:4:2]; out = x",
     "index_put_from_own_overlap": "x = L.zeros(4); x[[0, 1]] = x[1:3]",
