@@ -29,7 +29,7 @@ from ._quiet import enter as _quiet
 from ._quiet import exit as _loud
 from .autograd import forward_ad as _forward_ad
 from .autograd.forward_ad import _tangents
-from .autograd.function import CopySlices, _input_edge, view_positions
+from .autograd.function import CopySlices, _input_edge, _strip_backward, view_positions
 from .autograd.grad_mode import _state
 from .autograd.inference_mode import InferenceVersion as _Inference
 from .autograd.inference_mode import _inference, _views
@@ -367,7 +367,7 @@ def _check_no_grad_origin(self, target, value):
     ):
         name = target._grad_fn.name() if target._grad_fn is not None else "View"
         raise RuntimeError(
-            f"Output 0 of {name.split('Backward')[0]} is a view of a view which was "
+            f"Output 0 of {_strip_backward(name)} is a view of a view which was "
             "created in no_grad mode and is being modified inplace with grad mode "
             "enabled. Given that this use case is ambiguous and error-prone, it is "
             "forbidden. You can clarify your code by moving both the view and the "

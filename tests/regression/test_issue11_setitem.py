@@ -229,6 +229,13 @@ CASES = {
     "index_put_from_own_step": "x = L.zeros(4); x[[0, 1]] = x[0:4:2]; out = x",
     "index_put_from_own_overlap": "x = L.zeros(4); x[[0, 1]] = x[1:3]",
     "index_put_from_itself": "x = L.zeros(4); x[[0, 1, 2, 3]] = x",
+    # the version check names the node that made the changed tensor as torch does
+    "version_error_exp": "x = L.tensor([1., 2.], requires_grad=True); y = (x * 1).exp()\n"
+    "y.add_(1); y.sum().backward()",
+    "version_error_pow2": "x = L.tensor([1., 2.], requires_grad=True); y = 2 ** (x * 1)\n"
+    "y.add_(1); y.sum().backward()",
+    "version_error_min1": "x = L.tensor([1., 2.], requires_grad=True); y = (x * 1).min()\n"
+    "y.add_(1); y.sum().backward()",
 }
 
 
