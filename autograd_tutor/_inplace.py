@@ -95,7 +95,7 @@ def _write(self, op, other, params):
         a.fill(0)
         _bump_version(self)
         return self
-    if isinstance(other, np.ndarray):
+    if isinstance(other, np.ndarray) and op is not F.FillTensor:
         if a.base is not None or other.base is not None:  # (two owners never overlap)
             _check_overlap(a, other)
     elif op is F.Copy:  # copy_ from a Python number
@@ -171,7 +171,7 @@ def _recorded(self, op, operands, params):
     _check_inplace(self)
     a = _check_writable(self, op, operands[0] if operands else None)
     for o in operands:
-        if isinstance(o, Tensor):
+        if isinstance(o, Tensor) and op is not F.FillTensor:  # (torch clones an alias)
             _check_overlap(a, o._data)
     base = self._base
     # The old value, as its own tensor: the new node's first edge points at its history.
@@ -195,7 +195,11 @@ def _recorded(self, op, operands, params):
         )
     if not np.can_cast(result._data.dtype, a.dtype, casting="same_kind"):
         raise _cast_error(result._data.dtype, a.dtype)
-    np.copyto(a, result._data, casting="same_kind")
+    if op is F.IndexPut:  # only the indexed elements: others may share their memory
+        key = params["key"]
+        a[key] = result._data[key]
+    else:
+        np.copyto(a, result._data, casting="same_kind")
     node = result._grad_fn
     if node is not None:  # its saved old values: a clone, for a recorded backward
         node._original_self = old

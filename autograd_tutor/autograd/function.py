@@ -223,8 +223,9 @@ def _grad_edge(t):
 
 
 def _strip_backward(name):
-    """'AddBackward0' -> 'Add', as torch names a node in its in-place error."""
-    return re.sub(r"Backward\d*$", "", name)
+    """'AddBackward0' -> 'Add', 'PowBackward2' -> 'Pow2', 'MinBackward1' -> 'Min1': as
+    torch names a node in its in-place errors."""
+    return re.sub(r"Backward0?$", "", name).replace("Backward", "")
 
 
 def message_name(name):
