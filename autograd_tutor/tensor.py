@@ -1216,6 +1216,32 @@ def matmul(a, b):
     return _matmul.matmul(a, b)
 
 
+def stack(tensors, dim=0):
+    """Tensors of one shape, stacked along a new dimension ``dim`` (``StackBackward0``).
+
+    >>> import autograd_tutor as at
+    >>> at.stack([at.tensor([1.0, 2.0]), at.tensor([3.0, 4.0])], dim=1)
+    tensor([[1., 3.],
+            [2., 4.]])
+    """
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got "
+                f"{type(t).__name__}"
+            )
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors[1:], 1):
+        if t._data.shape != tensors[0]._data.shape:
+            raise RuntimeError(
+                "stack expects each tensor to be equal size, but got "
+                f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at entry {i}"
+            )
+    return F.Stack.apply(*tensors, dim=wrap_dim(dim, tensors[0].ndim + 1))
+
+
 from . import _indexing, _inplace, _matmul, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
