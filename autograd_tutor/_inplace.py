@@ -17,6 +17,7 @@ Mirrors how PyTorch treats in-place ops:
   (``IndexPutBackward0``) for integer arrays and masks.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -81,7 +82,7 @@ def apply(self, op, other=_NOTHING, transient_view=False, **params):
 
 def _write(self, op, other, params):
     """Nothing to record: compute in self's memory (``ufunc(self, other, out=self)``)."""
-    a = _check_writable(self, op)
+    a = _check_writable(self, op, other)
     if op is F.Zero:  # w.grad.zero_(): the most common in-place op of all
         a.fill(0)
         _bump_version(self)
@@ -91,14 +92,16 @@ def _write(self, op, other, params):
             _check_overlap(a, other)
     elif op is F.Copy:  # copy_ from a Python number
         other = np.asarray(other)
+    ufunc = _FAST.get(op)
+    if ufunc is not None or op is F.Clamp:  # torch computes, then casts back: may it?
+        operands = (params.get("min"), params.get("max")) if op is F.Clamp else (other,)
+        common = _result_dtype(op, a, operands)
+        if not np.can_cast(common, a.dtype, casting="same_kind"):
+            raise _cast_error(common, a.dtype, scalar_bounds=op is F.Clamp)
     quiet = _quiet()
     try:
-        ufunc = _FAST.get(op)
         if ufunc is not None:
             if isinstance(other, np.ndarray) and other.dtype != a.dtype:
-                common = result_type(a, other)  # as torch: 0-d operands don't promote
-                if not np.can_cast(common, a.dtype, casting="same_kind"):
-                    raise _cast_error(common, a.dtype)
                 other = other.astype(common)
             alpha = params.get("alpha", 1)
             if alpha != 1:
@@ -120,6 +123,17 @@ def _write(self, op, other, params):
         _loud(quiet)
     _bump_version(self)
     return self
+
+
+def _result_dtype(op, a, operands):
+    """The dtype torch computes ``op`` in before writing the result back into ``a``:
+    the promoted dtype of the operands, and for true division of integers the default
+    float dtype (``int_tensor.div_(2)`` computes in float32, so it cannot be written
+    back)."""
+    common = result_type(a, *[o for o in operands if o is not None])
+    if op is F.Div and common.kind in "biu":
+        common = np.dtype(np.float32)
+    return common
 
 
 def _check_inplace(self):
@@ -152,7 +166,7 @@ def _recorded(self, op, operands, params, transient_view):
     if _views:  # views made in inference mode may not be changed in place here
         _check_inference_view(self)
     _check_inplace(self)
-    a = _check_writable(self, op)
+    a = _check_writable(self, op, operands[0] if operands else None)
     for o in operands:
         if isinstance(o, Tensor):
             _check_overlap(a, o._data)
@@ -255,6 +269,7 @@ def _value_tensor(self, value):
     if isinstance(value, Tensor):
         return value
     if isinstance(value, (bool, int, float, np.number, np.bool_)):
+        checked_number(value, self._data.dtype)
         quiet = _quiet()
         try:
             return Tensor._make(np.asarray(value).astype(self._data.dtype))
@@ -304,7 +319,7 @@ def _index_put(self, target, advanced, value):
         if shared:
             _warn_expanded("masked_fill_", "[mask] = scalar")
     else:
-        if np.shares_memory(a, value._data):
+        if overlap(a, value._data) is not None:  # torch: not even all of it
             raise RuntimeError(_OVERLAP)
         shape = _indexing.indexed_shape(target, key)
         try:
@@ -393,26 +408,68 @@ def _internal_overlap(a):
     )
 
 
-def _check_writable(self, op):
+def _check_writable(self, op, other=None):
     """Refuse to write into memory that several elements share, as torch does for
-    ``op`` (see ``_SHARED_WRITE_OK``), and into read-only memory."""
+    ``op`` (see ``_SHARED_WRITE_OK``), and into read-only memory. (``copy_`` from the
+    very same memory returns before torch looks: nothing to write.)"""
     a = self._data
     if not a.flags.writeable or (op not in _SHARED_WRITE_OK and _internal_overlap(a)):
-        raise RuntimeError(_INTERNAL_OVERLAP)
+        if not (op is F.Copy and _same_memory(a, other)):
+            raise RuntimeError(_INTERNAL_OVERLAP)
     return a
+
+
+def _same_memory(a, b):
+    """Are ``a`` and ``b`` the very same elements (start, shape, strides, dtype)?"""
+    if isinstance(b, Tensor):
+        b = b._data
+    return (
+        isinstance(b, np.ndarray)
+        and _start(a) == _start(b)
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.dtype == b.dtype
+    )
+
+
+def _start(a):
+    return a.__array_interface__["data"][0]
 
 
 def _check_overlap(a, b):
     """An operand that shares part (not all) of the written memory: torch refuses."""
-    if a is b or not np.may_share_memory(a, b):
-        return
-    same = (
-        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
-        and a.shape == b.shape
-        and a.strides == b.strides
-    )
-    if not same and np.shares_memory(a, b):
+    if a is not b and overlap(a, b) == "partial":
         raise RuntimeError(_OVERLAP)
+
+
+def overlap(a, b):
+    """torch's ``get_overlap_status`` of two arrays: ``"full"`` (the same elements in the
+    same layout), ``"partial"``, or None: no shared memory, or too hard to tell (one of
+    them is not a dense block of memory, e.g. a slice with a step), which torch lets
+    pass unchecked."""
+    if a.size == 0 or b.size == 0 or not (_dense(a) and _dense(b)):
+        return None
+    a0, b0 = _start(a), _start(b)
+    a1, b1 = a0 + a.size * a.itemsize, b0 + b.size * b.itemsize
+    if (a0, a1) == (b0, b1):
+        same_layout = a.ndim == b.ndim and all(
+            sa == sb
+            for sa, sb, na, nb in zip(a.strides, b.strides, a.shape, b.shape)
+            if na > 1 or nb > 1  # (the stride of a size-1 dimension is arbitrary)
+        )
+        return "full" if same_layout else "partial"
+    return "partial" if a0 < b1 and b0 < a1 else None
+
+
+def _dense(a):
+    """torch's ``is_non_overlapping_and_dense``: the elements fill one block of memory
+    exactly, the dimensions taken in some order (a transpose is dense, a step is not)."""
+    want = a.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n > 1):
+        if stride != want:
+            return False
+        want *= n
+    return True
 
 
 _TORCH_TYPE = {
@@ -430,11 +487,43 @@ def _legacy_name(a):
     return from_numpy_dtype(a.dtype)._legacy
 
 
-def _cast_error(src, dst):
+# clamp_ with number bounds names the output type as C++ does (caffe2's TypeMeta)
+_CPP_TYPE = {"f": "float", "d": "double", "l": "long int", "q": "long int", "i": "int"}
+_CPP_TYPE["?"] = "bool"
+
+
+def _cast_error(src, dst, scalar_bounds=False):
+    names = _CPP_TYPE if scalar_bounds else _TORCH_TYPE
     return RuntimeError(
         f"result type {_TORCH_TYPE.get(np.dtype(src).char, src)} can't be cast to the "
-        f"desired output type {_TORCH_TYPE.get(np.dtype(dst).char, dst)}"
+        f"desired output type {names.get(np.dtype(dst).char, dst)}"
     )
+
+
+# the C++ type a number is converted to for a tensor of each dtype (float64 and bool
+# take any Python float)
+_CHECKED = {"l": "int64_t", "q": "int64_t", "i": "int", "f": "float"}
+
+
+def checked_number(value, dtype):
+    """torch's checked conversion of a Python number written into a tensor of
+    ``dtype`` (``fill_``, ``x[i] = value``): a number out of the type's range (inf or
+    nan for an integer tensor) is refused, not wrapped around."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        if not -(2**63) <= int(value) < 2**63:
+            raise OverflowError("int too big to convert")
+    name = _CHECKED.get(np.dtype(dtype).char)
+    if name is None or isinstance(value, (bool, np.bool_)):
+        return value
+    if np.dtype(dtype).kind in "iu":
+        info = np.iinfo(dtype)
+        fits = info.min <= value <= info.max  # (False for nan)
+    else:
+        v = float(value)
+        fits = not math.isfinite(v) or abs(v) <= float(np.finfo(np.float32).max)
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+    return value
 
 
 def _translate(e, self, other):

@@ -1008,10 +1008,8 @@ class Tensor:
         if len(sizes) < self.ndim:
             raise RuntimeError(
                 f"expand(at.{self.dtype._legacy}{{{list(self.shape)}}}, size={sizes}): the "
-                "number "
-                "of sizes provided "
-                f"({len(sizes)}) must be greater or equal to the number of dimensions in the "
-                f"tensor ({self.ndim})"
+                f"number of sizes provided ({len(sizes)}) must be greater or equal to the "
+                f"number of dimensions in the tensor ({self.ndim})"
             )
         offset = len(sizes) - self.ndim
         for i in range(len(sizes) - 1, -1, -1):  # torch checks from the last dimension
@@ -1054,6 +1052,7 @@ class Tensor:
 
     def sub_(self, other, alpha=1):
         """``self -= alpha * other``, in place: the lesson's weight update."""
+        _inplace.precheck(self, other)  # torch: the in-place checks come first
         _check_bool_subtraction(self, other)
         return _inplace.apply(self, F.Sub, other, alpha=alpha)
 
@@ -1066,6 +1065,7 @@ class Tensor:
         return _inplace.apply(self, F.Div, other)
 
     def clamp_(self, min=None, max=None):
+        _inplace.precheck(self, None)  # torch: the in-place checks come first
         if min is None and max is None:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
@@ -1086,6 +1086,8 @@ class Tensor:
                     f"{value.ndim} dimensions."
                 )
             return _inplace.apply(self, F.FillTensor, value)
+        _inplace.precheck(self, None)
+        _inplace.checked_number(value, self._data.dtype)
         return _inplace.apply(self, F.Fill, value=value)
 
     def copy_(self, src):
