@@ -3,9 +3,10 @@
 Starts JupyterLab on 127.0.0.1 (random token, free port) serving a temporary copy of
 ``explorers.ipynb``, runs all cells in a 1000 px wide window and drives every control
 of every explorer (buttons, slider, speed, keyboard, zoom, inspect, what-ifs), with
-measurements taken in the DOM: the smallest graph label is at least 12 px, nothing
-overflows horizontally, the picture's scale does not change across steps, playback
-reaches the end and reset stops it. The server is always stopped in teardown.
+measurements taken in the DOM: the smallest graph label is at least 12 px and has
+4.5:1 contrast on its box (faint nodes too), nothing overflows horizontally, the
+picture's scale does not change across steps, playback reaches the end and reset
+stops it. The server is always stopped in teardown.
 Screenshots go to a temporary folder, or to ``AUTOGRAD_TUTOR_SCREENSHOTS``.
 """
 
@@ -163,9 +164,30 @@ METRICS = r"""(root) => {
     const c = (a + 0.05) / (b + 0.05);
     minContrast = minContrast === null ? c : Math.min(minContrast, c);
   }
+  // every graph label against its node's fill (the fill at full strength: the worst
+  // case while a faint box fades), with the label's own opacity
+  let minLabelContrast = null;
+  const opacity = (e) => {
+    let a = 1;
+    for (; e && e !== svg; e = e.parentElement) a *= parseFloat(getComputedStyle(e).opacity);
+    return a;
+  };
+  const blend = (c, a, bg) => c.map((x, i) => a * x + (1 - a) * bg[i]);
+  const lumRgb = (v) => lum(`rgb(${v.join(',')})`);
+  for (const n of svg ? svg.querySelectorAll('g.node') : []) {
+    const shape = n.querySelector('path, polygon');
+    const fill = shape && getComputedStyle(shape).fill;
+    const bg = fill && fill.startsWith('rgb') ? rgb(fill) : [255, 255, 255];
+    for (const t of n.querySelectorAll('text')) {
+      const fg = blend(rgb(getComputedStyle(t).fill), opacity(t), bg);
+      const [a, b] = [lumRgb(fg), lumRgb(bg)].sort((x, y) => y - x);
+      const c = (a + 0.05) / (b + 0.05);
+      minLabelContrast = minLabelContrast === null ? c : Math.min(minLabelContrast, c);
+    }
+  }
   const out = root.closest('.jp-OutputArea-output');
   return {
-    minLabel, scale, minContrast,
+    minLabel, scale, minContrast, minLabelContrast,
     overflow: root.scrollWidth - root.clientWidth,
     outputOverflow: out ? out.scrollWidth - out.clientWidth : 0,
     width: root.getBoundingClientRect().width,
@@ -207,6 +229,8 @@ def _check_layout(root, name):
         assert m["minLabel"] >= 12 - 1e-6, (name, m)
     if m["minContrast"] is not None:
         assert m["minContrast"] >= 4.5, (name, m)  # WCAG AA for text
+    if m["minLabelContrast"] is not None:
+        assert m["minLabelContrast"] >= 4.5, (name, m)  # faint nodes too
     return m
 
 

@@ -9,7 +9,10 @@ piplite and installs from the site, an ipywidgets slider and an anywidget widget
 and follow the kernel, and the bundled viz.js draws a graph through
 ``autograd_tutor/viz/wasm.py`` loaded on its own. numpy and matplotlib have no browser
 build on PyPI, so only the published site can run the lessons themselves
-(.github/workflows/lite.yml does, in a browser).
+(.github/workflows/lite.yml does, in a browser). Lesson 4's explorers are shown in the
+offline site from runs recorded by CPython (``explorer_notebook.py`` says why and how)
+and pass the browser checks of ``tests/browser`` there: labels >= 12 px, no horizontal
+overflow at 1000 px, the scale unchanged across steps, playback, reset, keyboard.
 
 Needs ``unshare -n`` (root, or user namespaces for ``unshare -rn``): where neither is
 permitted the test FAILS and says so; AUTOGRAD_TUTOR_LITE_TEST=skip skips it knowingly.
@@ -27,6 +30,8 @@ from pathlib import Path
 import pytest
 
 from autograd_tutor import __version__
+from tests.browser import test_widgets_browser as browser_checks
+from tests.lite import explorer_notebook
 from tests.lite.run_lessons import ARGS, KERNEL_IDLE, serve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,10 +175,15 @@ def sites(tmp_path_factory):
     prefix = _unshare_prefix()
     tmp = tmp_path_factory.mktemp("lite")
     _check_notebook(tmp / "lite_check.ipynb")
+    EXPLORERS.extend(explorer_notebook.write(tmp / "lite_explorers.ipynb"))
     published, offline = tmp / "published", tmp / "offline"
     _build(prefix, published)
-    _build(prefix, offline, "--offline", "--contents", str(tmp / "lite_check.ipynb"))
+    extra = [str(tmp / "lite_check.ipynb"), str(tmp / "lite_explorers.ipynb")]
+    _build(prefix, offline, "--offline", "--contents", *extra)
     return published, offline
+
+
+EXPLORERS = []  # [(kind, frames)] of lite_explorers.ipynb, filled by ``sites``
 
 
 def lite_sha256(path):
@@ -240,16 +250,16 @@ def served(sites):
 
 
 @pytest.fixture(scope="module")
-def page(served, tmp_path_factory):
+def browser(served, tmp_path_factory):
+    """One Chromium for the module's pages; yields (context, URLs it requested)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium")
     requests = []
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            user_data_dir=str(profile),
+            user_data_dir=str(tmp_path_factory.mktemp("chromium")),
             executable_path=CHROMIUM,
             headless=True,
             args=ARGS,
@@ -257,22 +267,30 @@ def page(served, tmp_path_factory):
         )
         context.on("request", lambda r: requests.append(r.url))
         try:
-            page = context.pages[0] if context.pages else context.new_page()
-            start = time.perf_counter()
-            page.goto(f"{served}/lab/index.html?path=lite_check.ipynb")
-            page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=250)
-            page.kernel_seconds = time.perf_counter() - start
-            page.requests = requests
-            page.evaluate(
-                "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
-            )
-            yield page
+            yield context, requests
         finally:
-            try:
-                context.pages[0].screenshot(path=str(SHOTS / "lite_check.png"))
-            except Exception:  # noqa: BLE001 - a screenshot is only a help
-                pass
             context.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, served):
+    context, requests = browser
+    page = context.pages[0] if context.pages else context.new_page()
+    try:
+        start = time.perf_counter()
+        page.goto(f"{served}/lab/index.html?path=lite_check.ipynb")
+        page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=250)
+        page.kernel_seconds = time.perf_counter() - start
+        page.requests = requests
+        page.evaluate(
+            "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+        )
+        yield page
+    finally:
+        try:
+            page.screenshot(path=str(SHOTS / "lite_check.png"))
+        except Exception:  # noqa: BLE001 - a screenshot is only a help
+            pass
 
 
 def _wait_for_text(page, marker, timeout=60_000):
@@ -360,3 +378,49 @@ def test_bundled_viz_js_draws_a_graph_without_numpy(page):
     assert svg_text.startswith("<svg") or "<svg" in svg_text[:300]
     assert ">MulBackward0</text>" in svg_text and ">AccumulateGrad</text>" in svg_text
     page.screenshot(path=str(SHOTS / "lite_check.png"))
+
+
+@pytest.fixture(scope="module")
+def explorer_page(browser, served):
+    """lite_explorers.ipynb open at 1000 px in the offline site, all cells running."""
+    page = browser[0].new_page()
+    page.set_viewport_size({"width": 1000, "height": 1300})
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{served}/lab/index.html?path=lite_explorers.ipynb")
+        page.wait_for_function(KERNEL_IDLE, timeout=90_000, polling=250)
+        page.evaluate(
+            "() => { const s = window.jupyterapp.shell; if (s.leftCollapsed === "
+            "false) s.collapseLeft(); window.jupyterapp.commands.execute("
+            "'notebook:run-all-cells'); }"
+        )
+        yield page
+    except Exception:
+        page.screenshot(path=str(SHOTS / "lite_explorers_failure.png"), full_page=True)
+        raise
+    finally:
+        page.close()
+
+
+def test_lesson_4_explorers_in_the_lite_site(explorer_page):
+    """The front end from our wheel, in the site's kernel, passes tests/browser's checks
+    on lesson 4's four explorers (graphs laid out by the bundled viz.js in the page)."""
+    page = explorer_page
+    size, numpy_loaded = _wait_for_text(page, "FRONT_END", timeout=120_000).split()
+    assert int(size) > 10_000 and numpy_loaded == "False"
+    assert _wait_for_text(page, "RUNS") == str(len(EXPLORERS))
+    assert [kind for kind, _ in EXPLORERS] == [
+        "forward",
+        "backward",
+        "update",
+        "training",
+    ]
+    for k, (kind, n) in enumerate(
+        EXPLORERS, start=explorer_notebook.FIRST_EXPLORER_CELL
+    ):
+        root = browser_checks._explorer(page, k)
+        assert root.get_attribute("data-kind") == kind
+        if kind in ("forward", "backward"):  # laid out here, not in the kernel
+            assert root.locator(".agt-graph svg g.node").count() > 5
+        browser_checks._common_controls(page, root, n, f"lite lesson 4 {kind}")
+        root.screenshot(path=str(SHOTS / f"lite_explorer_{kind}.png"))

@@ -37,6 +37,11 @@ export function fmt(v) {
   return String(Number(v.toPrecision(3)));
 }
 
+// a power of ten on a log axis: 0.01, 0.1, 1, 10, 100, 1000, then 1e4, 1e5...
+function decade(e) {
+  return Math.abs(e) <= 3 ? String(Number((10 ** e).toPrecision(1))) : `1e${e}`;
+}
+
 function hexRgb(h) {
   return [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 }
@@ -124,9 +129,11 @@ function legendBar(kind, scale) {
 
 function codeHtml(code, span) {
   if (!code) return "";
-  if (!span) return `<pre class="agt-code">${esc(code)}</pre>`;
+  if (!span) return `<pre class="agt-code">${esc(code).replace(/\./g, "<wbr>.")}</pre>`;
   const [s, e] = span;
-  return `<pre class="agt-code">${esc(code.slice(0, s))}<mark class="agt-hl">${esc(code.slice(s, e))}</mark>${esc(code.slice(e))}</pre>`;
+  // a long chain of ops wraps before a ".", not inside a name
+  const wrap = (t) => esc(t).replace(/\./g, "<wbr>.");
+  return `<pre class="agt-code">${wrap(code.slice(0, s))}<mark class="agt-hl">${wrap(code.slice(s, e))}</mark>${wrap(code.slice(e))}</pre>`;
 }
 
 function seqText(f) {
@@ -245,6 +252,7 @@ class View {
   // the view is gone: no timer, no key listener left behind
   remove() {
     this.stop();
+    clearTimeout(this.syncTimer);
     if (this.shown) this.shown.disconnect();
     window.removeEventListener("keydown", this.onKey, true);
   }
@@ -284,8 +292,11 @@ class View {
     if (data.kind === "training") this.buildTraining();
     else this.pane.style.display = data.graph ? "" : "none";
     this.buildLegend();
+    this.nodes = [];
+    this.inspectShows = undefined;
     this.go(Math.min(index, this.n - 1), true);
     this.whenShown();
+    this.prepare();
   }
 
   // The first layout needs the page's width, which a view rendered before it is
@@ -415,48 +426,78 @@ class View {
     G.box.classList.toggle("agt-pannable", w > G.box.clientWidth + 1 || h > G.box.clientHeight + 1);
   }
 
+  // Per frame, each node's and edge's class ("agt-future", "agt-done", "agt-cur" or ""),
+  // worked out once per run; a step then touches only what changes.
+  graphStates() {
+    const G = this.graph, kind = this.data.kind;
+    const seen = new Set(), done = new Set();
+    const nodeIds = Object.keys(G.nodes), edgeIds = Object.keys(G.edges);
+    return this.frames.map((f, i) => {
+      if (kind === "forward") f.show.forEach((x) => seen.add(x));
+      else if (i > 0) done.add(this.frames[i - 1].id);
+      const nodes = nodeIds.map((id) => {
+        if (id === f.id) return "agt-cur";
+        if (kind === "forward") return seen.has(id) ? "agt-done" : "agt-future";
+        return done.has(id) ? "agt-done" : "";
+      });
+      const edges = edgeIds.map((t) => {
+        const [a, b] = t.split("->");
+        return kind === "forward" && !(seen.has(a) && seen.has(b)) ? "agt-future" : "";
+      });
+      return { nodes, edges };
+    });
+  }
+
   paintGraph() {
     const G = this.graph;
     if (!G) return;
-    const f = this.frames[this.i];
-    const kind = this.data.kind;
-    const seen = new Set(), done = new Set();
-    for (let k = 0; k <= this.i; k++) {
-      const fr = this.frames[k];
-      if (kind === "forward") fr.show.forEach((x) => seen.add(x));
-      else if (k < this.i) done.add(fr.id);
+    if (!G.states) {
+      G.states = this.graphStates();
+      G.nodeList = Object.values(G.nodes);
+      G.edgeList = Object.values(G.edges);
+      G.shown = null;
     }
-    for (const [id, n] of Object.entries(G.nodes)) {
-      const future = kind === "forward" && !seen.has(id);
-      n.classList.toggle("agt-future", future);
-      n.classList.toggle("agt-done", done.has(id) || (kind === "forward" && seen.has(id) && id !== f.id));
-      n.classList.toggle("agt-cur", id === f.id);
-    }
-    for (const [t, e] of Object.entries(G.edges)) {
-      const [a, b] = t.split("->");
-      e.classList.toggle("agt-future", kind === "forward" && !(seen.has(a) && seen.has(b)));
-    }
-    G.layer.innerHTML = "";
-    if (kind === "backward") {
+    const now = G.states[this.i], was = G.shown;
+    const apply = (els, to, from) => {
+      for (let k = 0; k < els.length; k++) {
+        if (from && from[k] === to[k]) continue;
+        if (from && from[k]) els[k].classList.remove(from[k]);
+        else if (!from) els[k].classList.remove("agt-future", "agt-done", "agt-cur");
+        if (to[k]) els[k].classList.add(to[k]);
+      }
+    };
+    apply(G.nodeList, now.nodes, was && was.nodes);
+    apply(G.edgeList, now.edges, was && was.edges);
+    G.shown = now;
+    // the gradients this node sends: paths made once per frame, swapped in
+    if (this.data.kind !== "backward") return;
+    G.paths = G.paths || [];
+    if (!G.paths[this.i]) {
+      const f = this.frames[this.i];
+      G.paths[this.i] = [];
       for (const s of f.slots) {
         const e = s.toId && G.edges[`${s.toId}->${f.id}`];
         if (!e) continue;
-        const p = e.querySelector("path");
         const g = document.createElementNS("http://www.w3.org/2000/svg", "path");
-        g.setAttribute("d", p.getAttribute("d"));
+        g.setAttribute("d", e.querySelector("path").getAttribute("d"));
         g.setAttribute("class", "agt-gradpath");
         g.setAttribute("marker-start", `url(#agt-grad-${this.uid})`);
-        G.layer.appendChild(g);
+        G.paths[this.i].push(g);
       }
     }
+    G.layer.replaceChildren(...G.paths[this.i]);
   }
 
   showInspect(id, pinned) {
     if (!this.graph) return;
     if (!id) {
-      this.inspect.innerHTML = `<div class="agt-hint">Hover over or click a node to inspect it.</div>`;
+      if (this.inspectShows !== null) {
+        this.inspect.innerHTML = `<div class="agt-hint">Hover over or click a node to inspect it.</div>`;
+        this.inspectShows = null;
+      }
       return;
     }
+    this.inspectShows = id;
     const n = this.graph.info[id];
     const kind = this.data.kind;
     const S = this.data.scales;
@@ -544,7 +585,7 @@ class View {
       const every = Math.max(1, Math.ceil((hi - lo) / 6));
       for (let e = lo; e <= hi; e += every) {
         const y = Y(10 ** e);
-        ticks += `<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" class="agt-grid"/><text x="${L - 6}" y="${y + 4}" text-anchor="end">${fmt(10 ** e)}</text>`;
+        ticks += `<line x1="${L}" x2="${W - R}" y1="${y}" y2="${y}" class="agt-grid"/><text x="${L - 6}" y="${y + 4}" text-anchor="end">${decade(e)}</text>`;
       }
     } else {
       for (let k = 0; k <= 4; k++) {
@@ -614,14 +655,43 @@ class View {
     this.readout.textContent = `${this.data.unit || "step"} ${i + 1} / ${this.n}`;
     this.bBack.disabled = i === 0;
     this.bStep.disabled = i === this.n - 1;
-    this.details.innerHTML = this.render(i);
+    this.details.replaceChildren(this.frameNode(i));
     this.paintGraph();
     this.paintCurve();
     if (this.graph) this.showInspect(this.pinned, true);
-    if (this.model.get("index") !== i) {
-      this.model.set("index", i);
-      this.model.save_changes();
-    }
+    this.syncIndex();
+  }
+
+  // The details of each frame, built once as DOM (ahead of time, while the browser is
+  // idle): a step swaps the frame's ready-made element in, with nothing to parse and
+  // nothing left for the garbage collector.
+  frameNode(i) {
+    if (!this.nodes[i]) this.nodes[i] = el("div", "agt-frame", this.render(i));
+    return this.nodes[i];
+  }
+
+  prepare() {
+    const data = this.data;
+    let k = 0;
+    const idle = window.requestIdleCallback || ((f) => setTimeout(() => f({ timeRemaining: () => 8 }), 30));
+    const work = (deadline) => {
+      if (this.data !== data) return; // a new run came: its own prepare() runs
+      while (k < this.n && deadline.timeRemaining() > 2) this.frameNode(k++);
+      if (k < this.n) idle(work);
+    };
+    idle(work);
+  }
+
+  // The kernel's copy of the cursor (ex.index, ex.timeline) follows once stepping
+  // pauses for a moment, not on every step: no message is sent while clicking or playing.
+  syncIndex() {
+    clearTimeout(this.syncTimer);
+    this.syncTimer = setTimeout(() => {
+      if (this.model.get("index") !== this.i) {
+        this.model.set("index", this.i);
+        this.model.save_changes();
+      }
+    }, 120);
   }
 
   play() {
