@@ -40,6 +40,13 @@ def to_dtype(grad, dtype):
     return grad if _data(grad).dtype == dtype else ToCopy.call(grad, dtype=dtype)
 
 
+def _filled(shape, x):
+    """A new array of ``shape`` holding ``x`` broadcast (what expand shows, copied)."""
+    out = np.empty(shape, dtype=x.dtype)
+    out[...] = x
+    return out
+
+
 def zeros_like(x):
     """A gradient that is 0 everywhere: a constant, with no history in either pass."""
     return np.zeros_like(x._data if isinstance(x, Tensor) else x)
@@ -229,6 +236,7 @@ class MulScalar(Op):
 
     node_name = "MulBackward1"
     attr_names = ("other",)
+    numpy = staticmethod(lambda a, other: a * other)
 
     @staticmethod
     def forward(ctx, a, other):
@@ -252,6 +260,7 @@ class DivScalar(Op):
 
     node_name = "DivBackward1"
     attr_names = ("other",)
+    numpy = staticmethod(lambda a, other: a / other)
 
     @staticmethod
     def forward(ctx, a, other):
@@ -348,6 +357,7 @@ class Pow(Op):
     node_name = "PowBackward0"
     saved_names = ("self",)
     attr_names = ("exponent",)
+    numpy = staticmethod(lambda x, exponent: x if exponent == 1 else _pow(x, exponent))
 
     @staticmethod
     def forward(ctx, x, exponent):
@@ -939,6 +949,7 @@ class Mm(Op):
 
     node_name = "MmBackward0"
     saved_names = ("self", "mat2")
+    numpy = staticmethod(lambda a, b: matprod(a, b))
     attr_names = (
         "self_sym_sizes",
         "self_sym_strides",
@@ -1195,6 +1206,7 @@ class Unsqueeze(_View):
     """y = x with a new size-1 dimension at ``dim``."""
 
     node_name = "UnsqueezeBackward0"
+    numpy = staticmethod(lambda x, dim: np.expand_dims(x, dim))
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -1224,6 +1236,7 @@ class Expand(Op):
     node_name = "ExpandBackward0"
     is_view = True
     attr_names = ("self_sym_sizes",)
+    numpy = staticmethod(lambda x, shape: _filled(shape, x))  # (a copy: faster)
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -1251,6 +1264,7 @@ class T(Op):
 
     node_name = "TBackward0"
     is_view = True
+    numpy = staticmethod(lambda x: x.T)
 
     @staticmethod
     def forward(ctx, x):
@@ -1785,6 +1799,12 @@ class SubScalar(Op):
         return da
 
 
+def _where(condition, a, b):
+    if isinstance(b, (int, float)) and b == 0 and isinstance(a, np.ndarray):
+        return masked(a, condition)  # (the common case, faster than np.where)
+    return np.where(condition, a, b)
+
+
 @_register
 class Where(Op):
     """z = a where condition, else b (torch's ``where``; a or b may be the number 0).
@@ -1794,12 +1814,12 @@ class Where(Op):
     broadcasts = True
     saved_names = ("condition",)
 
+    numpy = staticmethod(lambda a, b, condition: _where(condition, a, b))
+
     @staticmethod
     def forward(ctx, a, b, condition):
         ctx.save_for_backward(condition)
-        if isinstance(b, (int, float)) and b == 0 and isinstance(a, np.ndarray):
-            return masked(a, condition)  # (the common case, faster than np.where)
-        return np.where(condition, a, b)
+        return _where(condition, a, b)
 
     @staticmethod
     def backward(ctx, grad):
