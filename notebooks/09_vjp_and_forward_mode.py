@@ -16,7 +16,7 @@
 # %% [markdown]
 # # Lesson 9 of 10: Vector-Jacobian products, and forward vs reverse mode
 # <!-- course-nav -->
-# [← Lesson 8: Build your own autograd](08_build_your_own_autograd.ipynb) · [Lesson 10: Debugging autograd →](10_debugging_autograd.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
+# [← Lesson 8: Build your own autograd](08_build_your_own_autograd.ipynb) · [Lesson 10: Higher-order gradients and debugging autograd →](10_higher_order_and_debugging.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #
 # Every `backward()` so far started from one number, the loss. This lesson asks what autograd
 # computes when the output is *not* one number, and finds the object that holds all the
@@ -497,4 +497,4 @@ print("tall: forward mode more than 10x faster:", tall_reverse > 10 * tall_forwa
 # Next: derivatives of derivatives, and the tools for when a gradient goes wrong.
 #
 # <!-- course-nav -->
-# [← Lesson 8: Build your own autograd](08_build_your_own_autograd.ipynb) · [Lesson 10: Debugging autograd →](10_debugging_autograd.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
+# [← Lesson 8: Build your own autograd](08_build_your_own_autograd.ipynb) · [Lesson 10: Higher-order gradients and debugging autograd →](10_higher_order_and_debugging.ipynb) · [Cheat sheet](../docs/cheatsheet.md)

@@ -14,16 +14,21 @@
 # ---
 
 # %% [markdown]
-# # Lesson 10 of 10: Debugging autograd
+# # Lesson 10 of 10: Higher-order gradients and debugging autograd
 # <!-- course-nav -->
 # [← Lesson 9: Vector-Jacobian products, and forward vs reverse mode](09_vjp_and_forward_mode.ipynb) · [Cheat sheet](../docs/cheatsheet.md)
 #
-# Sooner or later a gradient is missing, a `backward()` fails, or the loss turns into `nan`. The
-# causes are few, and each leaves a recognisable trace. This lesson is a field guide: for each
-# symptom, a small program that shows it, the cause, the tool that finds it, and the fix.
+# Two last things about gradients. First, a gradient is computed by operations on tensors, so it
+# can be recorded and differentiated again: second derivatives, and Hessian-vector products,
+# without ever writing a second-derivative rule. Second, sooner or later a gradient is missing,
+# a `backward()` fails, or the loss turns into `nan`. The causes are few, and each leaves a
+# recognisable trace: the second half of this lesson is a field guide, with for each symptom a
+# small program that shows it, the cause, the tool that finds it, and the fix.
 #
 # **In this lesson you will**
 #
+# - differentiate a gradient with `create_graph=True`, and compute **Hessian-vector products**
+#   without building the Hessian,
 # - find out why a `.grad` is `None`: a non-leaf, a "leaf" that is not one, a tensor the loss
 #   never used, and see the first two in a graph picture,
 # - fix "backward through the graph a second time" when it comes from a loop,
@@ -46,9 +51,142 @@ import autograd_tutor as at
 # `%xmode Context` brings the traceback back.) Exercises ask you to **predict first**, with
 # `at.widgets.PredictReveal` (a box) or `at.widgets.check` (replace `None` in the cell and run it
 # again); the answer is shown only after you have tried.
+
+# %% [markdown]
+# ## 1. The gradient is a tensor too: `create_graph=True`
 #
-# Two small helpers. PyTorch reports some problems as *warnings*; `warning_from` runs a piece of
-# code and prints the first sentence of the warning it raised, so that the lesson can show it.
+# `backward()` and `at.autograd.grad` normally compute gradients *without recording* them: the
+# result is a plain tensor, the end of the story. With `create_graph=True` the backward pass is
+# recorded like any forward computation: the gradient gets a `grad_fn`, and you can
+# differentiate it again.
+
+# %%
+x = at.tensor(3.0, requires_grad=True)
+y = x ** 3
+(dy_dx,) = at.autograd.grad(y, x, create_graph=True)
+dy_dx
+
+# %% [markdown]
+# $3x^2 = 27$, and a `grad_fn`: the backward rule of `pow` ($3x^2$ times the arriving gradient)
+# was itself recorded.
+#
+# **Exercise 1.** What is the derivative of `dy_dx` with respect to `x`, at `x = 3`?
+
+# %% tags=["autograd-tutor-only"]
+def second_derivative_of_cube():
+    x = at.tensor(3.0, requires_grad=True)
+    (first,) = at.autograd.grad(x ** 3, x, create_graph=True)
+    (second,) = at.autograd.grad(first, x)
+    return second
+
+
+at.widgets.PredictReveal(
+    compute=second_derivative_of_cube,
+    question="What is d(dy/dx)/dx for y = x^3 at x = 3?",
+    hints=["dy/dx = 3x^2: differentiate once more."],
+    mistakes={"27": "27 is dy/dx itself (3 * 3^2); differentiate 3x^2 once more."},
+    explain="d(3x^2)/dx = 6x = 18 at x = 3.",
+)
+
+# %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
+(d2y_dx2,) = at.autograd.grad(dy_dx, x)
+d2y_dx2
+
+# %% [markdown]
+# $6x = 18$: the derivative of the recorded $3x^2$. Without `create_graph=True` the gradient has
+# no graph to go back through:
+
+# %%
+(plain,) = at.autograd.grad(x ** 3, x)
+print("requires_grad:", plain.requires_grad, "| grad_fn:", plain.grad_fn)
+
+# %% tags=["raises-exception"]
+at.autograd.grad(plain, x)
+
+# %% [markdown]
+# The same message as forgetting `requires_grad` in lesson 2: for autograd, a gradient computed
+# without `create_graph` is a constant. Training on a gradient (a *gradient penalty*
+# $\lVert \nabla_x f \rVert^2$ added to a loss, meta-learning, physics-informed losses) needs
+# `create_graph=True`.
+#
+# ## 2. Hessian-vector products
+#
+# The second derivatives of a scalar function of $n$ inputs form the **Hessian**
+# $H_{ij} = \partial^2 f / \partial x_i \partial x_j$, an $n \times n$ matrix: the Jacobian
+# of the gradient. Like the Jacobian in lesson 9 it is rarely built. What second-order methods
+# (Newton steps, conjugate gradients, curvature estimates) need is its product with a vector,
+# and that is the gradient of a scalar made from the gradient:
+#
+# $$H v = \nabla_x \left( \nabla_x f \cdot v \right).$$
+#
+# One backward pass with `create_graph=True` gives $\nabla_x f$ with its graph; one more, of
+# $\nabla_x f \cdot v$, gives $H v$, whatever $n$ is. Lesson 9's small layer again:
+
+# %%
+W = at.tensor([[1.0, -1.0], [2.0, 0.0], [0.0, 3.0]])
+b = at.tensor([0.1, -0.2])
+
+
+def loss_of(a):
+    return (a @ W + b).tanh().pow(2).sum()
+
+
+def my_hvp(f, a, v):
+    """H v by two backward passes: the gradient (with its graph), then grad of grad . v."""
+    a = a.detach().requires_grad_(True)
+    (gradient,) = at.autograd.grad(f(a), a, create_graph=True)
+    (hv,) = at.autograd.grad((gradient * v).sum(), a)
+    return hv
+
+
+a0 = at.tensor([0.3, 0.2, 0.1])
+v = at.tensor([1.0, 0.0, -1.0])
+print("H v, by two backward passes:", my_hvp(loss_of, a0, v))
+
+# %% [markdown]
+# To check it, build the whole Hessian once. It is the Jacobian of the gradient, so
+# `at.autograd.functional.jacobian` (lesson 9) of a function that returns the gradient, with
+# its graph, gives it, one backward pass per row:
+
+# %%
+def gradient_of(a):
+    (gradient,) = at.autograd.grad(loss_of(a), a, create_graph=True)
+    return gradient
+
+
+H = at.autograd.functional.jacobian(gradient_of, a0)
+print(H)
+print("H v, from the whole Hessian:", H @ v)
+print("H is symmetric:", bool((H - H.t()).abs().max() < 1e-6))
+
+# %% [markdown]
+# Building $H$ took $n = 3$ backward passes through a recorded backward pass; `my_hvp` took
+# two, and would still take two with a million inputs, where $H$ would not even fit in memory.
+#
+# **Exercise 2.** For $f(a) = \sum_i a_i^2$, what is $H v$ with `v = [1, 0, -1]`? Three numbers.
+
+# %% tags=["autograd-tutor-only"]
+at.widgets.PredictReveal(
+    compute=lambda: my_hvp(lambda a: (a * a).sum(), a0, v),
+    question="H v for f(a) = sum(a^2), v = [1, 0, -1]?",
+    hints=["The gradient of sum(a^2) is 2a. What is the Jacobian of 2a?"],
+    mistakes={"1, 0, -1": "That is v itself: the Hessian of sum(a^2) is not the identity."},
+    explain="H = 2 I (the same at every point), so H v = 2 v = [2, 0, -2].",
+)
+
+# %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
+my_hvp(lambda a: (a * a).sum(), a0, v)
+
+# %% [markdown]
+# `backward(create_graph=True)` works too, but it stores a gradient *with* its graph in
+# `.grad`, which ties each parameter to its own gradient; PyTorch warns about the memory this
+# can keep alive and recommends `autograd.grad(..., create_graph=True)`, as used here.
+#
+# ## Debugging: a field guide
+#
+# The rest of this lesson is about gradients that go wrong. Two small helpers first. PyTorch
+# reports some problems as *warnings*; `warning_from` runs a piece of code and prints the first
+# sentence of the warning it raised, so that the lesson can show it.
 # `anomaly_report` runs code under `at.autograd.detect_anomaly()` (lesson 7) and prints the
 # error together with the **forward line** that anomaly detection blames.
 
@@ -81,7 +219,7 @@ def anomaly_report(fn):
 
 
 # %% [markdown]
-# ## 1. `.grad` is `None`
+# ## 3. `.grad` is `None`
 #
 # ### A result, not a leaf
 #
@@ -101,7 +239,7 @@ warning_from(lambda: h.grad)
 #
 # A very common way to meet that warning by accident: you scale your starting weights.
 #
-# **Exercise 1.** After `w = at.randn(3, requires_grad=True) * 0.1`, is `w` a leaf? Answer
+# **Exercise 3.** After `w = at.randn(3, requires_grad=True) * 0.1`, is `w` a leaf? Answer
 # `True` or `False`.
 
 # %%
@@ -117,7 +255,7 @@ at.widgets.check(
 )
 
 # %% [markdown]
-# Then train with it, and look for its gradient (the output is folded: it answers exercise 1):
+# Then train with it, and look for its gradient (the output is folded: it answers exercise 3):
 
 # %% jupyter={"outputs_hidden": true} tags=["reveals-answer"]
 loss = (w * 2).sum()
@@ -169,12 +307,12 @@ loss = (used * 3).sum()
 print(at.autograd.grad(loss, [used, unused], allow_unused=True))
 
 # %% [markdown]
-# ## 2. "Backward through the graph a second time", from a loop
+# ## 4. "Backward through the graph a second time", from a loop
 #
 # Lesson 7 produced this error by calling `backward()` twice on purpose. In real code it
 # usually comes from a value computed **once, before a loop**, from a tensor that requires grad:
 #
-# **Exercise 2.** The loop below computes `features` before the loop and a new loss in every
+# **Exercise 4.** The loop below computes `features` before the loop and a new loss in every
 # iteration. In which iteration does `backward()` fail: 1, 2, or never?
 
 # %%
@@ -237,7 +375,7 @@ print("w.grad after two iterations:", train_with_features_inside_the_loop(w))
 print("that is 1 * e^w + 2 * e^w:  ", 3 * w.detach().exp())
 
 # %% [markdown]
-# ## 3. In-place changes and the tensors a node saved
+# ## 5. In-place changes and the tensors a node saved
 #
 # ### A saved result, modified
 #
@@ -276,7 +414,7 @@ anomaly_report(lambda: softmax_in_place(at.tensor([1.0, 2.0, 3.0], requires_grad
 # return **views**: new tensor objects that share their base's memory, and with it the base's
 # version counter. Change a view in place and you have changed the base.
 #
-# **Exercise 3.** `MulBackward0` of `w * x` saves `x` (because $\partial (wx)/\partial w = x$).
+# **Exercise 5.** `MulBackward0` of `w * x` saves `x` (because $\partial (wx)/\partial w = x$).
 # We then change only the first two entries of `x`, through a view. Does `loss.backward()` still
 # work? Answer `"fine"` or `"error"`.
 
@@ -339,12 +477,12 @@ with at.no_grad():
 print(w, "| still a leaf:", w.is_leaf)
 
 # %% [markdown]
-# ## 4. A `nan` gradient
+# ## 6. A `nan` gradient
 #
 # Masks are a classic source: multiplying by 0 removes a value from the *loss*, but not from
 # the backward pass.
 #
-# **Exercise 4.** `x = [0, 4]`, and the loss is `(x.sqrt() * mask).sum()` with `mask = [0, 1]`:
+# **Exercise 6.** `x = [0, 4]`, and the loss is `(x.sqrt() * mask).sum()` with `mask = [0, 1]`:
 # the first entry is masked out. What is `x.grad[0]`: `0`, `inf` or `nan`?
 
 # %%
@@ -393,14 +531,14 @@ x = at.tensor([0.0, 4.0], requires_grad=True)
 x.grad
 
 # %% [markdown]
-# ## 5. Hooks: watching gradients, and changing them
+# ## 7. Hooks: watching gradients, and changing them
 #
 # When a network does not learn, look at its gradients layer by layer. A tensor hook,
 # `t.register_hook(fn)` (lessons 2 and 3), is called with the gradient of `t` during
 # `backward()`. Here six `tanh` layers with a large gain, $h \leftarrow \tanh(3h)$: each layer
 # saturates, and saturated `tanh` units pass little gradient.
 #
-# **Exercise 5.** On its way back from the loss (after layer 5) to layer 0, does the gradient
+# **Exercise 7.** On its way back from the loss (after layer 5) to layer 0, does the gradient
 # **grow** or **shrink**? Answer `"grow"` or `"shrink"`.
 
 # %%
@@ -467,7 +605,7 @@ loss.backward()
 print("after remove(): ", x.grad)
 
 # %% [markdown]
-# ## A field guide
+# ## The field guide in one table
 #
 # | symptom | likely cause | find it with | fix |
 # |---|---|---|---|
@@ -481,8 +619,11 @@ print("after remove(): ", x.grad)
 # ## Moving to real PyTorch
 #
 # - Every cell except the exercise helpers and the graph picture runs under
-#   `import torch as at`, with the same warnings and error messages (a test of this course
-#   checks it against PyTorch 2.13); PyTorch's messages say `torch.` where ours say `at.`.
+#   `import torch as at`, with the same values, node names, warnings and error messages (a test
+#   of this course checks it against PyTorch 2.13); PyTorch's messages say `torch.` where ours
+#   say `at.`.
+# - PyTorch packages second derivatives as `torch.autograd.functional.hessian(f, x)` and
+#   `hvp(f, x, v)` (and `torch.func.hessian`); they do what `gradient_of` and `my_hvp` do here.
 # - For pictures, PyTorch users install `torchviz` (`make_dot(loss, params=...)`); the
 #   explorers of this course also step through real torch graphs
 #   (`at.widgets.BackwardExplorer(torch_loss)`, lesson 4).
@@ -494,6 +635,9 @@ print("after remove(): ", x.grad)
 # %% [markdown]
 # ## Recap
 #
+# - With `create_graph=True` the backward pass is recorded, so a gradient can be differentiated
+#   again: second derivatives, and Hessian-vector products $H v = \nabla(\nabla f \cdot v)$ in
+#   two backward passes, without building $H$.
 # - `.grad` is kept for **leaves** that require grad; an operation on a parameter (`* 0.1`,
 #   `.double()`) makes a non-leaf. `is_leaf`, `grad_fn` and the graph picture show it, and
 #   `autograd.grad(..., allow_unused=True)` shows which tensors a loss reaches.
@@ -517,7 +661,7 @@ print("after remove(): ", x.grad)
 # | 7 | explain saved tensors, the two errors they cause, and write and test your own operation |
 # | 8 | write the engine yourself: nodes, backward rules, the schedule, broadcasting |
 # | 9 | explain `backward(gradient=...)` as $J^\top v$, and choose between forward and reverse mode |
-# | 10 | find the cause of a missing, failing or `nan` gradient |
+# | 10 | differentiate a gradient (`create_graph=True`, $H v$), and find the cause of a missing, failing or `nan` gradient |
 #
 # The one-page **[cheat sheet](../docs/cheatsheet.md)** lists the autograd API of the course
 # and the errors you met, with their causes and fixes. From here on, `import torch` and read its
