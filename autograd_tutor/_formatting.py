@@ -142,10 +142,14 @@ def tensor_repr(t, prefix="tensor("):
         (np.float32,) if a.size == 0 else (np.float32, np.int64, np.bool_)
     ):
         suffixes.append("dtype=" + repr(t.dtype))
-    grad_fn = t.grad_fn  # (a view changed in place is derived again first)
-    if grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(grad_fn).__name__}>")
-    elif t._requires_grad:
+    try:
+        grad_fn = t.grad_fn  # (a view changed in place is derived again first)
+        name = None if grad_fn is None else type(grad_fn).__name__
+    except RuntimeError:  # a view made under no_grad() whose base changed: as torch
+        name = "Invalid"
+    if name is not None:
+        suffixes.append(f"grad_fn=<{name}>")
+    elif t.requires_grad:
         suffixes.append("requires_grad=True")
     parts = [prefix + body]
     last_line_len = len(parts[0]) - parts[0].rfind("\n") + 1

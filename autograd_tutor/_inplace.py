@@ -35,7 +35,15 @@ from .autograd.inference_mode import InferenceVersion as _Inference
 from .autograd.inference_mode import _inference, _views
 from .autograd.inference_mode import check_inplace as _check_inference_inplace
 from .autograd.inference_mode import check_recorded_view as _check_inference_view
-from .tensor import Tensor, _bump_version, _fresh, _operand, _version_counter
+from .tensor import (
+    DEFAULT,
+    Tensor,
+    _bump_version,
+    _fresh,
+    _operand,
+    _version_counter,
+    view_rebase_error,
+)
 
 _NOTHING = object()  # "no second operand" (None can be a clamp bound)
 
@@ -54,11 +62,11 @@ _INTERNAL_OVERLAP = (
 )
 
 
-def apply(self, op, other=_NOTHING, transient_view=False, **params):
+def apply(self, op, other=_NOTHING, **params):
     """``self.<op>_(other, **params)``: recorded when grad mode is on and something
     requires grad, else written straight into ``self``'s memory."""
     if _tangents and not _forward_ad._busy:  # forward-mode AD: in a dual level only
-        return _forward_ad.inplace(apply, self, op, other, transient_view, params)
+        return _forward_ad.inplace(apply, self, op, other, params)
     if type(self._version_box) is _Inference and not _inference.enabled:
         # an inference tensor outside inference mode: torch writes, then refuses
         o = None if other is _NOTHING else _operand(other)
@@ -76,7 +84,7 @@ def apply(self, op, other=_NOTHING, transient_view=False, **params):
         or (isinstance(other, Tensor) and other._requires_grad)
         or (params and any(isinstance(v, Tensor) for v in params.values()))
     ):
-        return _recorded(self, op, operands, params, transient_view)
+        return _recorded(self, op, operands, params)
     return _write(self, op, other._data if isinstance(other, Tensor) else other, params)
 
 
@@ -87,7 +95,7 @@ def _write(self, op, other, params):
         a.fill(0)
         _bump_version(self)
         return self
-    if isinstance(other, np.ndarray):
+    if isinstance(other, np.ndarray) and op is not F.FillTensor:
         if a.base is not None or other.base is not None:  # (two owners never overlap)
             _check_overlap(a, other)
     elif op is F.Copy:  # copy_ from a Python number
@@ -138,46 +146,34 @@ def _result_dtype(op, a, operands):
 
 def _check_inplace(self):
     """torch's rules for recording an in-place op (grad mode on, something requires
-    grad): never on a leaf that requires grad, a view of one, or a view made under
-    no_grad()."""
+    grad): never on a view made under no_grad() (or a view of one), a view of a leaf
+    that requires grad, or a leaf that requires grad."""
     base = self._base
-    if self._grad_fn is None and self._requires_grad:
-        if base is not None:
+    if base is not None:
+        _fresh(self)
+        if self._creation_meta is not DEFAULT:
+            raise view_rebase_error(self, indirect=False)
+        if self._requires_grad and base._grad_fn is None:
             raise RuntimeError(
-                "A view was created in no_grad mode and is being modified inplace with "
-                "grad mode enabled. Given that this use case is ambiguous and "
-                "error-prone, it is forbidden. You can clarify your code by moving both "
-                "the view and the inplace either both inside the no_grad block (if you "
-                "don't want the inplace to be tracked) or both outside (if you want the "
-                "inplace to be tracked)."
+                "a view of a leaf Variable that requires grad is being used in an "
+                "in-place operation."
             )
+    if self._grad_fn is None and self._requires_grad:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
-    if base is not None and self._requires_grad and base._grad_fn is None:
-        raise RuntimeError(
-            "a view of a leaf Variable that requires grad is being used in an in-place "
-            "operation."
-        )
 
 
-def _recorded(self, op, operands, params, transient_view):
+def _recorded(self, op, operands, params):
     """The recording path: run the op out of place on the old values, then write back."""
     if _views:  # views made in inference mode may not be changed in place here
         _check_inference_view(self)
     _check_inplace(self)
     a = _check_writable(self, op, operands[0] if operands else None)
     for o in operands:
-        if isinstance(o, Tensor):
+        if isinstance(o, Tensor) and op is not F.FillTensor:  # (torch clones an alias)
             _check_overlap(a, o._data)
     base = self._base
-    if base is not None and base._requires_grad and not transient_view:
-        raise NotImplementedError(
-            "autograd_tutor does not record in-place changes to a view of a tensor that "
-            "requires grad (PyTorch would rewrite the base's graph with CopySlices and "
-            "derive the view again). Call .clone() on the view first, or use an "
-            "out-of-place operation."
-        )
     # The old value, as its own tensor: the new node's first edge points at its history.
     old = Tensor._make(a.copy(), self._requires_grad)
     old._grad_fn, old._output_nr, old._accum = (
@@ -199,24 +195,17 @@ def _recorded(self, op, operands, params, transient_view):
         )
     if not np.can_cast(result._data.dtype, a.dtype, casting="same_kind"):
         raise _cast_error(result._data.dtype, a.dtype)
-    np.copyto(a, result._data, casting="same_kind")
+    if op is F.IndexPut:  # only the indexed elements: others may share their memory
+        key = params["key"]
+        a[key] = result._data[key]
+    else:
+        np.copyto(a, result._data, casting="same_kind")
     node = result._grad_fn
     if node is not None:  # its saved old values: a clone, for a recorded backward
         node._original_self = old
-    if base is not None:
-        # a view: the base's history is rewritten, and the view is derived from it again
-        if node is not None:
-            edge, before = _input_edge(base), (base._grad_fn, base._output_nr)
-            base._grad_fn = CopySlices(edge, view_positions(base._data, a), node)
-            base._requires_grad, base._output_nr = True, 0
-            _follow_retain(base, *before)
-        _bump_version(self)
-        return self
     _bump_version(self)
     if node is None:  # nothing differentiable came out (an integer result)
         return self
-    self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
-    _follow_retain(self, old._grad_fn, old._output_nr)
     if node._kept_versions:  # a saved output is this tensor itself, at its new version
         node._kept_versions = [
             (_version_counter(self), self._version_box[0], t, s, d)
@@ -224,7 +213,23 @@ def _recorded(self, op, operands, params, transient_view):
             else (box, v, t, s, d)
             for box, v, t, s, d in node._kept_versions
         ]
+    if base is not None:
+        _rebase_view(self, base, node)
+        return self
+    self._grad_fn, self._requires_grad, self._output_nr = node, True, 0
+    _follow_retain(self, old._grad_fn, old._output_nr)
     return self
+
+
+def _rebase_view(view, base, node):
+    """An in-place op on a view rewrites its base's history (torch's ``rebase_history``):
+    the base's new node is ``CopySlices``, which runs the op's node on the part of the
+    gradient the view covers. The view itself (and every other view of the base) is
+    derived from that new history the next time it is used: ``AsStridedBackward0``."""
+    edge, before = _input_edge(base), (base._grad_fn, base._output_nr)
+    base._grad_fn = CopySlices(edge, view_positions(base._data, view._data), node)
+    base._requires_grad, base._output_nr = True, 0
+    _follow_retain(base, *before)
 
 
 def _follow_retain(t, old_node, old_nr):
@@ -293,8 +298,7 @@ def _copy_to(self, target, value):
         if value._data.shape != target._data.shape:
             value = value.expand(target._data.shape)
         op = F.Copy
-    _check_no_grad_origin(self, target, value)
-    apply(target, op, value, transient_view=target is not self)
+    apply(target, op, value)
 
 
 def _index_put(self, target, advanced, value):
@@ -305,7 +309,6 @@ def _index_put(self, target, advanced, value):
     the indices checked against their dimension's size."""
     if value._data.ndim and value._data.shape[0] == 1:  # leading 1s: viewed away first
         value = F.View.apply(value, shape=_without_leading_ones(value._data.shape))
-    _check_no_grad_origin(self, target, value)
     if _state.enabled and (target._requires_grad or value._requires_grad):
         _check_inplace(target)
     a = target._data
@@ -340,7 +343,7 @@ def _index_put(self, target, advanced, value):
             )
         if bounds_error is not None:
             raise bounds_error
-    apply(target, F.IndexPut, value, transient_view=target is not self, key=key)
+    apply(target, F.IndexPut, value, key=key)
 
 
 def _without_leading_ones(shape):
@@ -349,28 +352,6 @@ def _without_leading_ones(shape):
     while i < len(shape) and shape[i] == 1:
         i += 1
     return tuple(shape[i:])
-
-
-def _check_no_grad_origin(self, target, value):
-    """A view of a view made under no_grad() may not be changed in place while
-    recording either: torch names the op that made it (``Output 0 of Select``)."""
-    if (
-        target is not self
-        and self._base is not None
-        and self._grad_fn is None
-        and self._requires_grad
-        and _state.enabled
-    ):
-        name = target._grad_fn.name() if target._grad_fn is not None else "View"
-        raise RuntimeError(
-            f"Output 0 of {name.split('Backward')[0]} is a view of a view which was "
-            "created in no_grad mode and is being modified inplace with grad mode "
-            "enabled. Given that this use case is ambiguous and error-prone, it is "
-            "forbidden. You can clarify your code by moving both the view and the "
-            "inplace either both inside the no_grad block (if you don't want the "
-            "inplace to be tracked) or both outside (if you want the inplace to be "
-            "tracked)."
-        )
 
 
 def _warn_expanded(op, example):

@@ -1341,13 +1341,16 @@ class Identity(Alias):
 
 @_register
 class Clone(Op):
-    """y = a copy of x.   dy/dx = 1."""
+    """y = a copy of x.   dy/dx = 1.
+
+    Like torch, the copy keeps x's layout (a transposed x gives a transposed copy)
+    unless ``contiguous=True`` (``x.contiguous()``, ``x.reshape(...)``): C order."""
 
     node_name = "CloneBackward0"
 
     @staticmethod
-    def forward(ctx, x):
-        return np.array(x, copy=True)
+    def forward(ctx, x, contiguous=False):
+        return np.array(x, copy=True, order="C" if contiguous else "K")
 
     @staticmethod
     def backward(ctx, grad):

@@ -117,6 +117,8 @@ class Tensor:
         "_hooks",
         "_base",
         "_view_version",
+        "_creation_meta",
+        "_detached_at",
         "__weakref__",
     )
     __array_ufunc__ = None  # numpy defers to our operators: np.float32(2) * t works
@@ -155,6 +157,8 @@ class Tensor:
         t._hooks = None
         t._base = None
         t._view_version = 0
+        t._creation_meta = DEFAULT
+        t._detached_at = -1  # see detach_
         if _inference.enabled:  # made in inference mode: an inference tensor
             _mark_inference(t)
         return t
@@ -165,8 +169,8 @@ class Tensor:
     @property
     def requires_grad(self):
         """Whether operations on this tensor are recorded for differentiation."""
-        if self._base is not None:
-            _fresh(self)
+        if self._base is not None and self._grad_fn is None:
+            return self._base._requires_grad  # a view without history: as its base
         return self._requires_grad
 
     @requires_grad.setter
@@ -381,6 +385,10 @@ class Tensor:
                 "be called on these gradients. To fix this error, please refer to the "
                 "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
             )
+        if self._grad_fn is not None:
+            # a node that saved this tensor before will refuse it in backward (torch):
+            # remember when, in the nodes' creation order
+            self._detached_at = next(_autograd_function._sequence)
         self._grad_fn = None
         self._requires_grad = False
         return self
@@ -447,7 +455,11 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def contiguous(self):
-        return self if self._data.flags.c_contiguous else self.clone()
+        """This tensor if its memory is in C order, else a copy that is
+        (``CloneBackward0``)."""
+        if self._data.flags.c_contiguous:
+            return self
+        return F.Clone.apply(self, contiguous=True)
 
     def to(self, dtype):
         """Convert to another dtype (recorded as ``ToCopyBackward0``)."""
@@ -980,7 +992,7 @@ class Tensor:
             if self._data.flags.c_contiguous:
                 return F.View.apply(self, shape=shape)
             return F.ReshapeAlias.apply(self, shape=shape)  # a view all the same
-        return F.UnsafeView.apply(F.Clone.apply(self), shape=shape)
+        return F.UnsafeView.apply(F.Clone.apply(self, contiguous=True), shape=shape)
 
     def view_as(self, other):
         return self.view(other.shape)
@@ -1108,27 +1120,37 @@ class Tensor:
         return self.div_(other)
 
 
+# How a view was made, as torch's ``CreationMeta``: it decides whether the view may be
+# changed in place later, or used after its base was.
+DEFAULT = (
+    "default"  # made with grad mode on: in-place changes are recorded (CopySlices)
+)
+NO_GRAD_MODE = (
+    "no_grad"  # made under no_grad(): in-place changes with grad mode on refused
+)
+
+
 def _fresh(view):
-    """Derive a view again from its base if either was changed in place since the view's
-    ``grad_fn`` was set, as torch does: the view's gradient must now flow into the
-    base's new history, so its node becomes ``AsStridedBackward0`` (base -> view)."""
+    """Bring a view's autograd attributes up to date, as torch's ``grad_fn()`` does.
+
+    * A view without a history of its own follows its base: it requires grad when the
+      base does (even if it was made under ``no_grad()``).
+    * If the view, its base or another view of the base was changed in place since the
+      view's ``grad_fn`` was set, the view is derived again from the base's new history:
+      its node becomes ``AsStridedBackward0`` (base -> view). A view made under
+      ``no_grad()`` cannot be: torch refuses.
+    """
+    base = view._base
+    if view._grad_fn is None:
+        view._requires_grad = base._requires_grad
+        if not base._requires_grad:
+            return  # nothing to derive from (torch checks again next time)
     box = view._version_box
     if box[0] == view._view_version:
         return
-    view._view_version = box[0]
-    base = view._base
-    if not base._requires_grad:
-        return
+    if view._creation_meta is not DEFAULT:
+        raise view_rebase_error(view, indirect=True)
     old = view._grad_fn
-    if old is None and view._requires_grad and base._grad_fn is not None:
-        raise RuntimeError(
-            "A view was created in no_grad mode and its base or another view of its "
-            "base has been modified inplace with grad mode enabled. Given that this use "
-            "case is ambiguous and error-prone, it is forbidden. You can clarify your "
-            "code by moving both the view and the inplace either both inside the "
-            "no_grad block (if you don't want the inplace to be tracked) or both "
-            "outside (if you want the inplace to be tracked)."
-        )
     node = F.AsStrided.record((_autograd_function._grad_edge(base),))
     data = view._data
     node.size, node.storage_offset = list(data.shape), 0
@@ -1136,10 +1158,33 @@ def _fresh(view):
     node.base_shape = base._data.shape
     node.positions = _autograd_function.view_positions(base._data, data)
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
+    view._view_version = box[0]
     if view._retains_grad:  # retain_grad() follows the tensor to its new node
         if old is not None and old._retain:
             old._retain.pop(0, None)
         view._attach_retain(node)
+
+
+def view_rebase_error(view, indirect):
+    """torch's error for a view made under ``no_grad()`` (or a view of one) that is
+    changed in place (``indirect=False``), or whose base or another view of the base
+    was (``indirect=True``), with grad mode on."""
+    fn = view._grad_fn
+    if fn is None:
+        prefix = "A view was created in"
+    else:
+        name = _autograd_function.message_name(fn.name())
+        prefix = f"Output {view._output_nr} of {name} is a view of a view which was created in"
+    modified = (
+        "its base or another view of its base has been" if indirect else "is being"
+    )
+    return RuntimeError(
+        f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled. "
+        "Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+        "clarify your code by moving both the view and the inplace either both inside the "
+        "no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+        "you want the inplace to be tracked)."
+    )
 
 
 def _version_counter(t):

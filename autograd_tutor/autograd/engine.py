@@ -377,6 +377,8 @@ def _iter_backward_for(
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         for t in inputs:  # a non-leaf input keeps its gradient in .grad (as torch)
+            if t._base is not None:
+                _fresh(t)
             if t._grad_fn is not None:
                 t.retain_grad()
         targets = {_grad_edge(t) for t in inputs}
@@ -426,7 +428,9 @@ def grad(
         _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     )
     for t in inputs:
-        if not t._requires_grad:
+        if t._base is not None:
+            _fresh(t)  # its grad_fn as it is now (torch's errors for no_grad views)
+        if not t.requires_grad:
             raise RuntimeError(
                 "One of the differentiated Tensors does not require grad"
             )

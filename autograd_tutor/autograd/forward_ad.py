@@ -233,7 +233,7 @@ def push_custom(function, ctx, args, outputs):
     return fresh[0] if single else tuple(fresh)
 
 
-def inplace(apply, self, op, other, transient_view, params):
+def inplace(apply, self, op, other, params):
     """An in-place op on a level: the values change by ``apply`` as usual, and ``self``'s
     tangent becomes the op's result tangent, written into the tangent's memory, so views
     of the tangent (the tangents of views of ``self``, or of its base) see it too."""
@@ -241,7 +241,7 @@ def inplace(apply, self, op, other, transient_view, params):
     if all(tangent_of(t) is None for t in tensors):
         _busy.append(True)
         try:
-            return apply(self, op, other, transient_view, **params)
+            return apply(self, op, other, **params)
         finally:
             _busy.pop()
     from .._inplace import _NOTHING
@@ -251,7 +251,7 @@ def inplace(apply, self, op, other, transient_view, params):
         new = tangent_of(op.apply(self, *operands, **params))
     _busy.append(True)
     try:
-        apply(self, op, other, transient_view, **params)
+        apply(self, op, other, **params)
     finally:
         _busy.pop()
     target = tangent_of(self)

@@ -223,8 +223,15 @@ def _grad_edge(t):
 
 
 def _strip_backward(name):
-    """'AddBackward0' -> 'Add', as torch names a node in its in-place error."""
-    return re.sub(r"Backward\d*$", "", name)
+    """'AddBackward0' -> 'Add', 'PowBackward2' -> 'Pow2', 'MinBackward1' -> 'Min1': as
+    torch names a node in its in-place errors."""
+    return re.sub(r"Backward0?$", "", name).replace("Backward", "")
+
+
+def message_name(name):
+    """How torch names a node in its in-place errors: 'PowBackward0' -> 'Pow',
+    'PowBackward2' -> 'Pow2' ('torch::autograd::CopySlices' stays as it is)."""
+    return re.sub(r"Backward0$", "", name).replace("Backward", "")
 
 
 class SavedTensorMixin:
@@ -242,15 +249,28 @@ class SavedTensorMixin:
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         for box, version, tensor, shape, dtype in self._kept_versions or ():
+            if (
+                tensor is not None
+                and tensor._detached_at > self._sequence_nr
+                and tensor._grad_fn is None
+            ):  # a saved input with a history, cut off by detach_() since
+                raise RuntimeError(
+                    "Trying to use a saved tensor that has been detached in-place, i.e. "
+                    "with .detach_().This is not supported, please use out-of-place "
+                    "`.detach()` instead"
+                )
             if box[0] != version:
                 what = f"[at.{from_numpy_dtype(dtype)._legacy} {list(shape)}]"
                 producer = None
                 if tensor is None:
                     producer = self.name()
-                elif tensor._grad_fn is not None:
-                    producer = tensor._grad_fn.name()
+                else:
+                    if tensor._base is not None:
+                        _fresh(tensor)  # its grad_fn as torch shows it now
+                    if tensor._grad_fn is not None:
+                        producer = tensor._grad_fn.name()
                 if producer is not None:
-                    what += f", which is output 0 of {_strip_backward(producer)},"
+                    what += f", which is output 0 of {message_name(producer)},"
                 hint = (
                     "the backtrace further above shows the operation that failed to "
                     "compute its gradient. The variable in question was changed in there "
@@ -534,8 +554,15 @@ class Op:
         first = mixed = None
         for t in inputs:
             if isinstance(t, Tensor):
-                if t._base is not None and t._version_box[0] != t._view_version:
-                    _fresh(t)  # a view changed in place since its grad_fn was set
+                if t._base is not None and (
+                    t._grad_fn is None or t._version_box[0] != t._view_version
+                ):
+                    # a view without history, or changed in place since: its flags
+                    # as they are now, and its grad_fn derived again if it will be used
+                    if _state.enabled:
+                        _fresh(t)
+                    elif t._grad_fn is None:
+                        t._requires_grad = t._base._requires_grad
                 d = t._data
                 arrays.append(d)
                 if t._requires_grad:
@@ -596,6 +623,12 @@ class Op:
             result._version_box = _version_counter(base)  # a view shares it
             result._base = base if base._base is None else base._base
             result._view_version = result._version_box[0]
+            # torch's CreationMeta: a view made under no_grad() (or a view of one) may
+            # not be changed in place, nor used after its base was, with grad mode on
+            if not _state.enabled:
+                result._creation_meta = NO_GRAD_MODE
+            elif base._base is not None:
+                result._creation_meta = base._creation_meta
             if not recording and view_of_grad:
                 result._requires_grad = True
             if _inference.enabled and type(result._version_box) is not InferenceVersion:
@@ -993,6 +1026,7 @@ class Function(metaclass=FunctionMeta):
 
 from .. import functions as _functions  # noqa: E402
 from ..tensor import (  # noqa: E402  (tensor.py imports this module)
+    NO_GRAD_MODE,
     Tensor,
     _bump_version,
     _fresh,

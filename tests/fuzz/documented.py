@@ -29,16 +29,6 @@ REFUSALS = (
         ),
     ),
     Refusal(
-        phrase="does not record in-place changes to a view of a tensor that requires grad",
-        readme=(
-            "an in-place op recorded on a view you hold of a non-leaf tensor that "
-            "requires grad"
-        ),
-        example=(
-            "x = L.tensor([1.0, 2.0], requires_grad=True)\ny = x * 1\ny[0:1].mul_(2)\n"
-        ),
-    ),
-    Refusal(
         phrase="vectorize=True batches the passes with torch's vmap",
         readme="`functional.jacobian(vectorize=True)` is refused",
         example="L.autograd.functional.jacobian(lambda a: a * a, L.ones(2), vectorize=True)\n",

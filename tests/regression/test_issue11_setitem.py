@@ -159,6 +159,9 @@ CASES = {
     "expanded_2d_setitem_row": "a = L.zeros(1, 1).expand(2, 3); a[0] = 2.",
     "expanded_2d_setitem_element": "a = L.zeros(1, 1).expand(2, 3); a[0, 1] = 2.; out = a",
     "expanded_2d_setitem_int_list": "a = L.zeros(2, 1).expand(2, 3); a[0, [1]] = 3.; out = a",
+    "expanded_index_put_recorded": "v1 = L.tensor([[-0.5, 1.8]])\nwith L.no_grad():\n"
+    "    v3 = v1.neg()\nv5 = v3.expand(2, 2); v6 = L.tensor([[0.3]], requires_grad=True)\n"
+    "v5[[-2], 0:1:3] = v6; out = v3",
     "expanded_one_element": "a = L.zeros(1).expand(1); a.mul_(2); out = a",
     "expanded_empty": "a = L.zeros(1, 1).expand(0, 3); a.mul_(2); a.copy_(L.tensor(1.)); out = a",
     # in-place checks of the other ops: the leaf check before the op's own errors
@@ -218,10 +221,21 @@ CASES = {
     "add_transpose": "x = L.zeros(2, 2); x.add_(x.t())",
     "add_self": "x = L.ones(2, 2); x.add_(x); out = x",
     "copy_views_same_block": "x = L.zeros(1, 4); y = x.view(4, 1); x.copy_(y.view(1, 4)); out = x",
+    "fill_from_own_view": "x = L.tensor(1.9) + 1; v = x[None]; v.fill_(x); out = (v, x)",
+    "fill_from_own_view_recorded": "x = L.tensor(1.9, requires_grad=True) + 1; x[None] = x\n"
+    "out = x",
+    "fill_from_own_element": "x = L.tensor([1., 2.]); x.fill_(x[1]); out = x",
     "index_put_from_own_slice": "x = L.zeros(4); x[[0, 1]] = x[0:2]",
     "index_put_from_own_step": "x = L.zeros(4); x[[0, 1]] = x[0:4:2]; out = x",
     "index_put_from_own_overlap": "x = L.zeros(4); x[[0, 1]] = x[1:3]",
     "index_put_from_itself": "x = L.zeros(4); x[[0, 1, 2, 3]] = x",
+    # the version check names the node that made the changed tensor as torch does
+    "version_error_exp": "x = L.tensor([1., 2.], requires_grad=True); y = (x * 1).exp()\n"
+    "y.add_(1); y.sum().backward()",
+    "version_error_pow2": "x = L.tensor([1., 2.], requires_grad=True); y = 2 ** (x * 1)\n"
+    "y.add_(1); y.sum().backward()",
+    "version_error_min1": "x = L.tensor([1., 2.], requires_grad=True); y = (x * 1).min()\n"
+    "y.add_(1); y.sum().backward()",
 }
 
 
