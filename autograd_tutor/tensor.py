@@ -1077,11 +1077,18 @@ class Tensor:
         return _inplace.apply(self, F.Div, other)
 
     def clamp_(self, min=None, max=None):
-        _inplace.precheck(self, None)  # torch: the in-place checks come first
+        """Limit values to [min, max], in place (bounds: numbers or tensors)."""
+        _inplace.precheck(self, min, max)  # torch: the in-place checks come first
         if min is None and max is None:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
             )
+        if isinstance(min, Tensor) or isinstance(max, Tensor):  # ClampBackward0
+            lo, hi = (
+                b if b is None or isinstance(b, Tensor) else tensor(b, dtype=self.dtype)
+                for b in (min, max)
+            )
+            return _inplace.apply(self, F.ClampTensor, (lo, hi))
         return _inplace.apply(self, F.Clamp, min=min, max=max)
 
     def zero_(self):
