@@ -41,7 +41,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .tensor import Size, Tensor, matmul
+from .tensor import Size, Tensor, matmul, stack
 
 __version__ = "0.1.0"
 
@@ -52,7 +52,7 @@ __all__ = [
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
     "long", "manual_seed",
     "matmul", "nn", "no_grad", "numel", "ones", "ones_like", "optim", "rand",
-    "rand_like", "randn", "randn_like", "set_grad_enabled", "tensor", "zeros",
+    "rand_like", "randn", "randn_like", "set_grad_enabled", "stack", "tensor", "zeros",
     "zeros_like",
 ]  # fmt: skip
 

@@ -76,15 +76,19 @@ def apply(self, op, other=_NOTHING, **params):
         self._requires_grad = self._base._requires_grad  # a view follows its base
     if other is _NOTHING:
         operands, other = (), None
+    elif isinstance(other, tuple):  # several operands: clamp_ with tensor bounds
+        operands = other
     else:
         other = _operand(other)
         operands = (other,)
     if _state.enabled and (
         self._requires_grad
-        or (isinstance(other, Tensor) and other._requires_grad)
+        or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
         or (params and any(isinstance(v, Tensor) for v in params.values()))
     ):
         return _recorded(self, op, operands, params)
+    if isinstance(other, tuple):
+        other = tuple(o._data if isinstance(o, Tensor) else o for o in other)
     return _write(self, op, other._data if isinstance(other, Tensor) else other, params)
 
 
@@ -101,8 +105,16 @@ def _write(self, op, other, params):
     elif op is F.Copy:  # copy_ from a Python number
         other = np.asarray(other)
     ufunc = _FAST.get(op)
-    if ufunc is not None or op is F.Clamp:  # torch computes, then casts back: may it?
-        operands = (params.get("min"), params.get("max")) if op is F.Clamp else (other,)
+    if op is F.ClampTensor:  # tensor bounds: each may overlap, all must broadcast
+        for bound in other:
+            if bound is not None:
+                _check_overlap(a, bound)
+        _check_broadcast(a, other)
+    if ufunc is not None or op in (F.Clamp, F.ClampTensor):  # computed, then cast back
+        if op is F.Clamp:
+            operands = (params.get("min"), params.get("max"))
+        else:
+            operands = other if op is F.ClampTensor else (other,)
         common = _result_dtype(op, a, operands)
         if not np.can_cast(common, a.dtype, casting="same_kind"):
             raise _cast_error(common, a.dtype, scalar_bounds=op is F.Clamp)
@@ -123,6 +135,8 @@ def _write(self, op, other, params):
             a.fill(other)
         elif op is F.IndexPut:
             a[params["key"]] = other
+        elif op is F.ClampTensor:
+            np.clip(a, other[0], other[1], out=a, casting="same_kind")
         else:  # clamp_
             np.clip(a, params.get("min"), params.get("max"), out=a, casting="same_kind")
     except (TypeError, ValueError) as e:
@@ -131,6 +145,23 @@ def _write(self, op, other, params):
         _loud(quiet)
     _bump_version(self)
     return self
+
+
+def _check_broadcast(a, others):
+    """The operands must broadcast to ``a``'s own shape (torch's words if not)."""
+    shape = a.shape
+    for o in others:
+        if o is None:
+            continue
+        try:
+            shape = np.broadcast_shapes(shape, o.shape)
+        except ValueError:
+            raise broadcast_error(a.shape, o.shape) from None
+    if shape != a.shape:
+        raise RuntimeError(
+            f"output with shape {list(a.shape)} doesn't match the broadcast shape "
+            f"{list(shape)}"
+        )
 
 
 def _result_dtype(op, a, operands):
@@ -273,16 +304,17 @@ def _value_tensor(self, value):
     ``self``'s dtype (``x[0] = 2.7`` into an int64 tensor writes 2)."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+    if isinstance(value, (bool, int, float, np.integer)):  # (np.float64 is a float)
         checked_number(value, self._data.dtype)
         quiet = _quiet()
         try:
             return Tensor._make(np.asarray(value).astype(self._data.dtype))
         finally:
             _loud(quiet)
-    raise TypeError(
-        f"can't assign a {type(value).__name__} to a at.{_legacy_name(self._data)}"
-    )
+    kind = type(value)  # Python's name for the type: "list", "numpy.ndarray"
+    name = kind.__name__ if kind.__module__ == "builtins" else kind.__module__ + "."
+    name = name if kind.__module__ == "builtins" else name + kind.__qualname__
+    raise TypeError(f"can't assign a {name} to a at.{_legacy_name(self._data)}")
 
 
 def _copy_to(self, target, value):
@@ -364,11 +396,12 @@ def _warn_expanded(op, example):
     )
 
 
-def precheck(self, other):
+def precheck(self, *others):
     """The in-place checks torch runs before an op's own argument checks (e.g.
     ``fill_`` with a 1-d tensor on a leaf that requires grad: the leaf error first)."""
     if _state.enabled and (
-        self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+        self._requires_grad
+        or any(isinstance(o, Tensor) and o._requires_grad for o in others)
     ):
         _check_inplace(self)
 

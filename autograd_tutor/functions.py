@@ -35,6 +35,18 @@ def _data(x):
     return x._data if isinstance(x, Tensor) else x
 
 
+def to_dtype(grad, dtype):
+    """``grad`` in ``dtype`` (itself if it already is; else a ``ToCopyBackward0``)."""
+    return grad if _data(grad).dtype == dtype else ToCopy.call(grad, dtype=dtype)
+
+
+def _filled(shape, x):
+    """A new array of ``shape`` holding ``x`` broadcast (what expand shows, copied)."""
+    out = np.empty(shape, dtype=x.dtype)
+    out[...] = x
+    return out
+
+
 def zeros_like(x):
     """A gradient that is 0 everywhere: a constant, with no history in either pass."""
     return np.zeros_like(x._data if isinstance(x, Tensor) else x)
@@ -205,10 +217,11 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (
-            grad * b if ctx.needs_input_grad[0] else None,
-            grad * a if ctx.needs_input_grad[1] else None,
-        )
+        need = ctx.needs_input_grad
+        # (torch records the later input's gradient first)
+        db = grad * a if need[1] else None
+        da = grad * b if need[0] else None
+        return da, db
 
     @staticmethod
     def jvp(ctx, z, a, b, da, db):
@@ -223,6 +236,7 @@ class MulScalar(Op):
 
     node_name = "MulBackward1"
     attr_names = ("other",)
+    numpy = staticmethod(lambda a, other: a * other)
 
     @staticmethod
     def forward(ctx, a, other):
@@ -246,6 +260,7 @@ class DivScalar(Op):
 
     node_name = "DivBackward1"
     attr_names = ("other",)
+    numpy = staticmethod(lambda a, other: a / other)
 
     @staticmethod
     def forward(ctx, a, other):
@@ -279,10 +294,11 @@ class Div(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (
-            grad / b if ctx.needs_input_grad[0] else None,
-            -grad * ((a / b) / b) if ctx.needs_input_grad[1] else None,
-        )
+        need = ctx.needs_input_grad
+        # (torch records the later input's gradient first)
+        db = -grad * ((a / b) / b) if need[1] else None
+        da = grad / b if need[0] else None
+        return da, db
 
     @staticmethod
     def jvp(ctx, z, a, b, da, db):
@@ -341,6 +357,7 @@ class Pow(Op):
     node_name = "PowBackward0"
     saved_names = ("self",)
     attr_names = ("exponent",)
+    numpy = staticmethod(lambda x, exponent: x if exponent == 1 else _pow(x, exponent))
 
     @staticmethod
     def forward(ctx, x, exponent):
@@ -385,14 +402,14 @@ class PowTensor(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b, z = ctx.saved_tensors
-        da = db = None
+        da = db = None  # (torch records the exponent's first)
         with np.errstate(all="ignore"):
-            if ctx.needs_input_grad[0]:  # torch: 0 where the exponent is 0 (not nan)
-                power = grad * (b * PowTensor.call(a, SubScalar.call(b, other=1)))
-                da = Where.call(0, power, condition=_data(b) == 0)
             if ctx.needs_input_grad[1]:  # torch: 0 where a == 0 and b >= 0 (not nan)
                 zero_base = (_data(a) == 0) & (_data(b) >= 0)
                 db = grad * Where.call(0, z * Log.call(a), condition=zero_base)
+            if ctx.needs_input_grad[0]:  # torch: 0 where the exponent is 0 (not nan)
+                power = grad * (b * PowTensor.call(a, SubScalar.call(b, other=1)))
+                da = Where.call(0, power, condition=_data(b) == 0)
         return da, db
 
     @staticmethod
@@ -682,7 +699,6 @@ class ClampTensor(Op):
         need = ctx.needs_input_grad
         above_lo = x >= lo if lo is not None else True
         below_hi = x <= hi if hi is not None else True
-        g_x = Where.call(grad, 0, condition=above_lo & below_hi)
         below, above = (x < lo) if lo is not None else None, None
         if hi is not None:
             above = x > hi
@@ -697,7 +713,8 @@ class ClampTensor(Op):
             Where.call(grad, 0, condition=above)
             if above is not None and need[2]
             else None
-        )
+        )  # (torch records the bounds' gradients first, then x's)
+        g_x = Where.call(grad, 0, condition=above_lo & below_hi)
         return g_x, g_lo, g_hi
 
     @staticmethod
@@ -830,7 +847,6 @@ def _unsqueeze_dims(ctx, grad):
 class _Extreme(Op):
     """Shared rule of max() / min() over all elements: ties share the gradient evenly."""
 
-    once_differentiable = True  # create_graph=True: not recorded yet
     saved_names = ("self", "result")
     reduce = None
 
@@ -842,11 +858,11 @@ class _Extreme(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+        x, y = (_data(t) for t in ctx.saved_tensors)
         hits = np.isnan(x) if np.isnan(y) else x == y  # a nan result: the nans share
-        return (
-            np.where(hits, grad / grad.dtype.type(hits.sum()), 0).astype(grad.dtype),
-        )
+        dtype = _data(grad).dtype
+        share = grad / np.asarray(hits.sum(), dtype=dtype)
+        return (MaskedFill.call(np.zeros(x.shape, dtype), share, mask=hits),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -874,7 +890,6 @@ class Min(_Extreme):
 class _ExtremeDim(Op):
     """Shared rule of max(dim) / min(dim): the gradient goes to the chosen index."""
 
-    once_differentiable = True  # create_graph=True: not recorded yet
     saved_names = ("indices",)
     attr_names = ("dim", "keepdim", "self_sym_sizes")
 
@@ -890,15 +905,14 @@ class _ExtremeDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        (idx,) = ctx.saved_tensors
+        idx = _data(ctx.saved_tensors[0])
         if not ctx.self_sym_sizes:
             return (grad,)
         if not ctx.keepdim:
             idx = np.expand_dims(idx, ctx.dim)
-            grad = np.expand_dims(grad, ctx.dim)
-        out = np.zeros(ctx.self_sym_sizes, dtype=grad.dtype)
-        np.put_along_axis(out, idx, grad, axis=ctx.dim)
-        return (out,)
+            grad = Unsqueeze.call(grad, dim=ctx.dim)
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        return (Scatter.call(zeros, grad, dim=ctx.dim, index=idx),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -935,6 +949,7 @@ class Mm(Op):
 
     node_name = "MmBackward0"
     saved_names = ("self", "mat2")
+    numpy = staticmethod(lambda a, b: matprod(a, b))
     attr_names = (
         "self_sym_sizes",
         "self_sym_strides",
@@ -955,14 +970,12 @@ class Mm(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (
-            mm_mat1_backward(grad, b, ctx.self_sym_sizes, ctx.self_sym_strides)
-            if need[0]
-            else None,
-            mm_mat2_backward(grad, a, ctx.mat2_sym_sizes, ctx.mat2_sym_strides)
-            if need[1]
-            else None,
-        )
+        db = da = None  # (torch records the later input's gradient first)
+        if need[1]:
+            db = mm_mat2_backward(grad, a, ctx.mat2_sym_sizes, ctx.mat2_sym_strides)
+        if need[0]:
+            da = mm_mat1_backward(grad, b, ctx.self_sym_sizes, ctx.self_sym_strides)
+        return da, db
 
     @staticmethod
     def jvp(ctx, c, a, b, da, db):
@@ -1006,10 +1019,11 @@ class Mv(Op):
     @staticmethod
     def backward(ctx, grad):
         a, v = ctx.saved_tensors
-        return (  # outer(grad, v) as torch writes it: a column times a row
-            grad.reshape(-1, 1) * v if ctx.needs_input_grad[0] else None,
-            Mv.call(T.call(a), grad) if ctx.needs_input_grad[1] else None,
-        )
+        need = ctx.needs_input_grad
+        # outer(grad, v) as torch writes it: a column times a row
+        da = grad.reshape(-1, 1) * v if need[0] else None
+        dv = Mv.call(T.call(a), grad) if need[1] else None
+        return da, dv
 
     @staticmethod
     def jvp(ctx, y, a, v, da, dv):
@@ -1061,14 +1075,13 @@ class Bmm(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (
-            Bmm.call(grad, Transpose.call(b, dim0=1, dim1=2))
-            if ctx.needs_input_grad[0]
-            else None,
-            Bmm.call(Transpose.call(a, dim0=1, dim1=2), grad)
-            if ctx.needs_input_grad[1]
-            else None,
-        )
+        need = ctx.needs_input_grad
+        db = da = None  # (torch records the later input's gradient first)
+        if need[1]:
+            db = Bmm.call(Transpose.call(a, dim0=1, dim1=2), grad)
+        if need[0]:
+            da = Bmm.call(grad, Transpose.call(b, dim0=1, dim1=2))
+        return da, db
 
     @staticmethod
     def jvp(ctx, c, a, b, da, db):
@@ -1193,6 +1206,7 @@ class Unsqueeze(_View):
     """y = x with a new size-1 dimension at ``dim``."""
 
     node_name = "UnsqueezeBackward0"
+    numpy = staticmethod(lambda x, dim: np.expand_dims(x, dim))
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -1222,6 +1236,7 @@ class Expand(Op):
     node_name = "ExpandBackward0"
     is_view = True
     attr_names = ("self_sym_sizes",)
+    numpy = staticmethod(lambda x, shape: _filled(shape, x))  # (a copy: faster)
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -1249,6 +1264,7 @@ class T(Op):
 
     node_name = "TBackward0"
     is_view = True
+    numpy = staticmethod(lambda x: x.T)
 
     @staticmethod
     def forward(ctx, x):
@@ -1376,14 +1392,39 @@ class ToCopy(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        if grad.dtype == ctx.in_dtype:  # (an array's dtype; a tensor's is never one)
-            return (grad,)
-        return (ToCopy.call(grad, dtype=ctx.in_dtype),)  # back to the input's dtype
+        return (to_dtype(grad, ctx.in_dtype),)  # back to the input's dtype
 
     @staticmethod
     def jvp(ctx, y, x, dx):
         """dy = dx in the new dtype (integer results have no tangent)."""
         return dx.astype(y.dtype)
+
+
+@_register
+class Stack(Op):
+    """y = the inputs (same shape) stacked along a new dimension ``dim``.
+    dy/dx_i = 1 at slice i: each input's gradient is its slice of the gradient."""
+
+    node_name = "StackBackward0"
+    broadcasts = True  # (not elementwise: this makes inputs of mixed dtypes promote)
+    attr_names = ("dim",)
+
+    @staticmethod
+    def forward(ctx, *arrays, dim=0):
+        ctx.dim = dim
+        return np.stack(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = grad.shape[ctx.dim]  # (torch: grad.unbind(dim), one slice per input)
+        return tuple(Select.call(grad, dim=ctx.dim, index=i) for i in range(n))
+
+    @staticmethod
+    def jvp(ctx, y, *args):
+        """dy = the tangents stacked the same way."""
+        tangents = args[len(args) // 2 :]
+        shape = np.shape(args[0])
+        return np.stack([np.broadcast_to(t, shape) for t in tangents], axis=ctx.dim)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1546,7 +1587,6 @@ class Copy(Op):
     """
 
     node_name = "CopyBackwards"
-    once_differentiable = True  # create_graph=True: not recorded yet
     sets_dtype = True  # the result keeps x's dtype, whatever src's
 
     @staticmethod
@@ -1557,10 +1597,11 @@ class Copy(Op):
     @staticmethod
     def backward(ctx, grad):
         if not ctx.needs_input_grad[1]:
-            return np.zeros_like(grad), None
-        # src was broadcast and cast: its gradient is summed back and cast back
-        g = unbroadcast(grad, ctx.src_shape).astype(ctx.src_dtype, copy=False)
-        return np.zeros_like(grad), g
+            return zeros_like(grad), None
+        # src was broadcast and cast: its gradient is cast back, then summed (torch)
+        return zeros_like(grad), unbroadcast(
+            to_dtype(grad, ctx.src_dtype), ctx.src_shape
+        )
 
     @staticmethod
     def jvp(ctx, y, x, src, dx, dsrc):
@@ -1576,7 +1617,6 @@ class IndexPut(Op):
     """
 
     node_name = "IndexPutBackward0"
-    once_differentiable = True  # create_graph=True: not recorded yet
     attr_names = ("indices", "accumulate")
 
     @staticmethod
@@ -1589,12 +1629,12 @@ class IndexPut(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        g_x = grad.copy()
-        g_x[ctx.key] = 0
+        zeros = np.zeros(ctx.values_shape, dtype=_data(grad).dtype)
+        g_x = IndexPut.call(grad, zeros, key=ctx.key)  # 0 where x was overwritten
         if not ctx.needs_input_grad[1]:
             return g_x, None
-        g_v = unbroadcast(grad[ctx.key], ctx.values_shape)  # v was broadcast (and cast)
-        return g_x, g_v.astype(ctx.values_dtype, copy=False)
+        g_v = unbroadcast(Index.call(grad, key=ctx.key), ctx.values_shape)  # v was
+        return g_x, to_dtype(g_v, ctx.values_dtype)  # broadcast and cast: undone
 
     @staticmethod
     def jvp(ctx, y, x, values, dx, dvalues):
@@ -1759,6 +1799,12 @@ class SubScalar(Op):
         return da
 
 
+def _where(condition, a, b):
+    if isinstance(b, (int, float)) and b == 0 and isinstance(a, np.ndarray):
+        return masked(a, condition)  # (the common case, faster than np.where)
+    return np.where(condition, a, b)
+
+
 @_register
 class Where(Op):
     """z = a where condition, else b (torch's ``where``; a or b may be the number 0).
@@ -1768,22 +1814,21 @@ class Where(Op):
     broadcasts = True
     saved_names = ("condition",)
 
+    numpy = staticmethod(lambda a, b, condition: _where(condition, a, b))
+
     @staticmethod
     def forward(ctx, a, b, condition):
         ctx.save_for_backward(condition)
-        if isinstance(b, (int, float)) and b == 0 and isinstance(a, np.ndarray):
-            return masked(a, condition)  # (the common case, faster than np.where)
-        return np.where(condition, a, b)
+        return _where(condition, a, b)
 
     @staticmethod
     def backward(ctx, grad):
-        (condition,) = ctx.saved_tensors
-        condition = _data(condition)
+        condition = _data(ctx.saved_tensors[0])
         need = ctx.needs_input_grad
-        return (
-            Where.call(grad, 0, condition=condition) if need[0] else None,
-            Where.call(0, grad, condition=condition) if need[1] else None,
-        )
+        # (torch records the later input's gradient first)
+        db = Where.call(0, grad, condition=condition) if need[1] else None
+        da = Where.call(grad, 0, condition=condition) if need[0] else None
+        return da, db
 
     @staticmethod
     def jvp(ctx, z, a, b, da, db):
@@ -1897,6 +1942,153 @@ class IndexPutImpl(Op):
         """dy = dx with dvalues added at the indices."""
         dx = np.broadcast_to(dx, y.shape)  # (a constant x has the tangent 0)
         return IndexPutImpl.forward(ctx, dx, dvalues, ctx.indices)
+
+
+def _along(index, dim):
+    """The positions ``index`` names along ``dim`` (every other dimension: an element's
+    own position), as a NumPy index: how scatter and gather address their elements."""
+    grid = list(np.ogrid[tuple(slice(n) for n in index.shape)])
+    grid[dim] = index
+    return tuple(grid)
+
+
+@_register
+class Scatter(Op):
+    """y = x with src written along ``dim`` at ``index`` (max(dim)'s backward writes
+    the gradient into zeros this way).   dy/dx = 1 where not written,
+    dy/dsrc = 1 where written (read back with gather)."""
+
+    node_name = "ScatterBackward0"
+    attr_names = ("dim", "index")
+
+    @staticmethod
+    def forward(ctx, x, src, dim, index):
+        ctx.dim, ctx.index = dim, index
+        out = np.array(x, dtype=np.result_type(x, src), copy=True)
+        out[_along(index, dim)] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        written = np.zeros(_data(grad).shape, dtype=bool)
+        written[_along(ctx.index, ctx.dim)] = True
+        return (
+            Where.call(0, grad, condition=written) if need[0] else None,
+            Gather.call(grad, dim=ctx.dim, index=ctx.index) if need[1] else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, y, x, src, dx, dsrc):
+        """dy = dx with dsrc written at the same positions."""
+        dx = np.broadcast_to(dx, y.shape)  # (a constant x has the tangent 0)
+        return Scatter.forward(ctx, dx, dsrc, ctx.dim, ctx.index)
+
+
+@_register
+class Gather(Op):
+    """y = x read along ``dim`` at ``index``.   dy/dx = 1 at the positions read (a
+    position read twice gets both gradients: scatter_add)."""
+
+    node_name = "GatherBackward0"
+    attr_names = ("dim", "index")
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.dim, ctx.index, ctx.self_sym_sizes = dim, index, x.shape
+        return x[_along(index, dim)]
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        return (ScatterAdd.call(zeros, grad, dim=ctx.dim, index=ctx.index),)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx read at the same positions."""
+        return dx[_along(ctx.index, ctx.dim)]
+
+
+@_register
+class ScatterAdd(Op):
+    """y = x with src added along ``dim`` at ``index`` (gather's backward).
+    dy/dx = 1,  dy/dsrc = 1 at the positions added to (read back with gather)."""
+
+    node_name = "ScatterAddBackward0"
+    attr_names = ("dim", "index")
+
+    @staticmethod
+    def forward(ctx, x, src, dim, index):
+        ctx.dim, ctx.index = dim, index
+        out = np.array(x, dtype=np.result_type(x, src), copy=True)
+        np.add.at(out, _along(index, dim), src)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        return (
+            grad if need[0] else None,
+            Gather.call(grad, dim=ctx.dim, index=ctx.index) if need[1] else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, y, x, src, dx, dsrc):
+        """dy = dx with dsrc added at the same positions."""
+        dx = np.broadcast_to(dx, y.shape)  # (a constant x has the tangent 0)
+        return ScatterAdd.forward(ctx, dx, dsrc, ctx.dim, ctx.index)
+
+
+@_register
+class MaskedFill(Op):
+    """y = x with the 0-d value written where ``mask`` (max()'s backward spreads the
+    gradient over the tied maxima this way).   dy/dx = 1 where not mask,
+    dy/dvalue = 1 at each masked position (their sum)."""
+
+    node_name = "MaskedFillBackward1"
+    attr_names = ("mask",)
+
+    @staticmethod
+    def forward(ctx, x, value, mask):
+        ctx.mask = mask
+        return np.where(mask, value, x).astype(np.result_type(x, value), copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        return (
+            Where.call(0, grad, condition=ctx.mask) if need[0] else None,
+            MaskedSelect.call(grad, mask=ctx.mask).sum() if need[1] else None,
+        )
+
+    @staticmethod
+    def jvp(ctx, y, x, value, dx, dvalue):
+        """dy = dvalue where mask, else dx."""
+        return np.where(ctx.mask, dvalue, dx)
+
+
+@_register
+class MaskedSelect(Op):
+    """y = the elements of x where ``mask``, as a 1-D tensor.
+    dy/dx = 1 at the masked positions."""
+
+    node_name = "MaskedSelectBackward0"
+    attr_names = ("mask",)
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        ctx.mask, ctx.self_sym_sizes = mask, x.shape
+        return x[mask]
+
+    @staticmethod
+    def backward(ctx, grad):
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        return (IndexPutImpl.call(zeros, grad, indices=ctx.mask, accumulate=True),)
+
+    @staticmethod
+    def jvp(ctx, y, x, dx):
+        """dy = dx at the masked positions."""
+        return dx[ctx.mask]
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports this module)

@@ -1077,11 +1077,18 @@ class Tensor:
         return _inplace.apply(self, F.Div, other)
 
     def clamp_(self, min=None, max=None):
-        _inplace.precheck(self, None)  # torch: the in-place checks come first
+        """Limit values to [min, max], in place (bounds: numbers or tensors)."""
+        _inplace.precheck(self, min, max)  # torch: the in-place checks come first
         if min is None and max is None:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
             )
+        if isinstance(min, Tensor) or isinstance(max, Tensor):  # ClampBackward0
+            lo, hi = (
+                b if b is None or isinstance(b, Tensor) else tensor(b, dtype=self.dtype)
+                for b in (min, max)
+            )
+            return _inplace.apply(self, F.ClampTensor, (lo, hi))
         return _inplace.apply(self, F.Clamp, min=min, max=max)
 
     def zero_(self):
@@ -1261,6 +1268,32 @@ def _viewable(a, shape):
 def matmul(a, b):
     """Matrix product with torch's rules for 1-D, 2-D and batched operands."""
     return _matmul.matmul(a, b)
+
+
+def stack(tensors, dim=0):
+    """Tensors of one shape, stacked along a new dimension ``dim`` (``StackBackward0``).
+
+    >>> import autograd_tutor as at
+    >>> at.stack([at.tensor([1.0, 2.0]), at.tensor([3.0, 4.0])], dim=1)
+    tensor([[1., 3.],
+            [2., 4.]])
+    """
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got "
+                f"{type(t).__name__}"
+            )
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors[1:], 1):
+        if t._data.shape != tensors[0]._data.shape:
+            raise RuntimeError(
+                "stack expects each tensor to be equal size, but got "
+                f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at entry {i}"
+            )
+    return F.Stack.apply(*tensors, dim=wrap_dim(dim, tensors[0].ndim + 1))
 
 
 from . import _indexing, _inplace, _matmul, return_types  # noqa: E402

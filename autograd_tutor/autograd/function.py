@@ -509,6 +509,9 @@ class Op:
     * ``saved_names`` / ``attr_names``: torch's names for what it saves, shown as
       ``grad_fn._saved_<name>``;
     * ``is_view``: True when the output is a view sharing the input's memory and version;
+    * ``numpy``: optionally, a plain NumPy function giving ``forward``'s result without
+      what recording needs (saved sizes, a writable view): what ``Op.call`` runs in a
+      plain backward pass, which must stay as fast as hand-written NumPy;
     * ``once_differentiable``: True while an op's ``backward`` cannot be recorded, so
       ``create_graph=True`` through it raises instead of giving a wrong second
       derivative.
@@ -524,6 +527,7 @@ class Op:
     attr_names = ()
     is_view = False
     once_differentiable = False  # True: backward cannot be recorded (create_graph)
+    numpy = None  # optional: forward's result on arrays alone, faster (for Op.call)
     broadcasts = False  # True for elementwise ops whose inputs may broadcast
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     _node_class = None
@@ -671,6 +675,8 @@ class Op:
         for t in inputs:
             if isinstance(t, Tensor):
                 return cls.apply(*inputs, **params)
+        if cls.numpy is not None:  # the same result, skipping what recording needs
+            return cls.numpy(*inputs, **params)
         out = cls.forward(_Unrecorded(), *inputs, **params)
         return out if type(out) is np.ndarray else np.asarray(out)
 

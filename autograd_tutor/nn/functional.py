@@ -74,20 +74,14 @@ class Addmm(Op):
     def backward(ctx, grad):
         mat1, mat2 = ctx.saved_tensors
         need = ctx.needs_input_grad
-        g_mat1 = g_mat2 = None
+        g_mat1 = g_mat2 = None  # (torch records mat1's, mat2's, then the bias's)
         if need[1]:
-            g_mat1 = mm_mat1_backward(
-                grad, mat2, ctx.mat1_sym_sizes, ctx.mat1_sym_strides
-            )
+            sizes, strides = ctx.mat1_sym_sizes, ctx.mat1_sym_strides
+            g_mat1 = _times(mm_mat1_backward(grad, mat2, sizes, strides), ctx.alpha)
         if need[2]:
-            g_mat2 = mm_mat2_backward(
-                grad, mat1, ctx.mat2_sym_sizes, ctx.mat2_sym_strides
-            )
-        return (
-            _times(grad, ctx.beta) if need[0] else None,
-            None if g_mat1 is None else _times(g_mat1, ctx.alpha),
-            None if g_mat2 is None else _times(g_mat2, ctx.alpha),
-        )
+            sizes, strides = ctx.mat2_sym_sizes, ctx.mat2_sym_strides
+            g_mat2 = _times(mm_mat2_backward(grad, mat1, sizes, strides), ctx.alpha)
+        return (_times(grad, ctx.beta) if need[0] else None), g_mat1, g_mat2
 
     @staticmethod
     def jvp(ctx, out, bias, mat1, mat2, dbias, dmat1, dmat2):
@@ -165,16 +159,16 @@ class MseLossBackward(Op):
     def backward(ctx, gg):
         grad, input, target = ctx.saved_tensors
         need, r = ctx.needs_input_grad, ctx.reduction
-        g_grad = g_input = g_target = None
-        if need[0]:  # the loss's own rule, applied to gg (then summed: grad is 0-d)
-            g_grad = MseLossBackward.call(gg, input, target, reduction=r)
-            g_grad = g_grad if r == 0 else g_grad.sum()
+        g_grad = g_input = g_target = None  # (torch: input's, target's, then grad's)
         if need[1] or need[2]:
             twice = MulScalar.call(gg * grad, other=2)
             if r == 1:
                 twice = DivScalar.call(twice, other=np.size(_data(input)))
             g_input = twice if need[1] else None
             g_target = -twice if need[2] else None
+        if need[0]:  # the loss's own rule, applied to gg (then summed: grad is 0-d)
+            g_grad = MseLossBackward.call(gg, input, target, reduction=r)
+            g_grad = g_grad if r == 0 else g_grad.sum()
         return g_grad, g_input, g_target
 
     @staticmethod

@@ -364,7 +364,7 @@ class PredictReveal(W.VBox):
         if compute is None and expected is None:
             compute = lambda: R.seed_answers()[target]
             question = question or (
-                f"Seed example: after out.backward(), what is {target}?"
+                f"In the code above, after out.backward(), what is {target}?"
             )
             code = R.SEED_CODE + "\ny.retain_grad(); z.retain_grad()\nout.backward()"
             if not hints:

@@ -88,6 +88,7 @@ PROGRAMS = {
     "squeeze_dims": ([(1, 3, 1, 2)], lambda L, a: a.squeeze((0, 2))),
     "expand": ([(3, 1)], lambda L, a: a.expand(2, 3, 4)),
     "clone": ([(2, 3)], lambda L, a: a.clone()),
+    "stack": ([(2, 3), (2, 3)], lambda L, a, b: L.stack([a, b * a, a], dim=1)),
     "detach_mix": ([(2, 3)], lambda L, a: a.detach() * a),
     # indexing
     "index_int": ([(3, 4)], lambda L, a: a[1]),

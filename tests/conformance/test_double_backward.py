@@ -1,7 +1,7 @@
 """Conformance of higher-order gradients: for every program of ``programs.py``, the
 gradient recorded with ``create_graph=True`` has torch's double-backward graph (node
 names along every edge, reaching the right leaves and the grad_output v), torch's
-values, and torch's second derivatives.
+values, and torch's second derivatives, themselves recorded with torch's graph.
 
 An op whose backward is not recorded yet must refuse with NotImplementedError naming
 it (never a gradient without history, which would give a silently wrong second
@@ -36,8 +36,13 @@ def _first_and_second(L, fn, arrays, seed, weights):
     terms = [(g * w).sum() for g, w in zip(grads, weights) if g is not None]
     terms = [t for t in terms if t.requires_grad]
     second = None
-    if terms:
-        second = L.autograd.grad(sum(terms), leaves + [v], allow_unused=True)
+    if terms:  # recorded too: the third-order graph is compared as well
+        second = L.autograd.grad(
+            sum(terms), leaves + [v], allow_unused=True, create_graph=True
+        )
+        sigs.append(
+            [None if g is None else signature(g.grad_fn, leaves + [v]) for g in second]
+        )
     return grads, sigs, second
 
 

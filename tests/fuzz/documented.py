@@ -20,25 +20,18 @@ REFUSALS = (
     Refusal(
         phrase="is not recorded in autograd_tutor yet",
         readme=(
-            "`create_graph=True` through `max`/`min`, `copy_`, index assignment or an "
-            "in-place op on a view raises a clear error naming the node"
+            "`create_graph=True` through an in-place op on a view (`CopySlices`, "
+            "`AsStridedBackward0`) raises a clear error naming the node"
         ),
         example=(
-            "x = L.tensor([1.0, 2.0], requires_grad=True)\n"
-            "L.autograd.grad(x.max(), x, create_graph=True)\n"
+            "w = L.ones(1, requires_grad=True)\nbase = L.zeros(3)\nbase[0:1].add_(w)\n"
+            "L.autograd.grad(base.sum(), w, create_graph=True)\n"
         ),
     ),
     Refusal(
         phrase="vectorize=True batches the passes with torch's vmap",
         readme="`functional.jacobian(vectorize=True)` is refused",
         example="L.autograd.functional.jacobian(lambda a: a * a, L.ones(2), vectorize=True)\n",
-    ),
-    Refusal(
-        phrase="strict=True checks the graphs of torch's double backward trick",
-        readme="`functional.jvp(strict=True)` is refused",
-        example=(
-            "L.autograd.functional.jvp(lambda a: a * a, L.ones(2), L.ones(2), strict=True)\n"
-        ),
     ),
 )
 

@@ -106,6 +106,14 @@ def _gradient(f):
     return grad_of_f
 
 
+def _squared_gradients(f, times):
+    """The gradient of the gradient's square, ``times`` deep: each backward formula's
+    own backward is recorded (the upstream gradient depends on the input)."""
+    for _ in range(times):
+        f = _gradient(lambda a, f=f: f(a) ** 2)
+    return f
+
+
 OP_CASES = {
     "AddBackward0": (broadcast_pair(), lambda a, b: a.add(b, alpha=1.5)),
     "SubBackward0": (broadcast_pair(), lambda a, b: a - b),
@@ -156,6 +164,7 @@ OP_CASES = {
     "TransposeBackward0": (one(), lambda a: a.transpose(0, -1)),
     "PermuteBackward0": (one(), lambda a: a.permute(*reversed(range(a.ndim)))),
     "CloneBackward0": (one(), lambda a: a.clone()),
+    "StackBackward0": (one(), lambda a: at.stack([a, a * a, a], dim=-1)),
     "AliasBackward0": (one(), lambda a: a[..., :]),
     # float32 in the middle: finite differences need a coarser step and tolerance
     "ToCopyBackward0": (
@@ -188,6 +197,23 @@ OP_CASES = {
     "SgnBackward0": (one(), _gradient(lambda a: _away_from_kinks(a).abs() * a)),
     "SelectBackwardBackward0": (one(), _gradient(lambda a: a[0] ** 2)),
     "SliceBackwardBackward0": (one(), _gradient(lambda a: a[::2] ** 2)),
+    "ScatterBackward0": (
+        one(),
+        _gradient(lambda a: _distinct(a).max(dim=0).values ** 2),
+    ),
+    "GatherBackward0": (
+        one(),
+        _squared_gradients(lambda a: _distinct(a).max(dim=0).values, 2),
+    ),
+    "ScatterAddBackward0": (
+        one(),
+        _squared_gradients(lambda a: _distinct(a).min(dim=-1).values, 3),
+    ),
+    "MaskedFillBackward1": (one(), _gradient(lambda a: _distinct(a).max() ** 2)),
+    "MaskedSelectBackward0": (
+        one(),
+        _squared_gradients(lambda a: _distinct(a).min(), 2),
+    ),
     "IndexPutImplBackward0": (
         one(),
         _gradient(lambda a: a[at.tensor([0, 0, a.shape[0] - 1])] ** 2),

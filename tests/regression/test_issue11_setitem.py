@@ -109,6 +109,11 @@ CASES = {
     "true_of_0d": "x = L.zeros(()); x[True] = 1.; out = x",
     "value_of_wrong_type": LEAF + "x[0] = [1, 2]",
     "value_none": "x = L.zeros(3); x[0] = None",
+    "value_array": "import numpy as np\nx = L.zeros(3); x[0] = np.array(2.)",
+    "value_numpy_float32": "import numpy as np\nx = L.zeros(3); x[0] = np.float32(2.)",
+    "value_numpy_bool": "import numpy as np\nx = L.zeros(3); x[0] = np.bool_(True)",
+    "value_numpy_int": "import numpy as np\nx = L.zeros(3); x[0] = np.int32(3); out = x",
+    "value_numpy_float64": "import numpy as np\nx = L.zeros(3); x[0] = np.float64(3); out = x",
     # views made under no_grad(): torch's words for the view and for a view of it
     "no_grad_view_int": NO_GRAD_VIEW + "v[0] = 1.",
     "no_grad_view_none": NO_GRAD_VIEW + "v[None] = 1.",
@@ -188,6 +193,17 @@ CASES = {
     "bool_clamp_floats": "x = L.tensor([True]); x.clamp_(0.5, 1.5)",
     "bool_clamp_ints": "x = L.tensor([True]); x.clamp_(0, 1)",
     "int32_clamp_floats": "x = L.tensor([1, 2], dtype=L.int32); x.clamp_(0.5, 1.5)",
+    "clamp_tensor_bounds": "x = L.tensor([1, 2]); x.clamp_(L.tensor(0), L.tensor(1)); out = x",
+    "clamp_tensor_min": "x = L.tensor([1., 2.]); x.clamp_(min=L.tensor([0., 5.])); out = x",
+    "clamp_tensor_broadcast_out": "x = L.tensor([1., 2.]); x.clamp_(min=L.tensor([[0., 5.]]))",
+    "clamp_tensor_no_broadcast": "x = L.tensor([1., 2.]); x.clamp_(min=L.tensor([0., 5., 1.]))",
+    "clamp_tensor_cast": "x = L.tensor([1, 2]); x.clamp_(L.tensor(0.5), L.tensor(1))",
+    "clamp_tensor_leaf": "x = L.tensor([1., 2.], requires_grad=True); x.clamp_(min=L.tensor([[0., 5.]]))",
+    "clamp_tensor_recorded": "x = L.tensor([1., 2.], requires_grad=True).clone()\n"
+    "m = L.tensor([0., 5.], requires_grad=True); x.clamp_(min=m); (x * 2).sum().backward()\n"
+    "out = (x, m.grad)",
+    "clamp_grad_bound_into_plain": "x = L.tensor([1., 2.]); m = L.tensor([0., 5.], requires_grad=True)\n"
+    "x.clamp_(min=m); x.sum().backward(); out = (x, m.grad)",
     "float_div_int": "x = L.tensor([1., 2.]); x.div_(2); out = x",
     # numbers out of the tensor type's range are refused (not wrapped around)
     "fill_int_inf": "x = L.tensor([1, 2]); x.fill_(float('inf'))",

@@ -181,7 +181,7 @@ def test_predict_reveal_reveals_after_the_retry_with_explanation():
         (lambda: W.BackwardExplorer(), "BackwardExplorer: 12 steps: SumBackward0"),
         (lambda: W.UpdateExplorer(), "UpdateExplorer: learning_rate = 0.0001"),
         (lambda: W.TrainingExplorer(iterations=20), "TrainingExplorer: 20 iterations"),
-        (lambda: W.PredictReveal(), "PredictReveal: Seed example"),
+        (lambda: W.PredictReveal(), "PredictReveal: In the code above"),
     ],
 )
 def test_plain_text_is_deterministic_and_has_widget_mime(make, start):
