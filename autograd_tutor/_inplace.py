@@ -72,8 +72,8 @@ def apply(self, op, other=_NOTHING, **params):
         o = None if other is _NOTHING else _operand(other)
         _write(self, op, o._data if isinstance(o, Tensor) else o, params)
         _check_inference_inplace(self)
-    if self._base is not None:
-        _fresh(self)
+    if self._base is not None and self._grad_fn is None:
+        self._requires_grad = self._base._requires_grad  # a view follows its base
     if other is _NOTHING:
         operands, other = (), None
     elif isinstance(other, tuple):  # several operands: clamp_ with tensor bounds
@@ -181,9 +181,9 @@ def _check_inplace(self):
     that requires grad, or a leaf that requires grad."""
     base = self._base
     if base is not None:
-        _fresh(self)
-        if self._creation_meta is not DEFAULT:
+        if self._creation_meta is not DEFAULT:  # (before its grad_fn is looked at)
             raise view_rebase_error(self, indirect=False)
+        _fresh(self)
         if self._requires_grad and base._grad_fn is None:
             raise RuntimeError(
                 "a view of a leaf Variable that requires grad is being used in an "

@@ -375,6 +375,16 @@ def detached_in_place_before_saved(L):
     return w.grad, y.requires_grad, y.is_leaf
 
 
+def no_grad_view_changed_twice(L):
+    # seed 209486: changed in place with grad mode on after a change under no_grad():
+    # torch's error is the direct one ("is being modified"), checked first
+    x = L.zeros(2, 3, requires_grad=True)
+    with L.no_grad():
+        v = x[0:1]
+        v.mul_(2)
+    v.add_(0)
+
+
 VALUE_CASES = [
     inplace_view_of_non_leaf,
     inplace_view_backward_through_view,
@@ -403,6 +413,7 @@ VALUE_CASES = [
 ]
 
 ERROR_CASES = [
+    no_grad_view_changed_twice,
     detached_in_place_saved_input,
     grad_wrt_no_grad_view_after_change,
     view_of_clone_of_transposed,
