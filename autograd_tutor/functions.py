@@ -156,7 +156,12 @@ class Add(Op):
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
-        return a + b if alpha == 1 else a + alpha * b
+        if alpha == 1:
+            return a + b
+        if a.dtype == b.dtype == np.bool_:
+            # bool tensors stay bool, as in torch: alpha is cast to bool first
+            return a | (b & bool(alpha))
+        return a + alpha * b
 
     @staticmethod
     def backward(ctx, grad):

@@ -20,6 +20,12 @@ NAN, INF = float("nan"), float("inf")
 # Wrong gradients: the sign of zero
 
 
+def fwd_bool_add_with_alpha_stays_bool(L):  # seed 2000468: at gave int64
+    a = L.tensor([True, False, True, False])
+    b = L.tensor([True, True, False, False])
+    return [a.add(b, alpha=k) for k in (2, -1, 0)] + [L.add(a, b, alpha=3)]
+
+
 def grad_masks_keep_the_sign_of_zero(L):
     # clamp, clamp with tensor bounds and relu pass the gradient through unchanged
     # where they pass it at all: a -0. gradient stays -0. (torch's where(mask, g, 0))
