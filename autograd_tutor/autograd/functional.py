@@ -523,6 +523,19 @@ def _scalar_output(func, inputs, strict, fn_name):
     return is_outputs_tuple, outputs
 
 
+def _recorded_gradient(func, inputs, v, create_graph, strict, name):
+    """The common start of ``vhp`` and ``hvp`` (called with grad mode on): inputs and
+    ``v`` checked and prepared, ``func`` run, and its gradient computed with
+    ``create_graph=True`` so that a second backward pass can go through it."""
+    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", name)
+    inputs = _grad_preprocess(inputs, create_graph, need_graph=True)
+    v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, name)
+    is_outputs_tuple, outputs = _scalar_output(func, inputs, strict, name)
+    jac = _grads(outputs, inputs, create_graph=True)  # the gradient, recorded
+    _check_requires_grad(jac, "jacobian", strict)
+    return is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac
+
+
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(*inputs), v^T H)``: the vector-Hessian product of a scalar function:
     the gradient, recorded, then one backward pass through it with ``v``.
@@ -533,12 +546,9 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     tensor([ 6., 12.])
     """
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-        inputs = _grad_preprocess(inputs, create_graph, need_graph=True)
-        v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, "vhp")
-        is_outputs_tuple, outputs = _scalar_output(func, inputs, strict, "vhp")
-        jac = _grads(outputs, inputs, create_graph=True)  # the gradient, recorded
-        _check_requires_grad(jac, "jacobian", strict)
+        is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac = _recorded_gradient(
+            func, inputs, v, create_graph, strict, "vhp"
+        )
     with set_grad_enabled(create_graph or is_grad_enabled()):
         grads = _grads(jac, inputs, v, create_graph)
         result = _fill_in_zeros(grads, inputs, strict, create_graph, "double_back")
@@ -559,12 +569,9 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     tensor([ 6., 12.])
     """
     with enable_grad():
-        is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-        inputs = _grad_preprocess(inputs, create_graph, need_graph=True)
-        v = _prepare_v(v, inputs, is_inputs_tuple, create_graph, "hvp")
-        is_outputs_tuple, outputs = _scalar_output(func, inputs, strict, "hvp")
-        jac = _grads(outputs, inputs, create_graph=True)  # the gradient, recorded
-        _check_requires_grad(jac, "jacobian", strict)
+        is_inputs_tuple, inputs, v, is_outputs_tuple, outputs, jac = _recorded_gradient(
+            func, inputs, v, create_graph, strict, "hvp"
+        )
         u = tuple(zeros_like(inp, requires_grad=True) for inp in inputs)
         double_back = _grads(jac, inputs, u, create_graph=True)  # u^T H
         _check_requires_grad(jac, "hessian", strict)
