@@ -222,16 +222,11 @@ def _grad_edge(t):
     return (acc, 0)
 
 
-def _strip_backward(name):
-    """'AddBackward0' -> 'Add', 'PowBackward2' -> 'Pow2', 'MinBackward1' -> 'Min1': as
-    torch names a node in its in-place errors."""
-    return re.sub(r"Backward0?$", "", name).replace("Backward", "")
-
-
 def message_name(name):
     """How torch names a node in its in-place errors: 'PowBackward0' -> 'Pow',
-    'PowBackward2' -> 'Pow2' ('torch::autograd::CopySlices' stays as it is)."""
-    return re.sub(r"Backward0$", "", name).replace("Backward", "")
+    'PowBackward2' -> 'Pow2' ('torch::autograd::CopySlices' and
+    'torch::autograd::CopyBackwards' stay as they are)."""
+    return re.sub(r"Backward(\d+)$", lambda m: m.group(1).lstrip("0"), name)
 
 
 class SavedTensorMixin:
