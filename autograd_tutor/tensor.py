@@ -278,6 +278,8 @@ class Tensor:
         >>> y.grad
         tensor([6., 6.])
         """
+        if self._base is not None:
+            _fresh(self)  # its flags and grad_fn as they are now
         if not self._requires_grad:
             raise RuntimeError(
                 "can't retain_grad on Tensor that has requires_grad=False"
@@ -314,6 +316,8 @@ class Tensor:
         tensor([20., 20.])
         >>> handle.remove()
         """
+        if self._base is not None:
+            _fresh(self)  # a view changed in place since: the hook goes on its new node
         if not self._requires_grad:
             raise RuntimeError(
                 "cannot register a hook on a tensor that doesn't require gradient"

@@ -38,7 +38,10 @@ FAILING = frozenset(CLASSES) - {"documented refusal"}
 # "float rounding": a discrete result (a comparison, all/any, an index, an integer)
 # that differs because what it was computed from agreed only to rounding (a float32
 # sum added in another order: torch's own order depends on the CPU's vector width).
-# It counts as a difference, not as a wrong value; the runs diverge there.
+# It counts as a difference, not as a wrong value; the runs diverge there. So does a
+# float result computed from inputs that agree only to rounding and have, somewhere,
+# opposite signs on the two sides (a sum that is exactly 0 in one order and -1e-8 in
+# another: its log is -inf on one side, nan on the other).
 ROUNDING = "float rounding"
 
 
@@ -329,7 +332,9 @@ def compare(program, at, torch):
             else:
                 obs_t = observe(ot.value, _leaves(nt), deep=not step.grad)
                 step_diffs = diff_obs(obs_a, obs_t, step.out, grad=step.grad)
-                if inexact & set(step.uses) and _discrete(obs_a, obs_t):
+                if inexact & set(step.uses) and (
+                    _discrete(obs_a, obs_t) or _signs_apart(na, nt, step.uses)
+                ):
                     step_diffs = [_rounding(d) for d in step_diffs]
                 found += step_diffs
                 if not _bit_exact(obs_a, obs_t):
@@ -378,6 +383,22 @@ def _discrete(a, t):
         (v.dtype.kind in "biu") if isinstance(v, np.ndarray) else isinstance(v, int)
         for v in va + vt
     )
+
+
+def _signs_apart(na, nt, uses):
+    """Does some input tensor of the step hold, at some position, a value whose sign
+    (-, 0 or +) differs between the two sides? (NaN positions are left out.)"""
+    for u in uses:
+        a, t = na.get(u), nt.get(u)
+        if not (_is_tensor(a) and _is_tensor(t)):
+            continue
+        x, y = _array(a), _array(t)
+        if x.shape != y.shape or x.dtype.kind != "f" or y.dtype.kind != "f":
+            continue
+        known = ~(np.isnan(x) | np.isnan(y))
+        if np.any(np.sign(x[known]) != np.sign(y[known])):
+            return True
+    return False
 
 
 def _rounding(d):

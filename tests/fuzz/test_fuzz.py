@@ -190,3 +190,30 @@ def test_a_comparison_of_values_apart_by_rounding_is_told_apart(torch, monkeypat
     ge = at.Tensor.__ge__  # a comparison gone wrong on exact values
     monkeypatch.setattr(at.Tensor, "__ge__", lambda self, other: ~ge(self, other))
     assert check(program, at, torch)[0] == "wrong forward value"  # exact inputs
+
+
+def test_a_singular_value_reached_by_rounding_is_told_apart(torch, monkeypatch):
+    # seed 2009504: a float32 sum that is exactly 0 in one summation order and a tiny
+    # negative number in another; its log is -inf on one side and nan on the other
+    program = [
+        _leaf("v0", "L.tensor([0.25, -0.25])"),
+        Step("sum", "v1", "{0}.sum()", ("v0",)),
+        Step("log", "v2", "{0}.log()", ("v1",)),
+    ]
+    assert check(program, at, torch) == (PASS, [])
+    sum_ = at.Tensor.sum
+
+    def rounded(self, *args, **kw):
+        return sum_(self, *args, **kw) - at.tensor(1e-8)
+
+    monkeypatch.setattr(at.Tensor, "sum", rounded)
+    assert check(program, at, torch)[0] == "float rounding"
+    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    log = at.Tensor.log  # a log gone wrong at an exact 0
+    monkeypatch.setattr(at.Tensor, "log", lambda self: log(self.abs() + 1))
+    assert check(program, at, torch)[0] == "wrong forward value"
+    monkeypatch.setattr(at.Tensor, "log", log)
+    program[0] = _leaf("v0", "L.tensor([0.75, -0.25])")  # apart by rounding, same sign
+    monkeypatch.setattr(at.Tensor, "sum", lambda self: sum_(self) - at.tensor(1e-6))
+    monkeypatch.setattr(at.Tensor, "log", lambda self: log(self) * 2)
+    assert check(program, at, torch)[0] == "wrong forward value"
