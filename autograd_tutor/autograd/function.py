@@ -282,6 +282,21 @@ class SavedTensorMixin:
                 )
 
 
+def _record_of(records, v):
+    """The version record of saved array ``v``: the input whose data it is, else the
+    op's output (same shape and dtype), else an input it is a cast copy of."""
+    for r in records:
+        if r[2] is not None and r[2]._data is v:
+            return r
+    for r in records:
+        if r[2] is None and r[3] == v.shape and r[4] == v.dtype:
+            return r
+    for r in records:
+        if r[2] is not None and r[2]._data.shape == v.shape and r[4] != v.dtype:
+            return r
+    return None
+
+
 class OpNode(SavedTensorMixin, Node):
     """The backward node of a built-in ``Op``; it doubles as the op's ``ctx``.
 
@@ -355,14 +370,18 @@ class OpNode(SavedTensorMixin, Node):
         input's saved data is that input tensor, the saved output a tensor whose grad_fn
         is this node (as torch unpacks it), anything else a constant."""
         values = self.saved_tensors  # (checks the versions first)
-        records = self._kept_versions or ()
-        out, k = [], 0
+        records = list(self._kept_versions or ())  # (in torch's order, not the values')
+        out = []
         for v in values:
-            r = records[k] if k < len(records) else None
             if not isinstance(v, np.ndarray):
                 out.append(v)  # None, a number or a tuple of indices
-            elif r is not None and r[2] is None and r[3] == v.shape and r[4] == v.dtype:
-                k += 1  # the op's own output
+                continue
+            r = _record_of(records, v)
+            if r is None:
+                out.append(Tensor._make(v))  # a helper array: a constant
+                continue
+            records = [x for x in records if x is not r]  # one record, one value
+            if r[2] is None:  # the op's own output
                 result = Tensor._make(v, True)
                 result._grad_fn = self
                 if _tangents:  # inside a dual level: the output's tangent comes along
@@ -370,23 +389,14 @@ class OpNode(SavedTensorMixin, Node):
                     if tangent is not None:
                         _forward_ad._set_tangent(result, tangent)
                 out.append(result)
-            elif (
-                r is not None
-                and r[2] is not None
-                and (
-                    r[2]._data is v or (r[2]._data.shape == v.shape and r[4] != v.dtype)
-                )
-            ):
-                k += 1  # an input (maybe cast to the op's common dtype)
-                t = r[2]
-                if t._data is not v:
-                    t = _to_copy(t, dtype=v.dtype)
-                elif t is self.__dict__.get("_original_self"):
-                    t = _functions.Clone.apply(t)  # an in-place op's old values: torch
-                    # saves a clone of them, so the recorded backward reads the clone
-                out.append(t)
-            else:
-                out.append(Tensor._make(v))  # a helper array: a constant
+                continue
+            t = r[2]  # an input (maybe cast to the op's common dtype)
+            if t._data is not v:
+                t = _to_copy(t, dtype=v.dtype)
+            elif t is self.__dict__.get("_original_self"):
+                t = _functions.Clone.apply(t)  # an in-place op's old values: torch
+                # saves a clone of them, so the recorded backward reads the clone
+            out.append(t)
         return tuple(out)
 
     # torch exposes saved values as ``_saved_<name>``; torchviz and our viz read them
@@ -491,6 +501,11 @@ def _fit_to_inputs(grads, in_meta):
     return tuple(fitted)
 
 
+def _is_output(saved_name):
+    """Does torch save this value as an output of the op (``result``, ``result1``...)?"""
+    return saved_name.startswith("result")
+
+
 class Op:
     """Base class of the built-in operations (``functions.py``).
 
@@ -527,9 +542,15 @@ class Op:
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
+    _check_order = None
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
+        # torch's generated nodes unpack (and version-check) the saved inputs sorted by
+        # name, then the saved outputs: MulBackward0 checks `other` before `self`
+        names = cls.saved_names
+        order = sorted(range(len(names)), key=lambda i: (_is_output(names[i]), names[i]))
+        cls._check_order = tuple(order) if order != list(range(len(names))) else None
         if cls.node_name:
             cls._node_class = type(cls.node_name, (OpNode,), {"_op": cls})
             if cls.node_name in _CPP_NAMED:  # torch names these C++ nodes in full
@@ -657,7 +678,7 @@ class Op:
                 node._forward_trace = forward_trace()
             if node._kept_values:
                 node._kept_versions = _version_records(
-                    node._kept_values, inputs, arrays, result
+                    node._kept_values, inputs, arrays, result, cls._check_order
                 )
             result._requires_grad = True
             result._grad_fn = node
@@ -781,12 +802,15 @@ def keep_version(node, tensor):
     node._kept_versions = (node._kept_versions or []) + [record]
 
 
-def _version_records(saved, inputs, arrays, result):
+def _version_records(saved, inputs, arrays, result, order=None):
     """For each saved array that is an input's or the output's data, note its version.
 
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
-    dtype); the record names the tensor, with its own dtype, as torch does."""
+    dtype); the record names the tensor, with its own dtype, as torch does. ``order``
+    (``Op._check_order``) lists the saved values in the order torch checks them."""
     records = []
+    if order is not None and len(order) == len(saved):
+        saved = [saved[i] for i in order]
     for arr in saved:
         if arr is result._data:
             box = _version_counter(result)
