@@ -549,7 +549,9 @@ class Op:
         # torch's generated nodes unpack (and version-check) the saved inputs sorted by
         # name, then the saved outputs: MulBackward0 checks `other` before `self`
         names = cls.saved_names
-        order = sorted(range(len(names)), key=lambda i: (_is_output(names[i]), names[i]))
+        order = sorted(
+            range(len(names)), key=lambda i: (_is_output(names[i]), names[i])
+        )
         cls._check_order = tuple(order) if order != list(range(len(names))) else None
         if cls.node_name:
             cls._node_class = type(cls.node_name, (OpNode,), {"_op": cls})
