@@ -434,7 +434,9 @@ class PowTensor(Op):
         with np.errstate(all="ignore"):
             if ctx.needs_input_grad[1]:  # torch: 0 where a == 0 and b >= 0 (not nan)
                 zero_base = (_data(a) == 0) & (_data(b) >= 0)
-                db = grad * Where.call(0, z * Log.call(a), condition=zero_base)
+                # torch takes the log of the base cast to the result's dtype
+                log_a = Log.call(to_dtype(a, _data(z).dtype))
+                db = grad * Where.call(0, z * log_a, condition=zero_base)
             if ctx.needs_input_grad[0]:  # torch: 0 where the exponent is 0 (not nan)
                 power = grad * (b * PowTensor.call(a, SubScalar.call(b, other=1)))
                 da = Where.call(0, power, condition=_data(b) == 0)
