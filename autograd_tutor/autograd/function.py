@@ -828,7 +828,7 @@ def _cast(a, dtype):
 class BackwardCFunction(SavedTensorMixin, Node):
     """The node (and ``ctx``) of a user-defined ``Function``: ``MyExpBackward``."""
 
-    _function = None
+    _forward_cls = None  # the Function subclass (torch's name)
     needs_input_grad = ()
     _tensor_positions = ()
     materialize_grads = True
@@ -885,10 +885,10 @@ class BackwardCFunction(SavedTensorMixin, Node):
             wrapped.append(g if g is None or recorded else Tensor._make(g))
         if recorded:
             wrapped = [Tensor._make(g) if type(g) is np.ndarray else g for g in wrapped]
-            result = self._function.backward(self, *wrapped)
+            result = self._forward_cls.backward(self, *wrapped)
         else:
             with no_grad():
-                result = self._function.backward(self, *wrapped)
+                result = self._forward_cls.backward(self, *wrapped)
         if not isinstance(result, tuple):
             result = (result,)
         n_args = len(self.needs_input_grad)
@@ -932,7 +932,7 @@ class FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         cls._backward_cls = type(
-            name + "Backward", (BackwardCFunction,), {"_function": cls}
+            name + "Backward", (BackwardCFunction,), {"_forward_cls": cls}
         )
         cls._backward_cls.__module__ = "autograd_tutor.autograd.function"
 
