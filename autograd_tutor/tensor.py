@@ -728,6 +728,7 @@ class Tensor:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
             )
+        min, max = _clamp_bounds("clamp", min, max)
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             lo = _operand(min) if min is not None else None
             hi = _operand(max) if max is not None else None
@@ -1085,7 +1086,8 @@ class Tensor:
 
     def clamp_(self, min=None, max=None):
         """Limit values to [min, max], in place (bounds: numbers or tensors)."""
-        _inplace.precheck(self, min, max)  # torch: the in-place checks come first
+        min, max = _clamp_bounds("clamp_", min, max)  # (torch's argument parser)
+        _inplace.precheck(self, min, max)  # then the in-place checks
         if min is None and max is None:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
@@ -1142,6 +1144,33 @@ DEFAULT = (
 NO_GRAD_MODE = (
     "no_grad"  # made under no_grad(): in-place changes with grad mode on refused
 )
+
+
+def _clamp_bounds(name, lo, hi):
+    """torch's two ``clamp`` overloads: both bounds tensors (or None), or both numbers
+    (a 0-d tensor that needs no gradient counts as a number). A tensor and a number
+    match neither: torch's argument parser raises a TypeError."""
+
+    def number_like(b):
+        return not isinstance(b, Tensor) or (b.ndim == 0 and not b.requires_grad)
+
+    given = [b for b in (lo, hi) if b is not None]
+    if not any(isinstance(b, Tensor) for b in given):
+        return lo, hi
+    if all(isinstance(b, Tensor) for b in given):
+        return lo, hi  # the Tensor overload
+    if all(number_like(b) for b in given):  # the Number overload
+        return tuple(b.item() if isinstance(b, Tensor) else b for b in (lo, hi))
+    got = ", ".join(type(b).__name__ for b in (lo, hi))
+    bad = ", ".join(f"!{type(b).__name__}!" for b in (lo, hi))
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments - got ({got}), but "
+        "expected one of:\n"
+        " * (Tensor min = None, Tensor max = None)\n"
+        f"      didn't match because some of the arguments have invalid types: ({bad})\n"
+        " * (Number min = None, Number max = None)\n"
+        f"      didn't match because some of the arguments have invalid types: ({bad})\n"
+    )
 
 
 def _fresh(view):

@@ -309,7 +309,10 @@ def _make_seeds(tensors, grad_tensors, create_graph=False):
                 g = g._data.astype(t._data.dtype, copy=False)
             elif g._data.dtype != t._data.dtype:
                 g = g.to(t.dtype)
-        roots.append(_grad_edge(t))
+        edge = _grad_edge(t)
+        if type(edge[0]) is AccumulateGrad:  # a leaf as a root: its caller holds g
+            edge[0]._caller_grad = g
+        roots.append(edge)
         seeds.append(g)
     return roots, seeds
 

@@ -134,6 +134,7 @@ class AccumulateGrad(Node):
     """
 
     _sequence_nr = float("inf")  # runs as soon as it is ready, like torch
+    _caller_grad = None  # a leaf that is itself a root: the gradient its caller holds
 
     def __init__(self, variable):
         self.variable = variable
@@ -158,6 +159,7 @@ class AccumulateGrad(Node):
         v = self.variable
         # the leaf's hooks run first (torch: tensor pre-hooks of this node), even if
         # the leaf stopped requiring grad since (detach_(), requires_grad_(False))
+        held, self._caller_grad = grads[0] is self._caller_grad, None
         g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
         if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
             return ()
@@ -171,7 +173,10 @@ class AccumulateGrad(Node):
             g = np.broadcast_to(g, v._data.shape)
         old = v._grad
         if old is None:
-            v._grad = Tensor._make(np.array(g, copy=True))  # .grad owns its memory
+            v._grad = grad = Tensor._make(np.array(g, copy=True))  # it owns its memory
+            if held:  # torch keeps ("steals") a gradient only the backward pass holds;
+                # the caller's it copies into a new tensor with copy_(): version 1
+                _bump_version(grad)
         else:
             # in place, like torch: a reference to w.grad sees the sum
             np.add(old._data, g, out=old._data)
@@ -187,6 +192,7 @@ class AccumulateGrad(Node):
         if v._grad is None:
             empty = Tensor._make(np.empty_like(v._data))
             v._grad = _copy(empty, g) if g._requires_grad else g.detach().clone()
+            _bump_version(v._grad)  # (torch's copy_() into the new tensor: version 1)
         else:
             v._grad = v._grad + g
         return ()
@@ -282,21 +288,6 @@ class SavedTensorMixin:
                 )
 
 
-def _record_of(records, v):
-    """The version record of saved array ``v``: the input whose data it is, else the
-    op's output (same shape and dtype), else an input it is a cast copy of."""
-    for r in records:
-        if r[2] is not None and r[2]._data is v:
-            return r
-    for r in records:
-        if r[2] is None and r[3] == v.shape and r[4] == v.dtype:
-            return r
-    for r in records:
-        if r[2] is not None and r[2]._data.shape == v.shape and r[4] != v.dtype:
-            return r
-    return None
-
-
 class OpNode(SavedTensorMixin, Node):
     """The backward node of a built-in ``Op``; it doubles as the op's ``ctx``.
 
@@ -370,32 +361,40 @@ class OpNode(SavedTensorMixin, Node):
         input's saved data is that input tensor, the saved output a tensor whose grad_fn
         is this node (as torch unpacks it), anything else a constant."""
         values = self.saved_tensors  # (checks the versions first)
-        records = list(self._kept_versions or ())  # (in torch's order, not the values')
-        out = []
-        for v in values:
+        records = self._kept_versions or ()
+        order = self._op._check_order  # the records are in torch's order: walk the
+        if order is None or len(order) != len(values):  # values in that order too
+            order = range(len(values))
+        out, k = [None] * len(values), 0
+        for i in order:
+            v = values[i]
+            r = records[k] if k < len(records) else None
             if not isinstance(v, np.ndarray):
-                out.append(v)  # None, a number or a tuple of indices
-                continue
-            r = _record_of(records, v)
-            if r is None:
-                out.append(Tensor._make(v))  # a helper array: a constant
-                continue
-            records = [x for x in records if x is not r]  # one record, one value
-            if r[2] is None:  # the op's own output
+                out[i] = v  # None, a number or a tuple of indices
+            elif r is not None and r[2] is None and r[3] == v.shape and r[4] == v.dtype:
+                k += 1  # the op's own output
                 result = Tensor._make(v, True)
                 result._grad_fn = self
                 if _tangents:  # inside a dual level: the output's tangent comes along
                     tangent = _forward_ad.saved_output_tangent(self)
                     if tangent is not None:
                         _forward_ad._set_tangent(result, tangent)
-                out.append(result)
-                continue
-            t = r[2]  # an input, as it is: torch saves it uncast, and the recorded
-            # formula's own ops promote it (no ToCopyBackward0)
-            if t._data is v and t is self.__dict__.get("_original_self"):
-                t = _functions.Clone.apply(t)  # an in-place op's old values: torch
-                # saves a clone of them, so the recorded backward reads the clone
-            out.append(t)
+                out[i] = result
+            elif (
+                r is not None
+                and r[2] is not None
+                and (
+                    r[2]._data is v or (r[2]._data.shape == v.shape and r[4] != v.dtype)
+                )
+            ):
+                k += 1  # an input, as it is: torch saves it uncast, and the
+                t = r[2]  # recorded formula's own ops promote it (no ToCopyBackward0)
+                if t._data is v and t is self.__dict__.get("_original_self"):
+                    t = _functions.Clone.apply(t)  # an in-place op's old values: torch
+                    # saves a clone of them, so the recorded backward reads the clone
+                out[i] = t
+            else:
+                out[i] = Tensor._make(v)  # a helper array: a constant
         return tuple(out)
 
     # torch exposes saved values as ``_saved_<name>``; torchviz and our viz read them

@@ -103,6 +103,106 @@ def grad_version_check_order_create_graph(L):
     return ga, gb, gga
 
 
+def msg_inplace_shapes_before_dtypes(L):
+    # seed 2000880: torch's TensorIterator checks the shapes before the dtypes, and
+    # says "output with shape" when the result would not fit (item: copy_ from a
+    # larger source), with or without a recording
+    grad = L.ones(3, requires_grad=True)
+    return [
+        _error(lambda: L.zeros(2, 2, dtype=L.bool).add_(L.ones(4, 4))),
+        _error(lambda: L.zeros(2, 2, dtype=L.bool).add_(L.ones(4, 4) * grad[0])),
+        _error(lambda: L.zeros(1, dtype=L.int64).mul_(L.ones(3))),
+        _error(lambda: L.zeros(1).copy_(L.ones(3))),
+        _error(lambda: L.zeros(2, 1).copy_(L.ones(3))),
+        _error(lambda: L.zeros(1).copy_(grad)),
+        _error(lambda: (grad[0:1] * 1).copy_(L.ones(3))),
+        _error(lambda: L.zeros(2).copy_(L.ones(3))),
+    ]
+
+
+def msg_linear_dtypes_as_its_path_checks_them(L):
+    # seed 2003373: an input linear cannot fold (not contiguous) goes through matmul,
+    # whose words differ from addmm's; addmm checks the bias's dtype first
+    F = L.nn.functional
+    w, b = L.ones(3, 2), L.ones(3)
+    d = L.float64
+    inputs = [
+        L.ones(4, 3, 2, dtype=d).permute(1, 0, 2),
+        L.ones(4, 3, 2, dtype=d),
+        L.ones(2, dtype=d),
+        L.ones(4, dtype=d)[::2],
+        L.ones(2, 4, dtype=d).t(),
+    ]
+    return [
+        _error(lambda x=x, bias=bias: F.linear(x, w, bias))
+        for x in inputs
+        for bias in (b, None, b.double())
+    ] + [_error(lambda: F.linear(L.ones(4, 2), w.double(), b))]
+
+
+def msg_clamp_with_a_number_and_a_tensor(L):
+    # torch has two overloads, (Tensor, Tensor) and (Number, Number): its argument
+    # parser refuses a mix (a 0-d tensor that needs no gradient passes as a number)
+    x = L.zeros(3, requires_grad=True)
+    t = L.ones(3)
+
+    def type_error(f):
+        try:
+            f()
+        except TypeError as e:
+            return str(e)
+        return None
+
+    return [
+        type_error(lambda: x.clamp(0, t)),
+        type_error(lambda: x.clamp(t, 1.5)),
+        type_error(lambda: x.clamp(L.tensor(0.5, requires_grad=True), 2)),
+        type_error(lambda: x.clamp_(0, t)),  # before the leaf check
+        type_error(lambda: x.clone().clamp_(t, True)),
+        x.clamp(L.tensor(0.5), 2).grad_fn,  # ClampBackward1, as numbers
+        x.clamp(L.tensor(0.5)).grad_fn,
+        x.clamp(None, t).grad_fn,
+    ]
+
+
+# ----------------------------------------------------------------------------------------
+# Flags: versions
+
+
+def flag_linear_adds_the_bias_in_place(L):
+    # seed 2005865: linear of an input it cannot fold is matmul, then add_(bias)
+    w = L.ones(1, 2, requires_grad=True)
+    b = L.ones(1, requires_grad=True)
+    x = L.ones(2, 1, 2).permute(1, 2, 0)
+    y = L.nn.functional.linear(x.permute(0, 2, 1), w, b)
+    with L.no_grad():
+        z = L.nn.functional.linear(L.ones(4)[::2], w, b)
+    folded = L.nn.functional.linear(L.ones(2, 3, 2), w, b)
+    return y, y._version, z, z._version, folded, folded._version
+
+
+def flag_grad_of_a_leaf_root_is_a_copy(L):
+    # seeds 2005412, 2009217: a leaf that is itself the root gets its caller's
+    # gradient, which AccumulateGrad copies with copy_() (version 1); a gradient the
+    # backward pass computed it keeps (version 0)
+    x = L.tensor([-1.6], requires_grad=True)
+    x.backward()
+    y = L.ones(3, requires_grad=True)
+    g = L.ones(3)
+    y.backward(g)
+    z = L.ones(3, requires_grad=True)
+    (z * 2).backward(g)
+    return x.grad._version, y.grad._version, g._version, z.grad._version
+
+
+def flag_grad_under_create_graph_is_a_copy(L):
+    x = L.ones(2, requires_grad=True)
+    (x * x).sum().backward(create_graph=True)
+    y = L.ones(2, requires_grad=True)
+    (y * 2).sum().backward(create_graph=True)
+    return x.grad._version, x.grad.grad_fn, y.grad._version
+
+
 CASES = {
     k: v
     for k, v in dict(globals()).items()
