@@ -19,7 +19,8 @@ import numpy as np
 
 from ._broadcast import unbroadcast
 from ._dtype import result_type
-from .autograd.function import Op
+from .autograd.function import Op, _input_edge, copy_slices
+from .autograd.grad_mode import _state as _grad_mode
 
 REGISTRY = {}
 """``{node name: Op class}`` for every built-in op (filled in as classes are defined)."""
@@ -1682,17 +1683,79 @@ class IndexPut(Op):
 @_register
 class AsStrided(Op):
     """A view derived again from its base after an in-place change (torch's
-    ``AsStridedBackward0``): the gradient goes to the base elements the view covers."""
+    ``AsStridedBackward0``): the view's elements are the base's elements at
+    ``positions`` (flat, in the base's C order), and the gradient goes back there.
+
+    Never run forward: ``derive`` records the node for a view that already exists
+    (``tensor._fresh``), ``view_of`` also makes the view's values (inside the recorded
+    backward of ``CopySlices`` and of this op itself)."""
 
     node_name = "AsStridedBackward0"
-    once_differentiable = True  # create_graph=True: not recorded yet
     attr_names = ("size", "stride", "storage_offset")
+
+    @classmethod
+    def derive(cls, base, positions, strides=None):
+        """The node of a view of ``base`` at ``positions``. torch shows the view's
+        geometry in elements of the base's storage: its size, its strides (numpy's
+        own when given, else read off ``positions``) and where it starts."""
+        node = cls.record((_input_edge(base),))
+        node.size = tuple(positions.shape)
+        node.storage_offset = int(positions.flat[0]) if positions.size else 0
+        if strides is None:
+            strides, step = [], 1
+            for d in reversed(range(positions.ndim)):  # (size-1 dims: contiguous)
+                n = positions.shape[d]
+                if n > 1:
+                    step = (
+                        int(np.take(positions, 1, axis=d).flat[0]) - node.storage_offset
+                    )
+                strides.insert(0, step)
+                step *= max(n, 1)
+        node.stride = tuple(strides)
+        node.base_shape, node.positions = base._data.shape, positions
+        return node
+
+    @classmethod
+    def view_of(cls, base, positions):
+        """``base.as_strided(...)`` for a view given by ``positions``: its values
+        (read at the positions: a copy), recorded when ``base`` requires grad."""
+        out = Tensor._make(base._data.reshape(-1)[positions])
+        if base._requires_grad and _grad_mode.enabled:
+            out._grad_fn, out._requires_grad = cls.derive(base, positions), True
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        out = np.zeros(ctx.base_shape, dtype=grad.dtype)
-        np.add.at(out.reshape(-1), ctx.positions, grad)  # expanded views add up
-        return (out,)
+        """torch's ``as_strided_backward``, step by step: the gradient is summed
+        along each dimension the view repeats (stride 0: an ``expand``), size-1
+        dimensions are squeezed away; then it is written into zeros of the base's
+        size at the view's positions and read back in the base's shape. Under
+        create_graph=True the writing is ``storage.as_strided(...).copy_(grad)`` on a
+        new ``storage`` (recorded as ``CopySlices``) and the reading one more
+        ``as_strided`` (``AsStridedBackward0``), as in torch.
+
+        (A view of the ops here repeats elements only by stride 0, so what is left
+        covers each position once: torch's ``index_add_`` path is never needed.)"""
+        positions = ctx.positions
+        for d in reversed(range(positions.ndim)):
+            n = positions.shape[d]
+            if n == 0:  # an empty view: no gradient reaches the base
+                return (np.zeros(ctx.base_shape, dtype=_data(grad).dtype),)
+            if n == 1 or ctx.stride[d] == 0:
+                if n == 1:
+                    grad = SqueezeDim.call(grad, dim=d)
+                else:
+                    grad = SumDim.call(grad, dim=d)
+                positions = np.take(positions, 0, axis=d)
+        size = int(np.prod(ctx.base_shape))
+        if not isinstance(grad, Tensor):  # the plain backward pass
+            out = np.zeros(size, dtype=grad.dtype)
+            out[positions] = grad
+            return (out.reshape(ctx.base_shape),)
+        storage = Tensor._make(np.zeros(size, dtype=grad._data.dtype))
+        view = AsStrided.view_of(storage, positions)
+        storage = copy_slices(storage, positions, view, grad)
+        return (AsStrided.view_of(storage, np.arange(size).reshape(ctx.base_shape)),)
 
     @staticmethod
     def jvp(ctx, y, base, dbase):

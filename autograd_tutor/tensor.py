@@ -1161,12 +1161,11 @@ def _fresh(view):
     if view._creation_meta is not DEFAULT:
         raise view_rebase_error(view, indirect=True)
     old = view._grad_fn
-    node = F.AsStrided.record((_autograd_function._grad_edge(base),))
     data = view._data
-    node.size, node.storage_offset = list(data.shape), 0
-    node.stride = [s // data.itemsize for s in data.strides]
-    node.base_shape = base._data.shape
-    node.positions = _autograd_function.view_positions(base._data, data)
+    positions = _autograd_function.view_positions(base._data, data)
+    node = F.AsStrided.derive(
+        base, positions, [s // data.itemsize for s in data.strides]
+    )
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
     view._view_version = box[0]
     if view._retains_grad:  # retain_grad() follows the tensor to its new node

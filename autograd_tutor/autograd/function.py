@@ -337,14 +337,7 @@ class OpNode(SavedTensorMixin, Node):
     def _run_recorded(self, grad):
         """The op's backward on tensors (create_graph=True): the gradient it returns is
         recorded like any result, so it has a grad_fn and can be differentiated again."""
-        op = self._op
-        if op.once_differentiable:
-            raise NotImplementedError(
-                f"create_graph=True: the backward of {type(self).__name__} is not "
-                "recorded in autograd_tutor yet, so its gradient cannot be differentiated "
-                "again; use create_graph=False for first derivatives"
-            )
-        out = op.backward(RecordingContext(self), grad)
+        out = self._op.backward(RecordingContext(self), grad)
         if type(out) is not tuple:
             out = (out,)
         out = tuple(
@@ -387,8 +380,12 @@ class OpNode(SavedTensorMixin, Node):
                 if t._data is not v:
                     t = _to_copy(t, dtype=v.dtype)
                 elif t is self.__dict__.get("_original_self"):
-                    t = _functions.Clone.apply(t)  # an in-place op's old values: torch
-                    # saves a clone of them, so the recorded backward reads the clone
+                    # an in-place op's old values: torch saves a clone of them, so the
+                    # recorded backward reads the clone (one clone, however often read)
+                    clone = self.__dict__.get("_original_clone")
+                    if clone is None:
+                        clone = self._original_clone = _functions.Clone.apply(t)
+                    t = clone
                 out.append(t)
             else:
                 out.append(Tensor._make(v))  # a helper array: a constant
@@ -511,10 +508,7 @@ class Op:
     * ``is_view``: True when the output is a view sharing the input's memory and version;
     * ``numpy``: optionally, a plain NumPy function giving ``forward``'s result without
       what recording needs (saved sizes, a writable view): what ``Op.call`` runs in a
-      plain backward pass, which must stay as fast as hand-written NumPy;
-    * ``once_differentiable``: True while an op's ``backward`` cannot be recorded, so
-      ``create_graph=True`` through it raises instead of giving a wrong second
-      derivative.
+      plain backward pass, which must stay as fast as hand-written NumPy.
 
     ``backward`` is written once for both kinds of backward pass: on NumPy arrays
     (the plain pass) and on tensors (``create_graph=True``: the gradient is recorded, so
@@ -526,7 +520,6 @@ class Op:
     saved_names = ()
     attr_names = ()
     is_view = False
-    once_differentiable = False  # True: backward cannot be recorded (create_graph)
     numpy = None  # optional: forward's result on arrays alone, faster (for Op.call)
     broadcasts = False  # True for elementwise ops whose inputs may broadcast
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
@@ -744,16 +737,48 @@ class CopySlices(Node):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
-        if isinstance(grad, Tensor):
-            raise NotImplementedError(
-                "create_graph=True: the backward of CopySlices (an in-place op on a view) "
-                "is not recorded in autograd_tutor yet; use create_graph=False for first "
-                "derivatives"
-            )
+        if isinstance(grad, Tensor):  # create_graph=True
+            return self._run_recorded(grad)
         flat = np.array(grad, copy=True).reshape(-1)
         res = self._fn._run([flat[self._positions]])
         flat[self._positions] = 0 if res[0] is None else res[0]
         return (flat.reshape(grad.shape),) + tuple(res[1:])
+
+    def _run_recorded(self, grad):
+        """The same under create_graph=True, in torch's recorded steps, so the
+        gradient can be differentiated again:
+
+        1. ``result``: the gradient copied into a new tensor (``CopyBackwards``);
+        2. ``grad_slice``: the view's part of it (``AsStridedBackward0``);
+        3. the op's node runs on a copy of that part (``CloneBackward0``: the node may
+           keep what it receives);
+        4. its first result is copied into ``grad_slice``: an in-place op on a view,
+           so ``result`` itself records ``CopySlices`` (of a ``CopyBackwards``).
+           ``result`` goes to the base's old history, the other results to the op's
+           other inputs."""
+        positions = self._positions
+        result = _copy(Tensor._make(np.empty_like(grad._data)), grad)
+        grad_slice = _functions.AsStrided.view_of(result, positions)
+        res = self._fn._run([_functions.Clone.apply(grad_slice, contiguous=True)])
+        first = None
+        if self.next_functions[0][0] is not None and res[0] is not None:
+            first = copy_slices(result, positions, grad_slice, res[0])
+        return (first,) + tuple(res[1:])
+
+
+def copy_slices(result, positions, view, src):
+    """``view.copy_(src)`` where ``view`` holds the elements of ``result`` at
+    ``positions``, as a recorded backward step (torch writes into the view itself):
+    a new tensor, ``result`` with ``src`` at the positions, whose node is
+    ``CopySlices`` of the ``CopyBackwards`` that the copy records on the view."""
+    copy = _copy(view, src)
+    data = np.array(result._data, copy=True, order="C")  # (so reshape is a view)
+    data.reshape(-1)[positions] = copy._data
+    out = Tensor._make(data)
+    if copy._grad_fn is not None:  # (not recorded: neither requires grad)
+        out._grad_fn = CopySlices(_input_edge(result), positions, copy._grad_fn)
+        out._requires_grad = True
+    return out
 
 
 def view_positions(base, view):
