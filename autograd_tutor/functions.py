@@ -19,7 +19,7 @@ import numpy as np
 
 from ._broadcast import unbroadcast
 from ._dtype import result_type
-from .autograd.function import Op, _input_edge, copy_slices
+from .autograd.function import MultiViewOp, Op, _input_edge, copy_slices
 from .autograd.grad_mode import _state as _grad_mode
 
 REGISTRY = {}
@@ -1456,6 +1456,127 @@ class Stack(Op):
         tangents = args[len(args) // 2 :]
         shape = np.shape(args[0])
         return np.stack([np.broadcast_to(t, shape) for t in tangents], axis=ctx.dim)
+
+
+@_register
+class Cat(Op):
+    """y = the inputs joined along ``dim`` (torch's ``cat``; here the backward of
+    ``split``, recorded under create_graph=True).   Each input's gradient is its part
+    of y's gradient (torch's ``narrow``: ``SliceBackward0``)."""
+
+    node_name = "CatBackward0"
+    attr_names = ("dim",)
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim, ctx.sizes = dim, [a.shape[dim] for a in arrays]
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [], 0
+        for n, need in zip(ctx.sizes, ctx.needs_input_grad):
+            part = dict(dim=ctx.dim, start=start, end=start + n, step=1)
+            grads.append(Slice.call(grad, **part) if need else None)
+            start += n
+        return tuple(grads)
+
+    @staticmethod
+    def jvp(ctx, y, *args):
+        """dy = the tangents joined the same way (a constant input's tangent: 0)."""
+        n = len(args) // 2
+        parts = [np.broadcast_to(t, np.shape(a)) for a, t in zip(args[:n], args[n:])]
+        return np.concatenate(parts, axis=ctx.dim)
+
+
+# ----------------------------------------------------------------------------------------
+# Several views at once (unbind, split, chunk): one node, one output_nr per view
+
+
+@_register
+class Unbind(MultiViewOp):
+    """``x.unbind(dim)``: the slices ``x[..., i, ...]`` along ``dim``, each a view.
+    Backward stacks the slices' gradients, a slice that got none counting as zeros
+    (``StackBackward0`` under create_graph=True)."""
+
+    node_name = "UnbindBackward0"
+    attr_names = ("dim",)
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim, ctx.shape, ctx.dtype = dim, x.shape[:dim] + x.shape[dim + 1 :], x.dtype
+        return Unbind.jvp(ctx, x)
+
+    @staticmethod
+    def backward(ctx, grads):
+        grads = [np.zeros(ctx.shape, ctx.dtype) if g is None else g for g in grads]
+        return Stack.call(*grads, dim=ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, dx):
+        """Each output's tangent: the same slice of x's tangent (a view of it)."""
+        key = (slice(None),) * ctx.dim
+        return tuple(dx[key + (i, Ellipsis)] for i in range(dx.shape[ctx.dim]))
+
+
+class _Split(MultiViewOp):
+    """The pieces of x along ``dim``, ``ctx.sizes`` elements each, as views.
+    Backward joins the pieces' gradients, zeros for a piece that got none
+    (``CatBackward0`` under create_graph=True)."""
+
+    attr_names = ("dim", "self_sym_sizes")
+
+    @staticmethod
+    def pieces(ctx, x, dim, sizes):
+        ctx.dim, ctx.sizes, ctx.self_sym_sizes, ctx.dtype = dim, sizes, x.shape, x.dtype
+        return _Split.jvp(ctx, x)
+
+    @staticmethod
+    def backward(ctx, grads):
+        shape = list(ctx.self_sym_sizes)
+        filled = []
+        for g, n in zip(grads, ctx.sizes):
+            shape[ctx.dim] = n
+            filled.append(np.zeros(shape, ctx.dtype) if g is None else g)
+        return Cat.call(*filled, dim=ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, dx):
+        """Each output's tangent: the same piece of x's tangent (a view of it)."""
+        key, start, out = (slice(None),) * ctx.dim, 0, []
+        for n in ctx.sizes:
+            out.append(dx[key + (slice(start, start + n),)])
+            start += n
+        return tuple(out)
+
+
+@_register
+class Split(_Split):
+    """``x.split(split_size, dim)``: pieces of ``split_size`` (the last may be
+    smaller)."""
+
+    node_name = "SplitBackward0"
+    attr_names = _Split.attr_names + ("split_size",)
+
+    @staticmethod
+    def forward(ctx, x, split_size, dim):
+        ctx.split_size, n = split_size, x.shape[dim]
+        steps = range(0, n, split_size) if split_size else ()
+        sizes = [min(split_size, n - s) for s in steps] or [n]  # (at least one piece)
+        return _Split.pieces(ctx, x, dim, sizes)
+
+
+@_register
+class SplitWithSizes(_Split):
+    """``x.split([2, 1, ...], dim)``: pieces of the given sizes."""
+
+    node_name = "SplitWithSizesBackward0"
+    attr_names = _Split.attr_names + ("split_sizes",)
+
+    @staticmethod
+    def forward(ctx, x, split_sizes, dim):
+        ctx.split_sizes = tuple(split_sizes)
+        return _Split.pieces(ctx, x, dim, list(split_sizes))
 
 
 # ----------------------------------------------------------------------------------------

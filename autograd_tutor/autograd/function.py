@@ -525,11 +525,13 @@ class Op:
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
+    _node_base = OpNode  # the base of the op's node class (``MultiOutputNode``...)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if cls.node_name:
-            cls._node_class = type(cls.node_name, (OpNode,), {"_op": cls})
+            node_base = cls._node_base
+            cls._node_class = type(cls.node_name, (node_base,), {"_op": cls})
             if cls.node_name in _CPP_NAMED:  # torch names these C++ nodes in full
                 cls._node_class.name = _CPP_NAMED[cls.node_name]
             cls._node_class.__module__ = "autograd_tutor.functions"
@@ -779,6 +781,78 @@ def copy_slices(result, positions, view, src):
         out._grad_fn = CopySlices(_input_edge(result), positions, copy._grad_fn)
         out._requires_grad = True
     return out
+
+
+class MultiOutputNode(OpNode):
+    """The node of an op with several outputs (``UnbindBackward0``): the engine
+    gathers one gradient per output (``output_nr``), and backward receives them all,
+    None for an output that received none."""
+
+    __slots__ = ()
+
+    def _run(self, grads):
+        recorded = any(isinstance(g, Tensor) for g in grads)  # create_graph=True
+        out = self._op.backward(RecordingContext(self) if recorded else self, grads)
+        if recorded and not isinstance(out, Tensor):
+            out = Tensor._make(np.asarray(out))  # (no gradient arrived with a history)
+        return (out,)
+
+
+class MultiViewOp(Op):
+    """An op that returns several views of its one input (``unbind``, ``split``,
+    ``chunk``): ``forward`` gives a tuple of NumPy views, ``backward(ctx, grads)`` the
+    input's gradient from the list of the outputs' gradients.
+
+    One node serves all the outputs (output ``i`` is ``(node, i)``), and every output
+    shares the base's memory and version counter. torch forbids changing such a view
+    in place (and using it after its base changed): the single node could not record
+    what happened to one of its outputs. So the views are marked with the creation
+    meta ``MULTI_OUTPUT_NODE`` (``NO_GRAD_MODE`` when made under ``no_grad()``), and the
+    in-place checks raise torch's error for them."""
+
+    is_view = True
+    _node_base = MultiOutputNode
+
+    @classmethod
+    def apply(cls, x, **params):
+        if x._base is not None:  # a view: its flags and grad_fn as they are now
+            if _state.enabled:
+                _fresh(x)
+            elif x._grad_fn is None:
+                x._requires_grad = x._base._requires_grad
+        recording = _state.enabled and x._requires_grad
+        node = cls._node_class()
+        node._kept_values = node._kept_versions = node._in_meta = None
+        node.needs_input_grad = _NEEDS_ONE if recording else _NO_NEEDS
+        arrays = cls.forward(node, x._data, **params)
+        if recording:
+            node.next_functions, node._freed = (_input_edge(x),), False
+            node._sequence_nr = next(_sequence)
+            node._n_outputs = len(arrays)
+            if _anomaly.enabled:
+                node._forward_trace = forward_trace()
+        box = _version_counter(x)
+        base = x if x._base is None else x._base
+        meta = MULTI_OUTPUT_NODE if _state.enabled else NO_GRAD_MODE
+        outputs = []
+        for i, a in enumerate(arrays):
+            t = Tensor._make(a, x._requires_grad)
+            t._version_box, t._base, t._view_version = box, base, box[0]
+            t._creation_meta = meta
+            if recording:
+                t._grad_fn, t._output_nr = node, i
+            if _inference.enabled and type(box) is not InferenceVersion:
+                _note_inference_view(t)
+            outputs.append(t)
+        outputs = tuple(outputs)
+        if _tangents:  # forward-mode AD: each output's tangent is a view of x's
+            dx = _forward_ad.tangent_of(x)
+            if dx is not None and x._data.dtype.kind == "f":
+                for t, dt in zip(outputs, cls.jvp(node, dx)):
+                    _forward_ad._set_tangent(t, dt)
+        if _recorders:
+            _notify(cls, (x,), params, outputs)
+        return outputs
 
 
 def view_positions(base, view):
@@ -1062,6 +1136,7 @@ class Function(metaclass=FunctionMeta):
 
 from .. import functions as _functions  # noqa: E402
 from ..tensor import (  # noqa: E402  (tensor.py imports this module)
+    MULTI_OUTPUT_NODE,
     NO_GRAD_MODE,
     Tensor,
     _bump_version,
