@@ -2301,13 +2301,80 @@ class MaskedSelect(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        """The gradient written, in order, into zeros at the masked positions (torch's
+        ``zeros.masked_scatter_(mask, grad)``: ``MaskedScatterBackward0``)."""
         zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
-        return (IndexPutImpl.call(zeros, grad, indices=ctx.mask, accumulate=True),)
+        return (MaskedScatter.call(zeros, grad, mask=ctx.mask),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
         """dy = dx at the masked positions."""
         return dx[ctx.mask]
+
+
+@_register
+class MaskedScatter(Op):
+    """y = x with the first elements of ``source`` written, in order, at the positions
+    where ``mask`` (masked_select's backward).   dy/dx = 1 where not mask,
+    dy/dsource = 1 for each element written (torch: masked_select of the gradient,
+    zeros for the elements of source left unused, viewed in source's shape)."""
+
+    node_name = "MaskedScatterBackward0"
+    attr_names = ("mask",)
+
+    @staticmethod
+    def forward(ctx, x, source, mask):
+        ctx.mask, ctx.source_shape = mask, np.shape(source)
+        out = np.array(x, dtype=np.result_type(x, source), copy=True)
+        out[mask] = np.reshape(source, -1)[: np.count_nonzero(mask)]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        g_x = g_source = None
+        if need[0]:  # (torch: masked_fill(mask, 0); here x is always masked_select's
+            g_x = Where.call(0, grad, condition=ctx.mask)  # zeros, needing none)
+        if need[1]:
+            sizes = ctx.source_shape
+            g_source = MaskedScatterBackward.call(grad, mask=ctx.mask, sizes=sizes)
+        return g_x, g_source
+
+    @staticmethod
+    def jvp(ctx, y, x, source, dx, dsource):
+        """dy = dx with dsource written at the same positions."""
+        dx = np.broadcast_to(dx, y.shape)  # (a constant x has the tangent 0)
+        dsource = np.broadcast_to(dsource, np.shape(source))
+        return MaskedScatter.forward(ctx, dx, dsource, ctx.mask)
+
+
+@_register
+class MaskedScatterBackward(Op):
+    """g = grad at the masked positions, in order, then zeros for the elements of
+    source that were not used, in source's shape (``sizes``): masked_scatter's
+    backward, an op of its own in torch.   dg/dgrad = 1 at the masked positions
+    (written back with masked_scatter)."""
+
+    node_name = "MaskedScatterBackwardBackward0"
+    attr_names = ("mask", "sizes")
+
+    @staticmethod
+    def forward(ctx, grad, mask, sizes):
+        ctx.mask, ctx.sizes, ctx.grad_shape = mask, tuple(sizes), grad.shape
+        out = np.zeros(int(np.prod(sizes)), dtype=grad.dtype)
+        picked = grad[mask]
+        out[: picked.size] = picked
+        return out.reshape(sizes)
+
+    @staticmethod
+    def backward(ctx, gg):
+        zeros = np.zeros(ctx.grad_shape, dtype=_data(gg).dtype)
+        return (MaskedScatter.call(zeros, gg, mask=ctx.mask),)
+
+    @staticmethod
+    def jvp(ctx, g, grad, dgrad):
+        """dg = the same picking of dgrad."""
+        return MaskedScatterBackward.forward(ctx, dgrad, ctx.mask, ctx.sizes)
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports this module)

@@ -87,3 +87,38 @@ def test_gradient_of_x_cubed_records_torchs_nodes(torch):
         "PowBackward0",
         "AccumulateGrad[0]",
     ]
+
+
+def _nested_gradient(L, reduce, depth):
+    """The gradient of the gradient's square, ``depth`` deep, of ``reduce(x)``."""
+
+    def gradient_of(f):
+        def g(a):
+            (r,) = L.autograd.grad(f(a).sum(), a, create_graph=True)
+            return r
+
+        return g
+
+    f = reduce
+    for _ in range(depth):
+        f = gradient_of(lambda a, f=f: f(a) ** 2)
+    x = L.tensor([0.3, 1.2, -0.5, 0.9], dtype=L.float64, requires_grad=True)
+    out = f(x)
+    return signature(out.grad_fn, [x]), out.detach().numpy().copy()
+
+
+@pytest.mark.parametrize("reduce", ["max", "min"])
+def test_high_orders_of_max_and_min_record_torchs_nodes(reduce, torch):
+    """max()'s backward spreads the gradient with masked_fill, whose backward picks it
+    back with masked_select, whose backward writes with masked_scatter
+    (MaskedScatterBackward0), whose backward is an op of its own
+    (MaskedScatterBackwardBackward0): six orders deep, the graphs are torch's."""
+    for depth in range(1, 7):
+        a_graph, a_value = _nested_gradient(at, lambda x: getattr(x, reduce)(), depth)
+        t_graph, t_value = _nested_gradient(
+            torch, lambda x: getattr(x, reduce)(), depth
+        )
+        assert a_graph == t_graph, f"depth {depth}"
+        np.testing.assert_allclose(
+            a_value, t_value, rtol=1e-12, err_msg=f"depth {depth}"
+        )

@@ -228,6 +228,14 @@ OP_CASES = {
         one(),
         _squared_gradients(lambda a: _distinct(a).min(), 2),
     ),
+    "MaskedScatterBackward0": (
+        one(),
+        _squared_gradients(lambda a: _distinct(a).min(), 3),
+    ),
+    "MaskedScatterBackwardBackward0": (
+        one(),
+        _squared_gradients(lambda a: _distinct(a).max(), 4),
+    ),
     "IndexPutImplBackward0": (
         one(),
         _gradient(lambda a: a[at.tensor([0, 0, a.shape[0] - 1])] ** 2),
