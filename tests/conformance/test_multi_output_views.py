@@ -184,6 +184,23 @@ def test_versions_are_shared_with_the_base(torch, rng):
     np.testing.assert_array_equal(a_values, t_values)
 
 
+def test_hooks_and_retained_gradients_of_views(torch, rng):
+    """Each view is its own output of the shared node: a hook or retain_grad() on
+    one sees that view's gradient only."""
+    array = rng.standard_normal((3, 4))
+    seen = {}
+    for L in (torch, at):
+        x = _leaf(L, array)
+        views = (x * 1).unbind()
+        hooked = []
+        views[1].register_hook(lambda g, seen=hooked: seen.append(g.numpy().copy()))
+        views[2].retain_grad()
+        (views[1] * 2 + views[2] * views[2]).sum().backward()
+        seen[L] = hooked[0], views[2].grad.numpy(), x.grad.numpy()
+    for a, t in zip(seen[at], seen[torch]):
+        np.testing.assert_allclose(a, t, rtol=1e-12)
+
+
 def test_made_under_no_grad(torch, rng):
     """Views made under no_grad() say requires_grad=True (their base does) and have
     no grad_fn, as in torch."""
@@ -279,6 +296,13 @@ def made_under_no_grad_changed_outside(L, x):
     with L.no_grad():
         a = y.unbind()[0]
     a.mul_(2)
+
+
+def made_in_inference_mode_changed_outside(L, x):
+    y = x * 1
+    with L.inference_mode():
+        a = y.unbind()[0]
+    a.add_(1)
 
 
 def plain_base_grad_operand(L, x):
@@ -388,6 +412,7 @@ REFUSED = [
     changed_through_detach_then_backward,
     view_of_piece_used_after_base_changed,
     made_under_no_grad_changed_outside,
+    made_in_inference_mode_changed_outside,
     plain_base_grad_operand,
     plain_base_given_grad_then_used,
     unbind_bad_dim,
