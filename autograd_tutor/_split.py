@@ -28,6 +28,7 @@ from .tensor import Tensor
 
 def unbind(input, dim=0):
     """The slices of ``input`` along ``dim``, a tuple of views (``UnbindBackward0``)."""
+    _check_tensor(input, "unbind")
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
@@ -42,6 +43,10 @@ def split(tensor, split_size_or_sections, dim=0):
     ``SplitBackward0``), or, given a list of sizes, pieces of those sizes
     (``SplitWithSizesBackward0``). As in torch, a one-element tensor counts as its
     number."""
+    if not isinstance(tensor, Tensor):  # (torch's split is Python: tensor.split(...))
+        raise AttributeError(
+            f"'{type(tensor).__name__}' object has no attribute 'split'"
+        )
     size = split_size_or_sections
     if isinstance(size, Tensor):
         try:
@@ -67,12 +72,14 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def split_with_sizes(input, split_sizes, dim=0):
     """Pieces of the given sizes along ``dim`` (they must add up to its size)."""
+    _check_tensor(input, "split_with_sizes")
     return _split_with_sizes(input, split_sizes, dim, position=2)
 
 
 def chunk(input, chunks, dim=0):
     """``chunks`` pieces of equal size along ``dim`` (the last may be smaller, and
     there may be fewer): torch's ``split`` with ``ceil(size / chunks)``."""
+    _check_tensor(input, "chunk")
     if not isinstance(chunks, (int, np.integer)) or isinstance(chunks, bool):
         raise TypeError(
             f"chunk(): argument 'chunks' (position 1) must be int, not "
@@ -89,6 +96,14 @@ def chunk(input, chunks, dim=0):
     if size == 0 and n == 0:  # an empty dimension: `chunks` empty pieces
         return F.SplitWithSizes.apply(input, split_sizes=(0,) * int(chunks), dim=d)
     return F.Split.apply(input, split_size=int(size), dim=d)
+
+
+def _check_tensor(t, name):
+    if not isinstance(t, Tensor):
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not "
+            f"{_type_name(t)}"
+        )
 
 
 def _check_dims(t, name):

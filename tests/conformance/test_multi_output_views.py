@@ -397,7 +397,21 @@ def chunk_float(L, x):
     x.chunk(2.0)
 
 
+def not_a_tensor(L, x):
+    for f in (L.unbind, L.chunk):
+        with pytest.raises(TypeError) as info:
+            f([1.0], 1)
+        assert "must be Tensor, not list" in str(info.value)
+    L.split_with_sizes([1.0], [1])
+
+
+def split_not_a_tensor(L, x):
+    L.split([1.0], 1)
+
+
 REFUSED = [
+    not_a_tensor,
+    split_not_a_tensor,
     changed_in_place,
     split_piece_changed,
     split_list_piece_copied_into,
