@@ -375,25 +375,15 @@ class OpNode(SavedTensorMixin, Node):
                     r[2]._data is v or (r[2]._data.shape == v.shape and r[4] != v.dtype)
                 )
             ):
-<<<<<<< HEAD
-                k += 1  # an input (maybe cast to the op's common dtype)
-                t = r[2]
-                if t._data is not v:
-                    t = _to_copy(t, dtype=v.dtype)
-                elif t is self.__dict__.get("_original_self"):
+                k += 1  # an input, as it is: torch saves it uncast, and the
+                t = r[2]  # recorded formula's own ops promote it (no ToCopyBackward0)
+                if t._data is v and t is self.__dict__.get("_original_self"):
                     # an in-place op's old values: torch saves a clone of them, so the
                     # recorded backward reads the clone (one clone, however often read)
                     clone = self.__dict__.get("_original_clone")
                     if clone is None:
                         clone = self._original_clone = _functions.Clone.apply(t)
                     t = clone
-=======
-                k += 1  # an input, as it is: torch saves it uncast, and the
-                t = r[2]  # recorded formula's own ops promote it (no ToCopyBackward0)
-                if t._data is v and t is self.__dict__.get("_original_self"):
-                    t = _functions.Clone.apply(t)  # an in-place op's old values: torch
-                    # saves a clone of them, so the recorded backward reads the clone
->>>>>>> main
                 out.append(t)
             else:
                 out.append(Tensor._make(v))  # a helper array: a constant
