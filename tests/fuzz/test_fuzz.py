@@ -172,6 +172,48 @@ def test_the_summary_counts_torch_crashes_apart():
     )
 
 
+def test_a_non_finite_value_from_values_apart_by_rounding_is_told_apart(
+    torch, monkeypatch
+):
+    """``tiny * inf = inf`` where torch has ``0 * inf = nan``: rounding, when the step
+    read a value that agreed only to rounding; a wrong value when its inputs were exact."""
+    program = [
+        _leaf("v0", "L.tensor([0.25, 0.5])"),
+        Step("sum", "v1", "{0}.sum() - 0.75", ("v0",)),
+        Step("*", "v2", "{0} * float('inf')", ("v1",)),
+    ]
+    assert check(program, at, torch) == (PASS, [])  # nan on both sides
+    sum_ = at.Tensor.sum
+
+    def rounded(self, *args, **kw):
+        return sum_(self, *args, **kw) - at.tensor(6e-8)
+
+    monkeypatch.setattr(at.Tensor, "sum", rounded)
+    assert check(program, at, torch)[0] == "float rounding"
+    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    monkeypatch.setattr(at.Tensor, "__mul__", lambda self, o: at.tensor(-float("inf")))
+    assert check(program, at, torch)[0] == "wrong forward value"  # exact inputs
+
+
+def test_the_sign_of_a_zero_sum_of_products_is_rounding(torch, monkeypatch):
+    """The sign of an exactly-zero matmul depends on the BLAS kernel (torch's own addmm
+    and mm disagree); anywhere else a lost sign of zero is a wrong value."""
+    program = [
+        _leaf("v0", "L.tensor([[0.7]])"),
+        _leaf("v1", "L.tensor([[-0.0]])"),
+        Step("matmul", "v2", "{0} @ {1}", ("v0", "v1")),
+        Step("neg", "v3", "-{0}", ("v2",)),
+    ]
+    assert check(program, at, torch) == (PASS, [])
+    matmul = at.Tensor.__matmul__
+    monkeypatch.setattr(at.Tensor, "__matmul__", lambda a, b: -matmul(a, b))
+    assert check(program, at, torch)[0] == "float rounding"
+    monkeypatch.setattr(at.Tensor, "__matmul__", matmul)
+    neg = at.Tensor.__neg__
+    monkeypatch.setattr(at.Tensor, "__neg__", lambda a: neg(a) + 0.0)
+    assert check(program, at, torch)[0] == "wrong forward value"
+
+
 def test_a_comparison_of_values_apart_by_rounding_is_told_apart(torch, monkeypatch):
     program = [
         _leaf("v0", "L.tensor([0.25, 0.5])"),
