@@ -437,7 +437,9 @@ class PowTensor(Op):
         with np.errstate(all="ignore"):
             if ctx.needs_input_grad[1]:  # torch: 0 where a == 0 and b >= 0 (not nan)
                 zero_base = (_data(a) == 0) & (_data(b) >= 0)
-                db = grad * Where.call(0, z * Log.call(a), condition=zero_base)
+                # torch takes the log of the base cast to the result's dtype
+                log_a = Log.call(to_dtype(a, _data(z).dtype))
+                db = grad * Where.call(0, z * log_a, condition=zero_base)
             if ctx.needs_input_grad[0]:  # torch: 0 where the exponent is 0 (not nan)
                 power = grad * (b * PowTensor.call(a, SubScalar.call(b, other=1)))
                 da = Where.call(0, power, condition=_data(b) == 0)
@@ -990,9 +992,7 @@ class Mm(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        need = ctx.needs_input_grad
-        # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
-        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        save_factors(ctx, a, b)
         ctx.self_sym_sizes, ctx.self_sym_strides = a.shape, strides(a)
         ctx.mat2_sym_sizes, ctx.mat2_sym_strides = b.shape, strides(b)
         return matprod(a, b)
@@ -1012,6 +1012,14 @@ class Mm(Op):
     def jvp(ctx, c, a, b, da, db):
         """dC = dA @ B + A @ dB."""
         return da @ b + a @ db
+
+
+def save_factors(ctx, a, b):
+    """Save the two factors of a product C = A @ B (mm, bmm, mv, dot): dL/dA uses B
+    and dL/dB uses A, so each is kept only when the other's gradient is needed (as
+    torch)."""
+    need = ctx.needs_input_grad
+    ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
 
 
 def strides(a):
@@ -1044,8 +1052,7 @@ class Mv(Op):
 
     @staticmethod
     def forward(ctx, a, v):
-        need = ctx.needs_input_grad
-        ctx.save_for_backward(a if need[1] else None, v if need[0] else None)
+        save_factors(ctx, a, v)
         return a @ v
 
     @staticmethod
@@ -1072,8 +1079,7 @@ class Dot(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        need = ctx.needs_input_grad
-        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        save_factors(ctx, a, b)
         return np.dot(a, b) + 0.0  # torch sums from +0.: a single -0. product is +0.
 
     @staticmethod
@@ -1099,9 +1105,7 @@ class Bmm(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        need = ctx.needs_input_grad
-        # dL/dA uses B and dL/dB uses A: keep only what will be used (as torch)
-        ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
+        save_factors(ctx, a, b)
         # (torch's result has mat2's dtype; they differ only for a product with no
         # element to compute, which bmm does not check)
         return (a @ b).astype(b.dtype, copy=False)

@@ -375,11 +375,9 @@ class OpNode(SavedTensorMixin, Node):
                     r[2]._data is v or (r[2]._data.shape == v.shape and r[4] != v.dtype)
                 )
             ):
-                k += 1  # an input (maybe cast to the op's common dtype)
-                t = r[2]
-                if t._data is not v:
-                    t = _to_copy(t, dtype=v.dtype)
-                elif t is self.__dict__.get("_original_self"):
+                k += 1  # an input, as it is: torch saves it uncast, and the
+                t = r[2]  # recorded formula's own ops promote it (no ToCopyBackward0)
+                if t._data is v and t is self.__dict__.get("_original_self"):
                     t = _functions.Clone.apply(t)  # an in-place op's old values: torch
                     # saves a clone of them, so the recorded backward reads the clone
                 out.append(t)
@@ -825,7 +823,7 @@ def _cast(a, dtype):
 class BackwardCFunction(SavedTensorMixin, Node):
     """The node (and ``ctx``) of a user-defined ``Function``: ``MyExpBackward``."""
 
-    _function = None
+    _forward_cls = None  # the Function subclass (torch's name)
     needs_input_grad = ()
     _tensor_positions = ()
     materialize_grads = True
@@ -882,10 +880,10 @@ class BackwardCFunction(SavedTensorMixin, Node):
             wrapped.append(g if g is None or recorded else Tensor._make(g))
         if recorded:
             wrapped = [Tensor._make(g) if type(g) is np.ndarray else g for g in wrapped]
-            result = self._function.backward(self, *wrapped)
+            result = self._forward_cls.backward(self, *wrapped)
         else:
             with no_grad():
-                result = self._function.backward(self, *wrapped)
+                result = self._forward_cls.backward(self, *wrapped)
         if not isinstance(result, tuple):
             result = (result,)
         n_args = len(self.needs_input_grad)
@@ -929,7 +927,7 @@ class FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
         cls._backward_cls = type(
-            name + "Backward", (BackwardCFunction,), {"_function": cls}
+            name + "Backward", (BackwardCFunction,), {"_forward_cls": cls}
         )
         cls._backward_cls.__module__ = "autograd_tutor.autograd.function"
 

@@ -20,8 +20,26 @@ def is_grad_enabled():
     return _state.enabled
 
 
-class _GradModeContext:
-    """Shared machinery: remember the old mode on enter, restore it on exit."""
+class DecoratorContext:
+    """What every mode switch shares (torch's ``_DecoratorContextManager``): used as a
+    decorator, it runs the function inside a fresh copy of itself (``clone()``), so the
+    function can be called again and again, even from inside itself."""
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.clone():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def clone(self):
+        """A new switch like this one, for one call of a decorated function."""
+        return type(self)()
+
+
+class _GradModeContext(DecoratorContext):
+    """Remember the old mode on enter, restore it on exit."""
 
     mode = True
 
@@ -33,14 +51,6 @@ class _GradModeContext:
     def __exit__(self, *exc):
         _state.enabled = self._prev
         return False
-
-    def __call__(self, func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with self.__class__():
-                return func(*args, **kwargs)
-
-        return wrapper
 
 
 class no_grad(_GradModeContext):
@@ -87,11 +97,7 @@ class set_grad_enabled(_GradModeContext):
 
     def __call__(self, func):
         _state.enabled = self._prev  # the decorator form must not switch now
-        mode = self.mode
+        return super().__call__(func)
 
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        return wrapper
+    def clone(self):
+        return set_grad_enabled(self.mode)

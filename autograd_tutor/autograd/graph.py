@@ -52,3 +52,19 @@ def _notify(op, inputs, params, output):
     rec = ForwardRecord(op.__name__, op, tuple(inputs), dict(params), output)
     for records in _recorders:
         records.append(rec)
+
+
+def retained_tensors(node):
+    """``{output_nr: tensor}``: the live tensors ``node`` made that called
+    ``retain_grad()`` (autograd_tutor's own lookup: torch has none, and for its nodes
+    this gives ``{}``). The graph pictures draw them even when you named none.
+
+    >>> import autograd_tutor as at
+    >>> y = at.ones(2, requires_grad=True) * 2
+    >>> y.retain_grad()
+    >>> retained_tensors(y.grad_fn) == {0: y}
+    True
+    """
+    refs = getattr(node, "_retain", None) or {}  # the node keeps weak references
+    live = ((nr, ref()) for nr, ref in sorted(refs.items()))
+    return {nr: t for nr, t in live if t is not None}

@@ -11,10 +11,9 @@ not be changed in place, saved for backward, or made to require grad.
 (False, True)
 """
 
-import functools
 import weakref
 
-from .grad_mode import _state
+from .grad_mode import DecoratorContext, _state
 
 __all__ = ["inference_mode", "is_inference_mode_enabled"]
 
@@ -41,7 +40,7 @@ def is_inference_mode_enabled():
     return _inference.enabled
 
 
-class inference_mode:
+class inference_mode(DecoratorContext):
     """``with at.inference_mode():`` (or ``@at.inference_mode``, ``@at.inference_mode()``,
     ``inference_mode(False)`` to switch it off inside): nothing is recorded, and new
     tensors are inference tensors."""
@@ -63,15 +62,8 @@ class inference_mode:
         _state.enabled, _inference.enabled = self._prev
         return False
 
-    def __call__(self, func):
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with inference_mode(mode):
-                return func(*args, **kwargs)
-
-        return wrapper
+    def clone(self):
+        return inference_mode(self.mode)
 
 
 def mark(t):

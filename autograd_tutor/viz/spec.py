@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..autograd.graph import retained_tensors
+
 SAVED_PREFIX = "_saved_"
 
 #: What each node kind means (``viz.dot`` gives each kind its colour and shape).
@@ -169,14 +171,18 @@ def _is_tensor(obj):
     return hasattr(obj, "grad_fn") and hasattr(obj, "shape") and hasattr(obj, "dtype")
 
 
-def _to_numpy(t):
-    data = getattr(t, "_data", None)
-    if isinstance(data, np.ndarray):
-        return data
-    d = t.detach()
-    if hasattr(d, "cpu"):
-        d = d.cpu()
-    return np.asarray(d.numpy())
+def to_numpy(value):
+    """The numbers of an ``at.Tensor`` or a ``torch.Tensor`` as a NumPy array, through
+    the API both share (``detach().numpy()``: no copy, no autograd); an array, a number
+    or a list as ``np.asarray`` gives it."""
+    if isinstance(value, np.ndarray):
+        return value
+    if hasattr(value, "detach") and hasattr(value, "numpy"):
+        d = value.detach()
+        if hasattr(d, "cpu"):  # torch: a tensor on another device comes to the CPU
+            d = d.cpu()
+        return np.asarray(d.numpy())
+    return np.asarray(value)
 
 
 def fmt_number(v):
@@ -237,11 +243,11 @@ def tensor_label(t, name, show_values, show_grads):
     lines = [name] if name else []
     lines.append(fmt_shape(t))
     if show_values:
-        lines.append(f"value {fmt_values(_to_numpy(t))}")
+        lines.append(f"value {fmt_values(to_numpy(t))}")
     if show_grads:
         g = _grad_of(t)
         if g is not None:
-            lines.append(f"grad {fmt_values(_to_numpy(g))}")
+            lines.append(f"grad {fmt_values(to_numpy(g))}")
     return lines
 
 
@@ -318,8 +324,7 @@ def _same_tensor(a, b):
     """True if ``a`` is ``b``, or (our engine) wraps the very same NumPy array."""
     if a is b:
         return True
-    da, db = getattr(a, "_data", None), getattr(b, "_data", None)
-    return da is not None and da is db
+    return to_numpy(a) is to_numpy(b)  # (torch makes a new array each time: False)
 
 
 def backward_spec(
@@ -435,12 +440,9 @@ def _count_nodes(roots, cap):
 def _attach_tensors(spec, fn, nid, by_fn, drawn, add_tensor):
     """Boxes for the intermediate tensors this node made that you named or retained."""
     found = list(by_fn.get(id(fn), ()))
-    retained = getattr(fn, "_retain", None)  # our engine: {output_nr: weakref}
-    if isinstance(retained, dict):
-        for nr in sorted(retained):
-            t = retained[nr]()
-            if t is not None and not any(t is u for _, u in found):
-                found.append(("(retained)", t))
+    for t in retained_tensors(fn).values():
+        if not any(t is u for _, u in found):
+            found.append(("(retained)", t))
     for name, t in found:
         if id(t) in drawn:
             continue
@@ -466,7 +468,7 @@ def _attach_saved(spec, fn, nid, table, show_values):
             head = f"{label} = {alias}" if alias else label
             lines = [head, fmt_shape(t)]
             if show_values:
-                lines.append(f"value {fmt_values(_to_numpy(t))}")
+                lines.append(f"value {fmt_values(to_numpy(t))}")
             spec.add_edge(nid, spec.add_node("saved", lines), "saved")
 
 

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..viz.spec import to_numpy
+
 KINDS = ("shape", "number", "word")
 
 
@@ -46,16 +48,6 @@ class Verdict:
     ok: bool
     message: str
     revealed: bool = False
-
-
-def to_numpy(value):
-    """A NumPy array from an ``at.Tensor``, a ``torch.Tensor``, a number or a list."""
-    data = getattr(value, "_data", None)
-    if isinstance(data, np.ndarray):  # at.Tensor (no copy, no autograd)
-        return np.asarray(data)
-    if hasattr(value, "detach") and hasattr(value, "numpy"):  # torch.Tensor
-        return value.detach().cpu().numpy()
-    return np.asarray(value)
 
 
 def _is_shape(value):

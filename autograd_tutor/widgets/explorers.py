@@ -22,6 +22,8 @@ import anywidget
 import ipywidgets as W
 import traitlets
 
+import autograd_tutor as at
+
 from . import payload as P
 from . import recorders as R
 from . import render
@@ -162,7 +164,7 @@ class BackwardExplorer(_Explorer):
             self.frames, self.graph_names, self.nodes = T.record_backward_frames(
                 loss, names
             )
-        elif hasattr(loss, "grad_fn") and hasattr(loss, "_data"):
+        elif isinstance(loss, at.Tensor):
             self.frames, self.graph_names, self.nodes = R.record_backward_frames(
                 loss, names
             )

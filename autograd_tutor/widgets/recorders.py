@@ -20,6 +20,8 @@ import numpy as np
 
 import autograd_tutor as at
 from autograd_tutor.autograd.function import AccumulateGrad
+from autograd_tutor.functions import REGISTRY
+from autograd_tutor.viz.spec import to_numpy
 
 from .model import (
     BackwardFrame,
@@ -134,14 +136,6 @@ def sequence_nr(node):
     return float(s() if callable(s) else s)
 
 
-def array_of(t):
-    """The values of an array, an ``at.Tensor`` or a ``torch.Tensor`` as NumPy."""
-    if isinstance(t, np.ndarray):
-        return t
-    data = getattr(t, "_data", None)
-    return data if data is not None else t.detach().cpu().numpy()
-
-
 class GraphNames:
     """Deterministic ids and readable labels for the nodes reachable from ``roots``.
 
@@ -201,12 +195,14 @@ def local_rule(node):
     """The local derivative of a node in one line, from its op's docstring."""
     if is_accumulate(node):
         return ACCUMULATE_RULE
-    doc = None
-    op = getattr(type(node), "_op", None)
+    op = REGISTRY.get(node.name())  # a built-in op: its docstring has the maths
+    function = getattr(node, "_forward_cls", None)  # a custom Function's (torch's name)
     if op is not None:
         doc = op.__doc__
-    elif getattr(node, "_function", None) is not None:
-        doc = node._function.__doc__ or "your Function's backward()"
+    elif function is not None:
+        doc = function.__doc__ or "your Function's backward()"
+    else:
+        doc = None
     if not doc:
         return "see the op's backward()"
     return rule_from_doc(doc)
@@ -316,7 +312,7 @@ def frames_from_records(records, loss, problem):
                 inputs=tuple(_describe(v, by_identity) for v in r.inputs),
                 params=params,
                 code_span=spans[i] if i < len(spans) else None,
-                output=frozen_array(array_of(r.output)),
+                output=frozen_array(to_numpy(r.output)),
                 node_id=names.ids.get(node),
             )
         )
@@ -330,8 +326,8 @@ def frames_from_records(records, loss, problem):
 
 def _leaf_grads(names):
     return {
-        leaf: frozen_array(n.variable._grad._data)
-        if n.variable._grad is not None
+        leaf: frozen_array(to_numpy(n.variable.grad))
+        if n.variable.grad is not None
         else None
         for n, leaf in names.leaves.items()
     }
@@ -347,7 +343,7 @@ def record_slots(node, grads_out, names, arrived):
     label, slots = names.label(node), []
     for k, (nxt, _) in enumerate(node.next_functions):
         g = grads_out[k] if k < len(grads_out) else None
-        g = frozen_array(array_of(g)) if nxt is not None and g is not None else None
+        g = frozen_array(to_numpy(g)) if nxt is not None and g is not None else None
         slots.append(Slot(k, names.label(nxt) if nxt is not None else None, g))
         if g is not None:
             arrived[nxt].append(Contribution(label, g))
@@ -369,7 +365,7 @@ def record_backward_frames(loss, names=None, retain_graph=True):
     arrived[root].append(
         Contribution(
             "seed: dloss/dloss = 1",
-            frozen_array(np.ones(loss.shape, dtype=loss._data.dtype)),
+            frozen_array(np.ones(loss.shape, dtype=to_numpy(loss).dtype)),
         )
     )
     frames, nodes = [], []
@@ -422,8 +418,8 @@ def record_update_frames(params, lr):
                 param=name,
                 stage=stage,
                 code=code,
-                value=frozen_array(p._data),
-                grad=frozen_array(p.grad._data) if p.grad is not None else None,
+                value=frozen_array(to_numpy(p)),
+                grad=frozen_array(to_numpy(p.grad)) if p.grad is not None else None,
                 step=frozen_array(step),
                 grad_fn=repr(p.grad_fn),
                 is_leaf=p.is_leaf,
@@ -436,7 +432,7 @@ def record_update_frames(params, lr):
     for name, p in params.items():
         if p.grad is None:
             raise RuntimeError(f"{name}.grad is None: run loss.backward() first")
-        step = lr * p.grad._data
+        step = lr * to_numpy(p.grad)
         add(
             name,
             p,
@@ -444,7 +440,7 @@ def record_update_frames(params, lr):
             f"{name}.grad  # dloss/d{name}, filled by backward()",
             step,
         )
-        before = frozen_array(p._data)
+        before = frozen_array(to_numpy(p))
         with at.autograd.graph.record_forward() as records:
             _no_grad_update(p, lr)
         recorded = tuple(f"{r.name}: grad_fn={r.output.grad_fn!r}" for r in records)
@@ -471,9 +467,9 @@ def record_training_frames(problem, lr, iterations=200, zero_grad=True, no_grad=
     the error becomes the last frame). The parameters are restored afterwards, so
     each run starts from the same weights.
     """
-    start = {k: np.array(p._data, copy=True) for k, p in problem.params.items()}
+    start = {k: np.array(to_numpy(p), copy=True) for k, p in problem.params.items()}
     start_grads = {
-        k: frozen_array(p.grad._data) if p.grad is not None else None
+        k: frozen_array(to_numpy(p.grad)) if p.grad is not None else None
         for k, p in problem.params.items()
     }
     frames = []
@@ -483,7 +479,7 @@ def record_training_frames(problem, lr, iterations=200, zero_grad=True, no_grad=
                 loss = problem.loss_fn()
                 loss.backward()
                 norms = {
-                    k: float(np.linalg.norm(p.grad._data))
+                    k: float(np.linalg.norm(to_numpy(p.grad)))
                     for k, p in problem.params.items()
                 }
                 try:

@@ -15,6 +15,10 @@ from collections import defaultdict
 
 import numpy as np
 
+import autograd_tutor as at
+from autograd_tutor.autograd.graph import ForwardRecord
+from autograd_tutor.functions import REGISTRY
+
 from . import recorders as R
 from .model import BackwardFrame, Contribution, frozen_array
 
@@ -82,8 +86,6 @@ def _recorder_class():
     torch = _torch()
     from torch.overrides import TorchFunctionMode
 
-    from autograd_tutor.autograd.graph import ForwardRecord
-
     class OpRecorder(TorchFunctionMode):
         """Notes every torch op that returns a tensor (property reads are skipped)."""
 
@@ -112,8 +114,6 @@ def torch_problem(loss_fn, names=None, code=""):
 def record_forward_frames(problem):
     """Run the closure once; record torch's ops if it returned a torch tensor, else
     the engine's. Returns what ``recorders.record_forward_frames`` returns."""
-    import autograd_tutor as at
-
     mode = _recorder_class()() if "torch" in sys.modules else None
     with at.autograd.graph.record_forward() as at_records:
         if mode is None:
@@ -131,16 +131,9 @@ def record_forward_frames(problem):
 
 def _rules():
     """Our engine's local rule for each node name (torch's nodes have the same names)."""
-    from autograd_tutor.autograd.function import Node
-
-    rules, todo = {}, [Node]
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        op = getattr(cls, "_op", None)
-        if op is not None and op.__doc__:
-            rules.setdefault(cls.__name__, R.rule_from_doc(op.__doc__))
-    return rules
+    return {
+        name: R.rule_from_doc(op.__doc__) for name, op in REGISTRY.items() if op.__doc__
+    }
 
 
 def _rule(node, rules):
@@ -166,7 +159,7 @@ def record_backward_frames(loss, names=None):
         return {
             leaf: None
             if n.variable.grad is None
-            else frozen_array(R.array_of(n.variable.grad))
+            else frozen_array(R.to_numpy(n.variable.grad))
             for n, leaf in names.leaves.items()
         }
 
@@ -211,7 +204,7 @@ def record_backward_frames(loss, names=None):
                 rule=_rule(node, rules),
                 arrived=tuple(arrived.pop(node, ())),
                 grads_in=tuple(
-                    frozen_array(R.array_of(g))
+                    frozen_array(R.to_numpy(g))
                     for g in received.get(node, got)
                     if g is not None
                 ),

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..conformance.graph_signature import signature
 from .documented import documented_refusal
-from .program import new_namespace, run_step
+from .program import close_dual_levels, new_namespace, run_step
 
 # outcome classes, most severe first (a program is counted in its most severe class)
 CLASSES = (
@@ -61,7 +61,10 @@ def _is_tensor(x):
 
 
 def _array(t):
-    return np.array(t.detach().numpy(), copy=True)
+    try:
+        return np.array(t.detach().numpy(), copy=True)
+    except RuntimeError:  # torch's ZeroTensor (a gradient known to be zero) wants force
+        return np.array(t.detach().numpy(force=True), copy=True)
 
 
 def _leaves(ns):
@@ -76,12 +79,13 @@ def _leaves(ns):
     return out
 
 
-def observe_tensor(t, leaves, deep=True):
+def observe_tensor(t, leaves, deep=True, graph=False):
     """Everything observable about a tensor, as comparable plain data.
 
     A tensor that is some leaf's ``.grad`` (a ``.grad`` read, or ``x.grad.double()``
     that returns it) is observed as a gradient: how the engine bumped its version
-    while accumulating is not part of the comparison.
+    while accumulating is not part of the comparison. ``graph``: a gradient's
+    ``grad_fn`` graph is observed too (gradients of a ``create_graph`` pass).
     """
     if deep and any(_grad_of(leaf) is t for leaf in leaves):
         deep = False
@@ -95,14 +99,25 @@ def observe_tensor(t, leaves, deep=True):
     }
     if not deep:
         del obs["_version"]
+    if graph and not deep:
+        obs["grad_fn"] = signature(t.grad_fn, leaves)
     if deep:
         obs["retains_grad"] = t.retains_grad
         try:
             obs["grad_fn"] = signature(t.grad_fn, leaves)
         except RuntimeError as e:  # torch refuses to show the graph of some views
             obs["grad_fn"] = f"RuntimeError: {_message(e)}"
-        obs["repr"] = repr(t).replace("torch.", "at.")
+        obs["repr"] = _without_tangent(repr(t).replace("torch.", "at."))
     return obs
+
+
+def _without_tangent(text):
+    """torch's repr of a dual tensor without its ``tangent=`` part (the README: not
+    shown here)."""
+    cut = text.find("tangent=")
+    if cut < 0:
+        return text
+    return text[:cut].rstrip().rstrip(",") + ")"
 
 
 def _grad_of(leaf):
@@ -113,14 +128,15 @@ def _grad_of(leaf):
         return leaf.grad
 
 
-def observe(x, leaves, deep=True):
+def observe(x, leaves, deep=True, graph=False):
     """Comparable plain data for a step's result (``deep=False``: a gradient)."""
     if _is_tensor(x):
-        return ("tensor", observe_tensor(x, leaves, deep))
+        return ("tensor", observe_tensor(x, leaves, deep, graph))
     if isinstance(x, tuple):
-        return ("tuple", type(x).__qualname__, [observe(e, leaves, deep) for e in x])
+        items = [observe(e, leaves, deep, graph) for e in x]
+        return ("tuple", type(x).__qualname__, items)
     if isinstance(x, list):
-        return ("list", [observe(e, leaves, deep) for e in x])
+        return ("list", [observe(e, leaves, deep, graph) for e in x])
     if isinstance(x, (bool, int, float, type(None), str)):
         return ("py", type(x).__name__, x)
     return ("object", type(x).__name__)
@@ -243,6 +259,7 @@ def _warning_key(w):
 ONCE = (
     "is deprecated on 0-D tensors",
     "The use of `x.T` on tensors of dimension other",
+    "Using backward() with create_graph=True will create a reference cycle",
 )
 
 
@@ -298,8 +315,15 @@ def compare(program, at, torch):
 
     Comparison stops at the first difference that makes the two runs diverge (a wrong
     value, or one side raising alone); cosmetic differences are collected and the run
-    goes on.
+    goes on. A forward-AD level the program left open is closed after it.
     """
+    try:
+        return _lock_step(program, at, torch)
+    finally:
+        close_dual_levels(at), close_dual_levels(torch)
+
+
+def _lock_step(program, at, torch):
     from .program import internal_frame
 
     na, nt = new_namespace(at), new_namespace(torch)
@@ -320,14 +344,14 @@ def compare(program, at, torch):
                 na.pop(step.out, None)
         elif step.out is not None:
             try:
-                obs_a = observe(oa.value, _leaves(na), deep=not step.grad)
+                obs_a = observe(oa.value, _leaves(na), not step.grad, _graph(step))
             except Exception as e:  # noqa: BLE001 - the result itself is broken
                 if not _same_refusal(e, ot.value, _leaves(nt), not step.grad):
                     found.append(
                         ("internal exception", f"{step.out} (observed)", _err(e), None)
                     )
             else:
-                obs_t = observe(ot.value, _leaves(nt), deep=not step.grad)
+                obs_t = observe(ot.value, _leaves(nt), not step.grad, _graph(step))
                 step_diffs = diff_obs(obs_a, obs_t, step.out, grad=step.grad)
                 if _rounding_explains(step, inexact, obs_a, obs_t):
                     step_diffs = [_rounding(d) for d in step_diffs]
@@ -338,9 +362,14 @@ def compare(program, at, torch):
         diffs += [Difference(k, i, w, x, y) for k, w, x, y in found]
         if any(d[0] not in _COSMETIC for d in found):
             return diffs  # (a rounding difference too: the two runs diverge there)
-    grads = {s.out for s in program if s.grad}
+    grads = {s.out: _graph(s) for s in program if s.grad}
     diffs += _final(na, nt, len(program), grads)
     return diffs
+
+
+def _graph(step):
+    """Is ``step``'s result a gradient observed with its graph (``grad="graph"``)?"""
+    return step.grad == "graph"
 
 
 _COSMETIC = {c for c in CLASSES if c.startswith("cosmetic")}
@@ -441,15 +470,15 @@ def _final(na, nt, index, grads):
         a, t = na.get(name), nt.get(name)
         if not (_is_tensor(t) and _is_tensor(a)):
             continue
-        deep = name not in grads
+        deep, graph = name not in grads, grads.get(name, False)
         try:
-            obs_a = observe(a, la, deep)
+            obs_a = observe(a, la, deep, graph)
         except Exception as e:  # noqa: BLE001 - the result itself is broken
             if not _same_refusal(e, t, lt, deep):
                 out.append(Difference("internal exception", index, name, _err(e), None))
             continue
         try:
-            obs_t = observe(t, lt, deep)
+            obs_t = observe(t, lt, deep, graph)
         except RuntimeError:  # torch refuses to describe it (a no_grad view, changed)
             continue
         found = diff_obs(obs_a, obs_t, name, grad=not deep)
@@ -457,8 +486,8 @@ def _final(na, nt, index, grads):
             warnings.simplefilter("ignore")
             ga, gt = a.grad, t.grad
         found += diff_obs(
-            observe(ga, la, deep=False),
-            observe(gt, lt, deep=False),
+            observe(ga, la, deep=False, graph=True),
+            observe(gt, lt, deep=False, graph=True),
             f"{name}.grad",
             True,
         )

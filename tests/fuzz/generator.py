@@ -45,6 +45,8 @@ Features (``FEATURES``; a program uses the ops of the features it is given):
 - ``optim``: unrolled training loops with ``SGD`` (momentum, nesterov, weight_decay)
   and ``Adam`` over leaves or a model's parameters
 - ``errors``: out-of-range dims, shapes that do not broadcast, wrong dtypes
+- ``create_graph forward_ad functional views``: higher-order gradients, forward mode,
+  ``autograd.functional`` and in-place ops on views (``tests/fuzz/gen_higher.py``)
 
 ``make test`` runs 300 seeds with the features listed in ``tests/fuzz/test_fuzz.py``'s
 ``CLEAN`` (those that show no difference any more); ``scripts/fuzz.py`` uses them all.
@@ -52,12 +54,13 @@ Features (``FEATURES``; a program uses the ops of the features it is given):
 
 import random
 
+from . import gen_higher
 from .program import Step, new_namespace, run_step
 
 FEATURES = (
     "factories int mixed scalar empty special domain arith unary reduce matmul shape index "
     "setitem inplace compare convert hooks backward inputs grad gradmode nn optim errors"
-).split()
+).split() + gen_higher.FEATURES  # (create_graph forward_ad functional views)
 
 HOOKS = (
     "lambda g: rec.append(g + 0)",
@@ -100,7 +103,7 @@ def _holds(pred, t):
         return False
 
 
-class Generator:
+class Generator(gen_higher.Higher):
     """Writes one program from ``seed`` with the ops of ``features``."""
 
     def __init__(self, seed, torch, features=FEATURES, max_ops=10):
@@ -706,6 +709,8 @@ class Generator:
             h = next((k for k, v in self.ns.items() if k[0] == "h"), None)
             if h is not None:
                 return self.emit("remove", "{0}.remove()", [h], out=False)
+        if self.val(a)._base is not None and self.val(a)._version:
+            return None  # torch 2.13 segfaults hooking a view changed through another
         name = f"h{self.count}"
         self.count += 1
         hook = self.r.choice(HOOKS)
@@ -898,6 +903,7 @@ class Generator:
         ("grad", "g_grad", 1),
         ("nn", "g_nn", 1),
         ("optim", "g_optim", 0.5),
+        *gen_higher.WEIGHTS,
     )
 
     def program(self):

@@ -73,7 +73,18 @@ def run_step(step, ns):
 
 
 def new_namespace(lib):
+    close_dual_levels(lib)
     return {"L": lib, "rec": [], "__builtins__": __builtins__}
+
+
+def close_dual_levels(lib):
+    """Exit the forward-AD level a program left open (it stopped between
+    ``enter_dual_level()`` and ``exit_dual_level()``): the next program starts clean."""
+    for _ in range(3):
+        try:
+            lib.autograd.forward_ad.exit_dual_level()
+        except RuntimeError:
+            return
 
 
 def alive(program):

@@ -45,8 +45,9 @@ def _node_names(out):
     return {n.name().replace("torch::autograd::", "") for n in seen}
 
 
-@pytest.mark.parametrize("name", sorted(OP_CASES))
-def test_gradient_matches_finite_differences(name):
+def _case(name):
+    """An op's case: its shapes strategy, the function of the leaves, and the
+    finite-difference tolerances (the defaults, with the case's own on top)."""
     strategy, fn, *options = OP_CASES[name]
     tolerances = {
         "eps": 1e-6,
@@ -54,15 +55,26 @@ def test_gradient_matches_finite_differences(name):
         "rtol": 1e-4,
         **(options[0] if options else {}),
     }
+    return strategy, fn, tolerances
+
+
+def _leaves(shapes, seed):
+    """float64 leaves of the drawn shapes, filled from the drawn seed."""
+    rng = np.random.default_rng(seed)
+    return [
+        at.tensor(rng.standard_normal(s), dtype=at.float64, requires_grad=True)
+        for s in shapes
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(OP_CASES))
+def test_gradient_matches_finite_differences(name):
+    strategy, fn, tolerances = _case(name)
 
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
     @given(shapes=strategy, seed=st.integers(0, 2**31 - 1))
     def check(shapes, seed):
-        rng = np.random.default_rng(seed)
-        leaves = [
-            at.tensor(rng.standard_normal(s), dtype=at.float64, requires_grad=True)
-            for s in shapes
-        ]
+        leaves = _leaves(shapes, seed)
         assert name in _node_names(fn(*leaves)), "the case must exercise its own op"
         assert at.autograd.gradcheck(fn, leaves, **tolerances)
 
@@ -75,22 +87,12 @@ def test_second_derivatives_match_finite_differences(name):
     correctly (with respect to the inputs and to the grad_output). An op whose
     backward is not recorded yet refuses, naming itself, rather than differentiating
     wrongly."""
-    strategy, fn, *options = OP_CASES[name]
-    tolerances = {
-        "eps": 1e-6,
-        "atol": 1e-5,
-        "rtol": 1e-4,
-        **(options[0] if options else {}),
-    }
+    strategy, fn, tolerances = _case(name)
 
     @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
     @given(shapes=strategy, seed=st.integers(0, 2**31 - 1))
     def check(shapes, seed):
-        rng = np.random.default_rng(seed)
-        leaves = [
-            at.tensor(rng.standard_normal(s), dtype=at.float64, requires_grad=True)
-            for s in shapes
-        ]
+        leaves = _leaves(shapes, seed)
         at.manual_seed(seed)  # the random grad_outputs
         try:
             ok = at.autograd.gradgradcheck(fn, leaves, **tolerances)

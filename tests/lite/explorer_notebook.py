@@ -84,11 +84,18 @@ def write(path):
     for k, data in enumerate(payloads):
         viz = ", _viz_js=viz_js" if data.get("graph") else ""
         sources.append(f"Explorer(data=RUNS[{k}]{viz})  # {data['kind']}")
+    write_pyodide_notebook(path, sources, "explorer")
+    return [(d["kind"], len(d["frames"])) for d in payloads]
+
+
+def write_pyodide_notebook(path, sources, id_prefix):
+    """Write the code cells ``sources`` (unexecuted, ids ``<id_prefix>-0``, ...) as a
+    notebook for the site's Pyodide kernel."""
     cells = [
         {
             "cell_type": "code",
             "execution_count": None,
-            "id": f"explorer-{i}",
+            "id": f"{id_prefix}-{i}",
             "metadata": {},
             "outputs": [],
             "source": src,
@@ -104,4 +111,3 @@ def write(path):
         "nbformat_minor": 5,
     }
     path.write_text(json.dumps(nb, indent=1))
-    return [(d["kind"], len(d["frames"])) for d in payloads]

@@ -88,29 +88,6 @@ CELLS = [
 ]
 
 
-def _check_notebook(path):
-    cells = [
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": f"check-{i}",
-            "metadata": {},
-            "outputs": [],
-            "source": src,
-        }
-        for i, src in enumerate(CELLS)
-    ]
-    nb = {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python (Pyodide)", "name": "python"}
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    path.write_text(json.dumps(nb, indent=1))
-
-
 def _unshare_prefix():
     """The command prefix that runs a command with no network, or fail saying why."""
     if os.environ.get("AUTOGRAD_TUTOR_LITE_TEST") == "skip":
@@ -174,7 +151,7 @@ def sites(tmp_path_factory):
         )
     prefix = _unshare_prefix()
     tmp = tmp_path_factory.mktemp("lite")
-    _check_notebook(tmp / "lite_check.ipynb")
+    explorer_notebook.write_pyodide_notebook(tmp / "lite_check.ipynb", CELLS, "check")
     EXPLORERS.extend(explorer_notebook.write(tmp / "lite_explorers.ipynb"))
     published, offline = tmp / "published", tmp / "offline"
     _build(prefix, published)
