@@ -786,6 +786,8 @@ def _version_records(saved, inputs, arrays, result):
     dtype); the record names the tensor, with its own dtype, as torch does."""
     records = []
     for arr in saved:
+        if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
+            continue
         if arr is result._data:
             box = _version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
