@@ -808,34 +808,28 @@ class MultiViewOp(Op):
 
     @classmethod
     def apply(cls, x, **params):
-        if x._base is not None:  # a view: its flags and grad_fn as they are now
-            if _state.enabled:
-                _fresh(x)
-            elif x._grad_fn is None:
-                x._requires_grad = x._base._requires_grad
-        recording = _state.enabled and x._requires_grad
+        """``Op.apply``'s steps for one input and several view outputs."""
+        if x._base is not None:
+            _refresh_view(x)
+        recording = x._requires_grad and _state.enabled
         node = cls._node_class()
-        node._kept_values = node._kept_versions = node._in_meta = None
-        node.needs_input_grad = _NEEDS_ONE if recording else _NO_NEEDS
+        node.needs_input_grad = (recording,)
+        node._kept_values = None
         arrays = cls.forward(node, x._data, **params)
         if recording:
-            node.next_functions, node._freed = (_input_edge(x),), False
+            node.next_functions = (_input_edge(x),)
             node._sequence_nr = next(_sequence)
             node._n_outputs = len(arrays)
             if _anomaly.enabled:
                 node._forward_trace = forward_trace()
-        box = _version_counter(x)
-        base = x if x._base is None else x._base
-        meta = MULTI_OUTPUT_NODE if _state.enabled else NO_GRAD_MODE
         outputs = []
         for i, a in enumerate(arrays):
-            t = Tensor._make(a, x._requires_grad)
-            t._version_box, t._base, t._view_version = box, base, box[0]
-            t._creation_meta = meta
+            t = Tensor._make(a)
+            _make_view(t, x, x._requires_grad and not recording)
+            if _state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
+                t._creation_meta = MULTI_OUTPUT_NODE
             if recording:
-                t._grad_fn, t._output_nr = node, i
-            if _inference.enabled and type(box) is not InferenceVersion:
-                _note_inference_view(t)
+                t._grad_fn, t._output_nr, t._requires_grad = node, i, True
             outputs.append(t)
         outputs = tuple(outputs)
         if _tangents:  # forward-mode AD: each output's tangent is a view of x's
