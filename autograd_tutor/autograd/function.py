@@ -291,21 +291,14 @@ class SavedTensorMixin:
 class OpNode(SavedTensorMixin, Node):
     """The backward node of a built-in ``Op``; it doubles as the op's ``ctx``.
 
-    The attributes every recorded node has are slots (no per-node dict: a big graph
-    holds fewer objects for Python's garbage collector to scan); ``Op.apply`` sets them.
-    Attributes an op's forward adds (``ctx.dim``...) still go into a dict.
+    The attributes every recorded node has are slots, which ``Op.apply`` sets; the
+    rarer ones (``_in_meta``, ``_kept_versions``, ``_freed``, and what an op's forward
+    adds: ``ctx.dim``...) are set only on the nodes that have them, over class defaults.
     """
 
-    __slots__ = (
-        "next_functions",
-        "needs_input_grad",
-        "_sequence_nr",
-        "_kept_values",
-        "_kept_versions",
-        "_in_meta",
-        "_freed",
-    )
+    __slots__ = ("next_functions", "needs_input_grad", "_sequence_nr", "_kept_values")
     _op = None
+    _in_meta = None  # (shape, dtype) per input, when the op broadcast or cast one
 
     def save_for_backward(self, *arrays):
         """Keep NumPy arrays (inputs, the output or helpers) for the backward pass."""
@@ -338,14 +331,7 @@ class OpNode(SavedTensorMixin, Node):
     def _run_recorded(self, grad):
         """The op's backward on tensors (create_graph=True): the gradient it returns is
         recorded like any result, so it has a grad_fn and can be differentiated again."""
-        op = self._op
-        if op.once_differentiable:
-            raise NotImplementedError(
-                f"create_graph=True: the backward of {type(self).__name__} is not "
-                "recorded in autograd_tutor yet, so its gradient cannot be differentiated "
-                "again; use create_graph=False for first derivatives"
-            )
-        out = op.backward(RecordingContext(self), grad)
+        out = self._op.backward(RecordingContext(self), grad)
         if type(out) is not tuple:
             out = (out,)
         out = tuple(
@@ -390,8 +376,12 @@ class OpNode(SavedTensorMixin, Node):
                 k += 1  # an input, as it is: torch saves it uncast, and the
                 t = r[2]  # recorded formula's own ops promote it (no ToCopyBackward0)
                 if t._data is v and t is self.__dict__.get("_original_self"):
-                    t = _functions.Clone.apply(t)  # an in-place op's old values: torch
-                    # saves a clone of them, so the recorded backward reads the clone
+                    # an in-place op's old values: torch saves a clone of them, so the
+                    # recorded backward reads the clone (one clone, however often read)
+                    clone = self.__dict__.get("_original_clone")
+                    if clone is None:
+                        clone = self._original_clone = _functions.Clone.apply(t)
+                    t = clone
                 out[i] = t
             else:
                 out[i] = Tensor._make(v)  # a helper array: a constant
@@ -455,7 +445,8 @@ class _Unrecorded:
     """The ``ctx`` of an op called on NumPy arrays inside a plain backward pass
     (``Op.call``): nothing is recorded, so nothing needs saving."""
 
-    needs_input_grad = ()
+    def __init__(self, n_inputs):
+        self.needs_input_grad = (False,) * n_inputs
 
     def save_for_backward(self, *arrays):
         pass
@@ -470,9 +461,6 @@ def _cpp_name(name):
 
 
 _CPP_NAMED = {"CopyBackwards": _cpp_name("CopyBackwards")}
-_NO_NEEDS = ()
-_NEEDS_ONE = (True,)  # shared tuples: fewer objects for the garbage collector to scan
-_NEEDS_TWO = ((False, False), (False, True), (True, False), (True, True))
 _NO_EDGE = (None, 0)
 _CONSTANTS = (int, float, bool, np.ndarray, np.number, np.bool_)
 
@@ -519,10 +507,7 @@ class Op:
     * ``is_view``: True when the output is a view sharing the input's memory and version;
     * ``numpy``: optionally, a plain NumPy function giving ``forward``'s result without
       what recording needs (saved sizes, a writable view): what ``Op.call`` runs in a
-      plain backward pass, which must stay as fast as hand-written NumPy;
-    * ``once_differentiable``: True while an op's ``backward`` cannot be recorded, so
-      ``create_graph=True`` through it raises instead of giving a wrong second
-      derivative.
+      plain backward pass, which must stay as fast as hand-written NumPy.
 
     ``backward`` is written once for both kinds of backward pass: on NumPy arrays
     (the plain pass) and on tensors (``create_graph=True``: the gradient is recorded, so
@@ -534,13 +519,13 @@ class Op:
     saved_names = ()
     attr_names = ()
     is_view = False
-    once_differentiable = False  # True: backward cannot be recorded (create_graph)
     numpy = None  # optional: forward's result on arrays alone, faster (for Op.call)
     broadcasts = False  # True for elementwise ops whose inputs may broadcast
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
     _check_order = None
+    _node_base = OpNode  # the base of the op's node class (``MultiOutputNode``...)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -552,7 +537,8 @@ class Op:
         )
         cls._check_order = tuple(order) if order != list(range(len(names))) else None
         if cls.node_name:
-            cls._node_class = type(cls.node_name, (OpNode,), {"_op": cls})
+            node_base = cls._node_base
+            cls._node_class = type(cls.node_name, (node_base,), {"_op": cls})
             if cls.node_name in _CPP_NAMED:  # torch names these C++ nodes in full
                 cls._node_class.name = _CPP_NAMED[cls.node_name]
             cls._node_class.__module__ = "autograd_tutor.functions"
@@ -562,72 +548,55 @@ class Op:
         """Run the op on tensors (or Python numbers) and record it if gradients are on.
 
         Each positional input becomes one slot of ``next_functions``; keyword ``params``
-        (a dimension, an exponent, ...) are plain settings.
+        (a dimension, an exponent, ...) are plain settings. The four steps:
 
-        This is the hottest function of the package, so it is written as one plain loop.
+        1. unwrap each input to its NumPy array (a number stays a number);
+        2. if grad mode is on and an input requires grad, note where each input's
+           gradient must go: its ``grad_fn``, or its leaf's ``AccumulateGrad``;
+        3. run ``forward`` on the arrays (it saves what ``backward`` will need);
+        4. wrap the result in a tensor whose ``grad_fn`` is the node.
         """
-        node = cls._node_class()
-        node._kept_values = None
-        # 1. Unwrap the inputs, and find out whether any of them needs a gradient.
+        # 1. unwrap
         arrays = []
-        recording = False
-        any_f64 = False
-        first = mixed = None
+        requires_grad = mixed = any_f64 = False
+        dtype = None
         for t in inputs:
             if isinstance(t, Tensor):
-                if t._base is not None and (
-                    t._grad_fn is None or t._version_box[0] != t._view_version
-                ):
-                    # a view without history, or changed in place since: its flags
-                    # as they are now, and its grad_fn derived again if it will be used
-                    if _state.enabled:
-                        _fresh(t)
-                    elif t._grad_fn is None:
-                        t._requires_grad = t._base._requires_grad
-                d = t._data
-                arrays.append(d)
-                if t._requires_grad:
-                    recording = True
-                dt = d.dtype
-                if dt is _F64:
-                    any_f64 = True
-                if first is None:
-                    first = dt
-                elif dt is not first:
+                if t._base is not None:
+                    _refresh_view(t)
+                a = t._data
+                arrays.append(a)
+                requires_grad = requires_grad or t._requires_grad
+                if dtype is None:
+                    dtype = a.dtype
+                elif a.dtype is not dtype:
                     mixed = True
+                any_f64 = any_f64 or a.dtype is _F64
             elif t is None or isinstance(t, _CONSTANTS):
                 arrays.append(t)
             else:
                 raise TypeError(
                     f"{cls.__name__}: expected a Tensor or a number, got {type(t).__name__}"
                 )
-        if mixed and cls.broadcasts:
-            # tensors of different dtypes: compute in the one dtype torch would choose
-            common = result_type(*arrays)
-            arrays = [_cast(a, common) for a in arrays]
-            any_f64 = common is _F64
-        # 2. Record where each input's gradient must go (its grad_fn or AccumulateGrad).
-        if recording and _state.enabled:
-            if len(inputs) == 1:  # the common cases without building lists
-                edges, needs = (_input_edge(inputs[0]),), _NEEDS_ONE
-            elif len(inputs) == 2:
-                e0, e1 = _input_edge(inputs[0]), _input_edge(inputs[1])
-                edges = (e0, e1)
-                needs = _NEEDS_TWO[(e0[0] is not None) * 2 + (e1[0] is not None)]
-            else:
-                edges = tuple([_input_edge(t) for t in inputs])
-                needs = tuple([fn is not None for fn, _ in edges])
-            node.next_functions, node.needs_input_grad = edges, needs
-            node._freed = False
-            node._kept_versions = None
-            node._in_meta = None
+        if mixed and cls.broadcasts:  # compute in the one dtype torch would choose
+            dtype = result_type(*arrays)
+            arrays = [_cast(a, dtype) for a in arrays]
+            any_f64 = dtype is _F64
+        # 2. record the edges
+        recording = requires_grad and _state.enabled
+        node = cls._node_class()
+        if recording:
+            edges, needs = [], []
+            for t in inputs:
+                edge = _input_edge(t)  # (None, 0) for an input that needs no gradient
+                edges.append(edge)
+                needs.append(edge[0] is not None)
+            node.next_functions = tuple(edges)
+            node.needs_input_grad = tuple(needs)
         else:
-            node.needs_input_grad = _NO_NEEDS
-            # a view of a tensor that requires grad, made under no_grad(), still says
-            # requires_grad=True (as in torch), though no gradient can flow through it
-            view_of_grad = recording and cls.is_view
-            recording = False
-        # 3. Compute the result on NumPy arrays (silently, as torch: 1 / 0 is inf).
+            node.needs_input_grad = (False,) * len(inputs)
+        node._kept_values = None
+        # 3. compute, silently as torch does (1 / 0 is inf)
         quiet = _quiet.enter()
         try:
             out = cls.forward(node, *arrays, **params)
@@ -638,50 +607,12 @@ class Op:
         if out.dtype is _F64 and not any_f64 and not cls.sets_dtype:
             # Python floats don't promote float32 or int tensors to float64 (torch)
             out = _replace_saved(node, out, out.astype(np.float32))
+        # 4. wrap (and attach the node)
         result = Tensor._make(out)
         if cls.is_view:
-            base = inputs[0]
-            result._version_box = _version_counter(base)  # a view shares it
-            result._base = base if base._base is None else base._base
-            result._view_version = result._version_box[0]
-            # torch's CreationMeta: a view made under no_grad() (or a view of one) may
-            # not be changed in place, nor used after its base was, with grad mode on
-            if not _state.enabled:
-                result._creation_meta = NO_GRAD_MODE
-            elif base._base is not None:
-                result._creation_meta = base._creation_meta
-            if not recording and view_of_grad:
-                result._requires_grad = True
-            if _inference.enabled and type(result._version_box) is not InferenceVersion:
-                _note_inference_view(result)  # a normal tensor's view: torch remembers
-        # 4. Attach the node to the result, noting the versions of the saved values.
-        if recording and out.dtype.kind != "f" and not cls.sets_dtype:
-            if not cls.writes_any_dtype:  # (an integer tensor made to require grad by
-                # fill_ with one that does: torch records that, then refuses the rest)
-                raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
-        if recording and (not cls.sets_dtype or out.dtype.kind == "f"):
-            if (
-                cls.broadcasts
-            ):  # an input was broadcast or cast: remember how to undo it
-                shape, dt = out.shape, out.dtype
-                for t in inputs:
-                    if isinstance(t, Tensor) and (
-                        t._data.shape != shape or t._data.dtype is not dt
-                    ):
-                        node._in_meta = tuple(
-                            (t._data.shape, t._data.dtype) if fn is not None else None
-                            for t, (fn, _) in zip(inputs, node.next_functions)
-                        )
-                        break
-            node._sequence_nr = next(_sequence)
-            if _anomaly.enabled:
-                node._forward_trace = forward_trace()
-            if node._kept_values:
-                node._kept_versions = _version_records(
-                    node._kept_values, inputs, arrays, result, cls._check_order
-                )
-            result._requires_grad = True
-            result._grad_fn = node
+            _make_view(result, inputs[0], requires_grad and not recording)
+        if recording:
+            _attach(cls, node, result, inputs, arrays)
         if _tangents:  # forward-mode AD (inside a dual level only): push the tangents
             _forward_ad.push(cls, node, inputs, arrays, result)
         if _recorders:
@@ -698,7 +629,7 @@ class Op:
                 return cls.apply(*inputs, **params)
         if cls.numpy is not None:  # the same result, skipping what recording needs
             return cls.numpy(*inputs, **params)
-        out = cls.forward(_Unrecorded(), *inputs, **params)
+        out = cls.forward(_Unrecorded(len(inputs)), *inputs, **params)
         return out if type(out) is np.ndarray else np.asarray(out)
 
     @classmethod
@@ -708,8 +639,7 @@ class Op:
         node = cls._node_class()
         node.next_functions = edges
         node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
-        node._kept_values = node._kept_versions = node._in_meta = None
-        node._freed = False
+        node._kept_values = None
         node._sequence_nr = next(_sequence)
         return node
 
@@ -720,6 +650,66 @@ class Op:
     @staticmethod
     def backward(ctx, grad):
         raise NotImplementedError
+
+
+def _refresh_view(t):
+    """A view without a history, or changed in place since its grad_fn was set: its
+    flags as they are now, and its grad_fn derived again if it will be used."""
+    if t._grad_fn is None or t._version_box[0] != t._view_version:
+        if _state.enabled:
+            _fresh(t)
+        elif t._grad_fn is None:
+            t._requires_grad = t._base._requires_grad
+
+
+def _make_view(result, base, view_of_grad):
+    """The result shares ``base``'s memory: it shares its version counter too, and
+    remembers how it was made (torch's CreationMeta: a view made under no_grad() may not
+    be changed in place, nor used after its base was, with grad mode on)."""
+    result._version_box = _version_counter(base)
+    result._base = base if base._base is None else base._base
+    result._view_version = result._version_box[0]
+    if not _state.enabled:
+        result._creation_meta = NO_GRAD_MODE
+    elif base._base is not None:
+        result._creation_meta = base._creation_meta
+    if view_of_grad:
+        # a view of a tensor that requires grad, made under no_grad(), still says
+        # requires_grad=True (as in torch), though no gradient can flow through it
+        result._requires_grad = True
+    if _inference.enabled and type(result._version_box) is not InferenceVersion:
+        _note_inference_view(result)  # a normal tensor's view: torch remembers
+
+
+def _attach(cls, node, result, inputs, arrays):
+    """Make ``node`` the result's ``grad_fn``: number it, note how to undo broadcasting
+    and dtype casts, and note the versions of the values it saved."""
+    out = result._data
+    if out.dtype.kind != "f":
+        if cls.sets_dtype:
+            return  # an integer result of a dtype-setting op: nothing to record
+        if not cls.writes_any_dtype:  # (an integer tensor made to require grad by
+            # fill_ with one that does: torch records that, then refuses the rest)
+            raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
+    if cls.broadcasts:  # an input was broadcast or cast: remember how to undo it
+        for t in inputs:
+            if isinstance(t, Tensor) and (
+                t._data.shape != out.shape or t._data.dtype is not out.dtype
+            ):
+                node._in_meta = tuple(
+                    (t._data.shape, t._data.dtype) if fn is not None else None
+                    for t, (fn, _) in zip(inputs, node.next_functions)
+                )
+                break
+    node._sequence_nr = next(_sequence)
+    if _anomaly.enabled:
+        node._forward_trace = forward_trace()
+    if node._kept_values:
+        node._kept_versions = _version_records(
+            node._kept_values, inputs, arrays, result, cls._check_order
+        )
+    result._requires_grad = True
+    result._grad_fn = node
 
 
 class CopySlices(Node):
@@ -760,16 +750,114 @@ class CopySlices(Node):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
-        if isinstance(grad, Tensor):
-            raise NotImplementedError(
-                "create_graph=True: the backward of CopySlices (an in-place op on a view) "
-                "is not recorded in autograd_tutor yet; use create_graph=False for first "
-                "derivatives"
-            )
+        if isinstance(grad, Tensor):  # create_graph=True
+            return self._run_recorded(grad)
         flat = np.array(grad, copy=True).reshape(-1)
         res = self._fn._run([flat[self._positions]])
         flat[self._positions] = 0 if res[0] is None else res[0]
         return (flat.reshape(grad.shape),) + tuple(res[1:])
+
+    def _run_recorded(self, grad):
+        """The same under create_graph=True, in torch's recorded steps, so the
+        gradient can be differentiated again:
+
+        1. ``result``: the gradient copied into a new tensor (``CopyBackwards``);
+        2. ``grad_slice``: the view's part of it (``AsStridedBackward0``);
+        3. the op's node runs on a copy of that part (``CloneBackward0``: the node may
+           keep what it receives);
+        4. its first result is copied into ``grad_slice``: an in-place op on a view,
+           so ``result`` itself records ``CopySlices`` (of a ``CopyBackwards``).
+           ``result`` goes to the base's old history, the other results to the op's
+           other inputs."""
+        positions = self._positions
+        result = _copy(Tensor._make(np.empty_like(grad._data)), grad)
+        grad_slice = _functions.AsStrided.view_of(result, positions)
+        res = self._fn._run([_functions.Clone.apply(grad_slice, contiguous=True)])
+        first = None
+        if self.next_functions[0][0] is not None and res[0] is not None:
+            first = copy_slices(result, positions, grad_slice, res[0])
+        return (first,) + tuple(res[1:])
+
+
+def copy_slices(result, positions, view, src):
+    """``view.copy_(src)`` where ``view`` holds the elements of ``result`` at
+    ``positions``, as a recorded backward step (torch writes into the view itself):
+    a new tensor, ``result`` with ``src`` at the positions, whose node is
+    ``CopySlices`` of the ``CopyBackwards`` that the copy records on the view."""
+    copy = _copy(view, src)
+    data = np.array(result._data, copy=True, order="C")  # (so reshape is a view)
+    data.reshape(-1)[positions] = copy._data
+    out = Tensor._make(data)
+    if copy._grad_fn is not None:  # (not recorded: neither requires grad)
+        out._grad_fn = CopySlices(_input_edge(result), positions, copy._grad_fn)
+        out._requires_grad = True
+    return out
+
+
+class MultiOutputNode(OpNode):
+    """The node of an op with several outputs (``UnbindBackward0``): the engine
+    gathers one gradient per output (``output_nr``), and backward receives them all,
+    None for an output that received none."""
+
+    __slots__ = ()
+
+    def _run(self, grads):
+        recorded = any(isinstance(g, Tensor) for g in grads)  # create_graph=True
+        out = self._op.backward(RecordingContext(self) if recorded else self, grads)
+        if recorded and not isinstance(out, Tensor):
+            out = Tensor._make(np.asarray(out))  # (no gradient arrived with a history)
+        return (out,)
+
+
+class MultiViewOp(Op):
+    """An op that returns several views of its one input (``unbind``, ``split``,
+    ``chunk``): ``forward`` gives a tuple of NumPy views, ``backward(ctx, grads)`` the
+    input's gradient from the list of the outputs' gradients.
+
+    One node serves all the outputs (output ``i`` is ``(node, i)``), and every output
+    shares the base's memory and version counter. torch forbids changing such a view
+    in place (and using it after its base changed): the single node could not record
+    what happened to one of its outputs. So the views are marked with the creation
+    meta ``MULTI_OUTPUT_NODE`` (``NO_GRAD_MODE`` when made under ``no_grad()``), and the
+    in-place checks raise torch's error for them."""
+
+    is_view = True
+    _node_base = MultiOutputNode
+
+    @classmethod
+    def apply(cls, x, **params):
+        """``Op.apply``'s steps for one input and several view outputs."""
+        if x._base is not None:
+            _refresh_view(x)
+        recording = x._requires_grad and _state.enabled
+        node = cls._node_class()
+        node.needs_input_grad = (recording,)
+        node._kept_values = None
+        arrays = cls.forward(node, x._data, **params)
+        if recording:
+            node.next_functions = (_input_edge(x),)
+            node._sequence_nr = next(_sequence)
+            node._n_outputs = len(arrays)
+            if _anomaly.enabled:
+                node._forward_trace = forward_trace()
+        outputs = []
+        for i, a in enumerate(arrays):
+            t = Tensor._make(a)
+            _make_view(t, x, x._requires_grad and not recording)
+            if _state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
+                t._creation_meta = MULTI_OUTPUT_NODE
+            if recording:
+                t._grad_fn, t._output_nr, t._requires_grad = node, i, True
+            outputs.append(t)
+        outputs = tuple(outputs)
+        if _tangents:  # forward-mode AD: each output's tangent is a view of x's
+            dx = _forward_ad.tangent_of(x)
+            if dx is not None and x._data.dtype.kind == "f":
+                for t, dt in zip(outputs, cls.jvp(node, dx)):
+                    _forward_ad._set_tangent(t, dt)
+        if _recorders:
+            _notify(cls, (x,), params, outputs)
+        return outputs
 
 
 def view_positions(base, view):
@@ -812,6 +900,8 @@ def _version_records(saved, inputs, arrays, result, order=None):
     if order is not None and len(order) == len(saved):
         saved = [saved[i] for i in order]
     for arr in saved:
+        if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
+            continue
         if arr is result._data:
             box = _version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
@@ -1056,6 +1146,7 @@ class Function(metaclass=FunctionMeta):
 
 from .. import functions as _functions  # noqa: E402
 from ..tensor import (  # noqa: E402  (tensor.py imports this module)
+    MULTI_OUTPUT_NODE,
     NO_GRAD_MODE,
     Tensor,
     _bump_version,
