@@ -59,7 +59,8 @@ class Addmm(Op):
             return np.array(
                 np.broadcast_to(
                     bias if beta == 1 else beta * bias, (mat1.shape[0], mat2.shape[1])
-                )
+                ),
+                order="C",  # a new row-major result, as any other
             )
         out = matprod(mat1, mat2)
         if alpha != 1:

@@ -47,6 +47,30 @@ def ok_hook_on_view_of_base_that_requires_grad_later(L):
 
 
 # ----------------------------------------------------------------------------------------
+# Names
+
+
+def name_linear_without_in_features_gives_a_row_major_result(L):
+    # seed 2004331: with no products (in_features 0) addmm's result is the bias,
+    # broadcast into a new row-major tensor: flatten() is a view of it
+    w = L.zeros(2, 0, requires_grad=True)
+    b = L.tensor([-1.0, -0.5], requires_grad=True)
+    y = L.nn.functional.linear(L.zeros(3, 0), w, b)
+    return y, y.flatten(), y.flatten().grad_fn.next_functions[0][0]
+
+
+def name_view_of_a_base_detached_in_place(L):
+    # seeds 2005092, 2009413: the view is derived again after its base changed, and
+    # the base no longer requires grad (detach_()): AsStridedBackward0 leads nowhere
+    x = L.tensor(1.5, requires_grad=True)
+    v = x.expand(2)
+    with L.no_grad():
+        x.mul_(2)
+    x.detach_()
+    return v, v.grad_fn.next_functions
+
+
+# ----------------------------------------------------------------------------------------
 # Messages
 
 
@@ -206,7 +230,7 @@ def flag_grad_under_create_graph_is_a_copy(L):
 CASES = {
     k: v
     for k, v in dict(globals()).items()
-    if k.split("_")[0] in ("grad", "fwd", "ok", "msg", "flag", "silent")
+    if k.split("_")[0] in ("grad", "fwd", "ok", "msg", "flag", "name")
 }
 
 
