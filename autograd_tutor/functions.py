@@ -20,24 +20,25 @@ import numpy as np
 from ._broadcast import unbroadcast
 from ._dtype import result_type
 from .autograd.function import Op
+from .tensor import Tensor
 
 REGISTRY = {}
 """``{node name: Op class}`` for every built-in op (filled in as classes are defined)."""
 
 
-def _register(cls):
+def register(cls):
     REGISTRY[cls.node_name] = cls
     return cls
 
 
-def _data(x):
+def array_of(x):
     """The NumPy array of a tensor (a condition, a mask: values that get no gradient)."""
     return x._data if isinstance(x, Tensor) else x
 
 
 def to_dtype(grad, dtype):
     """``grad`` in ``dtype`` (itself if it already is; else a ``ToCopyBackward0``)."""
-    return grad if _data(grad).dtype == dtype else ToCopy.call(grad, dtype=dtype)
+    return grad if array_of(grad).dtype == dtype else ToCopy.call(grad, dtype=dtype)
 
 
 def _filled(shape, x):
@@ -148,7 +149,7 @@ def _pow(x, e):
 # Arithmetic
 
 
-@_register
+@register
 class Add(Op):
     """z = a + alpha * b.   dz/da = 1,  dz/db = alpha."""
 
@@ -178,7 +179,7 @@ class Add(Op):
         return da + db if ctx.alpha == 1 else da + ctx.alpha * db
 
 
-@_register
+@register
 class Sub(Op):
     """z = a - alpha * b.   dz/da = 1,  dz/db = -alpha."""
 
@@ -205,7 +206,7 @@ class Sub(Op):
         return da - db if ctx.alpha == 1 else da - ctx.alpha * db
 
 
-@_register
+@register
 class Rsub(Op):
     """z = other - alpha * a  (Python's ``1 - x``).   dz/da = -alpha."""
 
@@ -227,7 +228,7 @@ class Rsub(Op):
         return -ctx.alpha * da
 
 
-@_register
+@register
 class Mul(Op):
     """z = a * b.   dz/da = b,  dz/db = a."""
 
@@ -257,7 +258,7 @@ class Mul(Op):
         return da * b + a * db
 
 
-@_register
+@register
 class MulScalar(Op):
     """z = a * c, c a number, as torch's backward formulas multiply (Python's ``x * 2``
     records MulBackward0; ``mul(Tensor, Scalar)`` in C++ is MulBackward1).   dz/da = c."""
@@ -281,7 +282,7 @@ class MulScalar(Op):
         return da * ctx.other
 
 
-@_register
+@register
 class DivScalar(Op):
     """z = a / c, c a number (torch's ``div(Tensor, Scalar)``, in backward formulas such
     as mean's).   dz/da = 1 / c."""
@@ -305,7 +306,7 @@ class DivScalar(Op):
         return da / ctx.other
 
 
-@_register
+@register
 class Div(Op):
     """z = a / b.   dz/da = 1 / b,  dz/db = -a / b**2."""
 
@@ -334,7 +335,7 @@ class Div(Op):
         return (da - z * db) / b
 
 
-@_register
+@register
 class Reciprocal(Op):
     """y = 1 / x.   dy/dx = -1 / x**2 = -y**2.  (``2 / x`` is ``x.reciprocal() * 2``.)"""
 
@@ -358,7 +359,7 @@ class Reciprocal(Op):
         return -dx * y * y
 
 
-@_register
+@register
 class Neg(Op):
     """y = -x.   dy/dx = -1."""
 
@@ -378,7 +379,7 @@ class Neg(Op):
         return -dx
 
 
-@_register
+@register
 class Pow(Op):
     """y = x ** n (n a number).   dy/dx = n * x ** (n - 1)."""
 
@@ -413,7 +414,7 @@ class Pow(Op):
         return dx * (n * _pow(x, n - 1))
 
 
-@_register
+@register
 class PowTensor(Op):
     """z = a ** b (both tensors).   dz/da = b * a ** (b - 1),  dz/db = a ** b * ln(a)."""
 
@@ -436,13 +437,13 @@ class PowTensor(Op):
         da = db = None  # (torch records the exponent's first)
         with np.errstate(all="ignore"):
             if ctx.needs_input_grad[1]:  # torch: 0 where a == 0 and b >= 0 (not nan)
-                zero_base = (_data(a) == 0) & (_data(b) >= 0)
+                zero_base = (array_of(a) == 0) & (array_of(b) >= 0)
                 # torch takes the log of the base cast to the result's dtype
-                log_a = Log.call(to_dtype(a, _data(z).dtype))
+                log_a = Log.call(to_dtype(a, array_of(z).dtype))
                 db = grad * Where.call(0, z * log_a, condition=zero_base)
             if ctx.needs_input_grad[0]:  # torch: 0 where the exponent is 0 (not nan)
                 power = grad * (b * PowTensor.call(a, SubScalar.call(b, other=1)))
-                da = Where.call(0, power, condition=_data(b) == 0)
+                da = Where.call(0, power, condition=array_of(b) == 0)
         return da, db
 
     @staticmethod
@@ -454,7 +455,7 @@ class PowTensor(Op):
         return dz_a + dz_b
 
 
-@_register
+@register
 class PowScalarBase(Op):
     """y = c ** x (c a number).   dy/dx = c ** x * ln(c)."""
 
@@ -477,10 +478,12 @@ class PowScalarBase(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        dtype = _data(grad).dtype  # (a NumPy scalar, an array or a tensor)
+        dtype = array_of(grad).dtype  # (a NumPy scalar, an array or a tensor)
         ln = np.log(np.asarray(ctx.self, dtype=dtype))  # ln(c) in grad's dtype
         if ctx.self == 0:  # torch: 0 ** x has derivative 0 where x >= 0 (not nan)
-            slope = Where.call(0, MulScalar.call(y, other=ln), condition=_data(x) >= 0)
+            slope = Where.call(
+                0, MulScalar.call(y, other=ln), condition=array_of(x) >= 0
+            )
             return (grad * slope,)
         return (grad * MulScalar.call(y, other=ln),)
 
@@ -497,7 +500,7 @@ class PowScalarBase(Op):
 # Elementwise functions
 
 
-@_register
+@register
 class Exp(Op):
     """y = e ** x.   dy/dx = y (uses the saved output)."""
 
@@ -521,7 +524,7 @@ class Exp(Op):
         return dx * y
 
 
-@_register
+@register
 class Log(Op):
     """y = ln(x).   dy/dx = 1 / x."""
 
@@ -544,7 +547,7 @@ class Log(Op):
         return dx / x
 
 
-@_register
+@register
 class Sqrt(Op):
     """y = sqrt(x).   dy/dx = 1 / (2 * y)."""
 
@@ -568,7 +571,7 @@ class Sqrt(Op):
         return dx / (2 * y)
 
 
-@_register
+@register
 class Abs(Op):
     """y = |x|.   dy/dx = sign(x) (0 at x = 0, as in torch)."""
 
@@ -591,7 +594,7 @@ class Abs(Op):
         return dx * np.sign(x)
 
 
-@_register
+@register
 class Tanh(Op):
     """y = tanh(x).   dy/dx = 1 - y**2."""
 
@@ -615,7 +618,7 @@ class Tanh(Op):
         return dx * (1 - y * y)
 
 
-@_register
+@register
 class Sigmoid(Op):
     """y = 1 / (1 + e**-x).   dy/dx = y * (1 - y)."""
 
@@ -639,7 +642,7 @@ class Sigmoid(Op):
         return dx * y * (1 - y)
 
 
-@_register
+@register
 class Relu(Op):
     """y = max(x, 0).   dy/dx = 1 where y > 0, else 0."""
 
@@ -663,7 +666,7 @@ class Relu(Op):
         return np.where(y <= 0, 0, dx)
 
 
-@_register
+@register
 class Clamp(Op):
     """y = min(max(x, min), max) with number bounds.   dy/dx = 1 inside [min, max], else 0.
 
@@ -682,7 +685,7 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x = _data(ctx.saved_tensors[0])
+        x = array_of(ctx.saved_tensors[0])
         if ctx.max is None:
             inside = x >= ctx.min
         elif ctx.min is None:
@@ -710,7 +713,7 @@ def _clamp(x, lo, hi):
     return y if hi is None else np.minimum(hi, y)
 
 
-@_register
+@register
 class ClampTensor(Op):
     """y = min(max(x, min), max) with tensor bounds.
 
@@ -728,7 +731,7 @@ class ClampTensor(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, lo, hi = (_data(t) for t in ctx.saved_tensors)
+        x, lo, hi = (array_of(t) for t in ctx.saved_tensors)
         need = ctx.needs_input_grad
         above_lo = x >= lo if lo is not None else True
         below_hi = x <= hi if hi is not None else True
@@ -769,7 +772,7 @@ class ClampTensor(Op):
 # Reductions
 
 
-@_register
+@register
 class Sum(Op):
     """y = sum of all x.   dy/dx_i = 1: the gradient is copied to every element."""
 
@@ -793,7 +796,7 @@ class Sum(Op):
         return np.add.reduce(dx, axis=None)
 
 
-@_register
+@register
 class SumDim(Op):
     """y = x summed over ``dim``.   Each summed element gets the gradient of its sum."""
 
@@ -817,7 +820,7 @@ class SumDim(Op):
         return np.add.reduce(dx, axis=ctx.axis, keepdims=ctx.keepdim)
 
 
-@_register
+@register
 class Mean(Op):
     """y = mean of all n elements of x.   dy/dx_i = 1 / n."""
 
@@ -840,7 +843,7 @@ class Mean(Op):
         return np.add.reduce(dx, axis=None) / ctx.self_sym_numel
 
 
-@_register
+@register
 class MeanDim(Op):
     """y = x averaged over ``dim`` (k elements each).   dy/dx_i = 1 / k."""
 
@@ -891,9 +894,9 @@ class _Extreme(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = (_data(t) for t in ctx.saved_tensors)
+        x, y = (array_of(t) for t in ctx.saved_tensors)
         hits = np.isnan(x) if np.isnan(y) else x == y  # a nan result: the nans share
-        dtype = _data(grad).dtype
+        dtype = array_of(grad).dtype
         share = grad / np.asarray(hits.sum(), dtype=dtype)
         return (MaskedFill.call(np.zeros(x.shape, dtype), share, mask=hits),)
 
@@ -904,7 +907,7 @@ class _Extreme(Op):
         return np.add.reduce(np.where(hits, dx, 0), axis=None) / hits.sum()
 
 
-@_register
+@register
 class Max(_Extreme):
     """y = max of all x.   dy/dx_i = 1 for the maximum (split evenly among ties)."""
 
@@ -912,7 +915,7 @@ class Max(_Extreme):
     reduce = staticmethod(np.max)
 
 
-@_register
+@register
 class Min(_Extreme):
     """y = min of all x.   dy/dx_i = 1 for the minimum (split evenly among ties)."""
 
@@ -938,13 +941,13 @@ class _ExtremeDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        idx = _data(ctx.saved_tensors[0])
+        idx = array_of(ctx.saved_tensors[0])
         if not ctx.self_sym_sizes:
             return (grad,)
         if not ctx.keepdim:
             idx = np.expand_dims(idx, ctx.dim)
             grad = Unsqueeze.call(grad, dim=ctx.dim)
-        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=array_of(grad).dtype)
         return (Scatter.call(zeros, grad, dim=ctx.dim, index=idx),)
 
     @staticmethod
@@ -958,14 +961,14 @@ class _ExtremeDim(Op):
         return dy if ctx.keepdim else np.squeeze(dy, ctx.dim)
 
 
-@_register
+@register
 class MaxDim(_ExtremeDim):
     """values = x.max(dim).   The gradient flows only to the position of each maximum."""
 
     node_name = "MaxBackward0"
 
 
-@_register
+@register
 class MinDim(_ExtremeDim):
     """values = x.min(dim).   The gradient flows only to the position of each minimum."""
 
@@ -976,7 +979,7 @@ class MinDim(_ExtremeDim):
 # Matrix products
 
 
-@_register
+@register
 class Mm(Op):
     """C = A @ B (matrices).   dL/dA = dL/dC @ B.T,  dL/dB = A.T @ dL/dC."""
 
@@ -1043,7 +1046,7 @@ def mm_mat2_backward(grad, mat1, sizes, strides):
     return Mm.call(T.call(mat1), grad)
 
 
-@_register
+@register
 class Mv(Op):
     """y = A @ v (matrix times vector).   dL/dA = outer(dL/dy, v),  dL/dv = A.T @ dL/dy."""
 
@@ -1070,7 +1073,7 @@ class Mv(Op):
         return da @ v + a @ dv
 
 
-@_register
+@register
 class Dot(Op):
     """y = a . b (vectors).   dy/da = b,  dy/db = a."""
 
@@ -1096,7 +1099,7 @@ class Dot(Op):
         return np.dot(da, b) + np.dot(a, db)
 
 
-@_register
+@register
 class Bmm(Op):
     """C[i] = A[i] @ B[i] for each batch i.   Same rule as Mm, batch by batch."""
 
@@ -1145,7 +1148,7 @@ class _View(Op):
         return dx.reshape(y.shape)
 
 
-@_register
+@register
 class View(_View):
     """y = x viewed with a new shape (same memory).   Backward reshapes the gradient back."""
 
@@ -1159,7 +1162,7 @@ class View(_View):
         return y
 
 
-@_register
+@register
 class ReshapeAlias(View):
     """y = x.reshape(shape) as a view of a non-contiguous x (e.g. a transposed one):
     the same as View, recorded under torch's other name."""
@@ -1167,7 +1170,7 @@ class ReshapeAlias(View):
     node_name = "ReshapeAliasBackward0"
 
 
-@_register
+@register
 class UnsafeView(_View):
     """y = a reshaped copy (``reshape`` of a non-contiguous tensor, after ``clone``)."""
 
@@ -1180,7 +1183,7 @@ class UnsafeView(_View):
         return x.reshape(shape)
 
 
-@_register
+@register
 class Squeeze(_View):
     """y = x without its size-1 dimensions.   Backward reshapes back."""
 
@@ -1198,7 +1201,7 @@ class Squeeze(_View):
         )
 
 
-@_register
+@register
 class SqueezeDim(_View):
     """y = x without dimension ``dim`` (if its size is 1)."""
 
@@ -1214,7 +1217,7 @@ class SqueezeDim(_View):
         return (_unsqueeze_to(grad, ctx.self_sym_sizes, (ctx.dim,)),)
 
 
-@_register
+@register
 class SqueezeDims(_View):
     """y = x without the listed dimensions (those of size 1): ``x.squeeze((0, 2))``."""
 
@@ -1230,7 +1233,7 @@ class SqueezeDims(_View):
         return (_unsqueeze_to(grad, ctx.self_sym_sizes, sorted(ctx.dim)),)
 
 
-@_register
+@register
 class SqueezeDimsInplace(SqueezeDims):
     """The same, done in place inside ``matmul`` of a vector and a matrix (torch's
     ``squeeze_``, hence another overload number)."""
@@ -1239,7 +1242,7 @@ class SqueezeDimsInplace(SqueezeDims):
     is_view = False  # squeeze_ changes matmul's own result: no new view
 
 
-@_register
+@register
 class Unsqueeze(_View):
     """y = x with a new size-1 dimension at ``dim``."""
 
@@ -1267,7 +1270,7 @@ def _unsqueeze_to(grad, sizes, dims):
     return grad
 
 
-@_register
+@register
 class Expand(Op):
     """y = x repeated along size-1 dimensions.   Backward sums the copies' gradients."""
 
@@ -1296,7 +1299,7 @@ class Expand(Op):
         return Expand.forward(ctx, dx, y.shape)
 
 
-@_register
+@register
 class T(Op):
     """y = x.t() (matrix transpose).   Backward transposes the gradient."""
 
@@ -1318,7 +1321,7 @@ class T(Op):
         return dx.T
 
 
-@_register
+@register
 class Transpose(Op):
     """y = x with dimensions ``dim0`` and ``dim1`` swapped.   Backward swaps them back."""
 
@@ -1341,7 +1344,7 @@ class Transpose(Op):
         return np.swapaxes(dx, ctx.dim0, ctx.dim1) if dx.ndim else dx.view()
 
 
-@_register
+@register
 class Permute(Op):
     """y = x with its dimensions reordered.   Backward applies the inverse order."""
 
@@ -1365,7 +1368,7 @@ class Permute(Op):
         return np.transpose(dx, ctx.dims)
 
 
-@_register
+@register
 class Alias(Op):
     """y = x itself, as a new view (``x[:, :]`` when no index narrows anything)."""
 
@@ -1393,7 +1396,7 @@ class Identity(Alias):
     node_name = "Identity"
 
 
-@_register
+@register
 class Clone(Op):
     """y = a copy of x.   dy/dx = 1.
 
@@ -1416,7 +1419,7 @@ class Clone(Op):
         return np.array(dx, copy=True)
 
 
-@_register
+@register
 class ToCopy(Op):
     """y = x converted to another dtype.   The gradient is converted back."""
 
@@ -1438,7 +1441,7 @@ class ToCopy(Op):
         return dx.astype(y.dtype)
 
 
-@_register
+@register
 class Stack(Op):
     """y = the inputs (same shape) stacked along a new dimension ``dim``.
     dy/dx_i = 1 at slice i: each input's gradient is its slice of the gradient."""
@@ -1469,7 +1472,7 @@ class Stack(Op):
 # Indexing: the gradient goes back to the positions that were read
 
 
-@_register
+@register
 class Select(Op):
     """y = x[..., index, ...] at dimension ``dim`` (an integer index)."""
 
@@ -1496,7 +1499,7 @@ class Select(Op):
         return dx[ctx.key + (Ellipsis,)]
 
 
-@_register
+@register
 class Slice(Op):
     """y = x[..., start:end:step, ...] at dimension ``dim``."""
 
@@ -1522,7 +1525,7 @@ class Slice(Op):
         return dx[ctx.key]
 
 
-@_register
+@register
 class Index(Op):
     """y = x[indices] with integer arrays or boolean masks (a copy).
 
@@ -1541,8 +1544,8 @@ class Index(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        key = _data(ctx.saved_tensors[0])
-        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        key = array_of(ctx.saved_tensors[0])
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=array_of(grad).dtype)
         return (IndexPutImpl.call(zeros, grad, indices=key, accumulate=True),)
 
     @staticmethod
@@ -1555,7 +1558,7 @@ class Index(Op):
 # Overwriting ops (only in place): the old values no longer matter
 
 
-@_register
+@register
 class Zero(Op):
     """x.zero_(): y = 0.   dy/dx = 0."""
 
@@ -1576,7 +1579,7 @@ class Zero(Op):
         return np.zeros_like(dx)
 
 
-@_register
+@register
 class Fill(Op):
     """x.fill_(value): y = value everywhere.   dy/dx = 0."""
 
@@ -1599,7 +1602,7 @@ class Fill(Op):
         return np.zeros_like(dx)
 
 
-@_register
+@register
 class FillTensor(Op):
     """x.fill_(v) with a 0-d tensor v: y = v everywhere.   dy/dx = 0,  dy/dv = sum."""
 
@@ -1620,7 +1623,7 @@ class FillTensor(Op):
         return np.full_like(y, dvalue)
 
 
-@_register
+@register
 class Copy(Op):
     """x.copy_(src): y = src, broadcast to x's shape and cast to x's dtype.
 
@@ -1651,7 +1654,7 @@ class Copy(Op):
         return np.broadcast_to(dsrc, y.shape)
 
 
-@_register
+@register
 class IndexPut(Op):
     """x[indices] = v with integer arrays or masks: y = x with v written at indices.
 
@@ -1672,7 +1675,7 @@ class IndexPut(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = np.zeros(ctx.values_shape, dtype=_data(grad).dtype)
+        zeros = np.zeros(ctx.values_shape, dtype=array_of(grad).dtype)
         g_x = IndexPut.call(grad, zeros, key=ctx.key)  # 0 where x was overwritten
         if not ctx.needs_input_grad[1]:
             return g_x, None
@@ -1687,7 +1690,7 @@ class IndexPut(Op):
         return dy
 
 
-@_register
+@register
 class AsStrided(Op):
     """A view derived again from its base after an in-place change (torch's
     ``AsStridedBackward0``): the gradient goes to the base elements the view covers."""
@@ -1715,7 +1718,7 @@ class AsStrided(Op):
 # again, and their own backward says how.
 
 
-@_register
+@register
 class ThresholdBackward(Op):
     """g = grad where x > threshold, else 0 (relu's backward; x = nan passes grad).
     dg/dgrad = the same mask,  dg/dx = 0."""
@@ -1741,7 +1744,7 @@ class ThresholdBackward(Op):
         return masked(dgrad, ~(x <= ctx.threshold))
 
 
-@_register
+@register
 class TanhBackward(Op):
     """g = grad * (1 - y**2) (tanh's backward, y its output).
     dg/dgrad = 1 - y**2,  dg/dy = -2 y grad."""
@@ -1769,7 +1772,7 @@ class TanhBackward(Op):
         return dgrad * (1 - y * y) + dy * (-2.0 * y * grad)
 
 
-@_register
+@register
 class SigmoidBackward(Op):
     """g = grad * y * (1 - y) (sigmoid's backward, y its output).
     dg/dgrad = y (1 - y),  dg/dy = grad (1 - 2 y)."""
@@ -1800,7 +1803,7 @@ class SigmoidBackward(Op):
         return dgrad * y * (1 - y) + dy * grad * (1 - 2 * y)
 
 
-@_register
+@register
 class AddScalar(Op):
     """z = a + c, c a number (torch's ``add(Tensor, Scalar)``, in backward formulas;
     Python's ``x + 1`` records AddBackward0).   dz/da = 1."""
@@ -1821,7 +1824,7 @@ class AddScalar(Op):
         return da
 
 
-@_register
+@register
 class SubScalar(Op):
     """z = a - c, c a number (torch's ``sub(Tensor, Scalar)``, as in pow's backward
     ``b - 1``; Python's ``x - 1`` records SubBackward0).   dz/da = 1."""
@@ -1849,7 +1852,7 @@ def _where(a, b, condition):
     return np.where(condition, a, b)
 
 
-@_register
+@register
 class Where(Op):
     """z = a where condition, else b (torch's ``where``; a or b may be the number 0).
     dz/da = 1 where condition,  dz/db = 1 elsewhere."""
@@ -1867,7 +1870,7 @@ class Where(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        condition = _data(ctx.saved_tensors[0])
+        condition = array_of(ctx.saved_tensors[0])
         need = ctx.needs_input_grad
         # (torch records the later input's gradient first)
         db = Where.call(0, grad, condition=condition) if need[1] else None
@@ -1881,7 +1884,7 @@ class Where(Op):
         return np.where(condition, da, db)
 
 
-@_register
+@register
 class Sgn(Op):
     """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0."""
 
@@ -1904,7 +1907,7 @@ class Sgn(Op):
         return np.zeros_like(dx)
 
 
-@_register
+@register
 class SelectBackward(Op):
     """g = zeros of the input's sizes, grad written at [..., index, ...] (select's
     backward).   dg/dgrad: select the same position again."""
@@ -1929,7 +1932,7 @@ class SelectBackward(Op):
         return SelectBackward.forward(ctx, dgrad, g.shape, ctx.dim, ctx.index)
 
 
-@_register
+@register
 class SliceBackward(Op):
     """g = zeros of the input's sizes, grad written at [..., start:end:step, ...]
     (slice's backward).   dg/dgrad: slice the same positions again."""
@@ -1957,7 +1960,7 @@ class SliceBackward(Op):
         return SliceBackward.forward(ctx, dgrad, g.shape, *where)
 
 
-@_register
+@register
 class IndexPutImpl(Op):
     """y = x with values added at indices (``index_put_(..., accumulate=True)``, how
     indexing's backward adds the gradient into zeros; a position read twice gets both).
@@ -1996,7 +1999,7 @@ def _along(index, dim):
     return tuple(grid)
 
 
-@_register
+@register
 class Scatter(Op):
     """y = x with src written along ``dim`` at ``index`` (max(dim)'s backward writes
     the gradient into zeros this way).   dy/dx = 1 where not written,
@@ -2015,7 +2018,7 @@ class Scatter(Op):
     @staticmethod
     def backward(ctx, grad):
         need = ctx.needs_input_grad
-        written = np.zeros(_data(grad).shape, dtype=bool)
+        written = np.zeros(array_of(grad).shape, dtype=bool)
         written[_along(ctx.index, ctx.dim)] = True
         return (
             Where.call(0, grad, condition=written) if need[0] else None,
@@ -2029,7 +2032,7 @@ class Scatter(Op):
         return Scatter.forward(ctx, dx, dsrc, ctx.dim, ctx.index)
 
 
-@_register
+@register
 class Gather(Op):
     """y = x read along ``dim`` at ``index``.   dy/dx = 1 at the positions read (a
     position read twice gets both gradients: scatter_add)."""
@@ -2044,7 +2047,7 @@ class Gather(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=array_of(grad).dtype)
         return (ScatterAdd.call(zeros, grad, dim=ctx.dim, index=ctx.index),)
 
     @staticmethod
@@ -2053,7 +2056,7 @@ class Gather(Op):
         return dx[_along(ctx.index, ctx.dim)]
 
 
-@_register
+@register
 class ScatterAdd(Op):
     """y = x with src added along ``dim`` at ``index`` (gather's backward).
     dy/dx = 1,  dy/dsrc = 1 at the positions added to (read back with gather)."""
@@ -2083,7 +2086,7 @@ class ScatterAdd(Op):
         return ScatterAdd.forward(ctx, dx, dsrc, ctx.dim, ctx.index)
 
 
-@_register
+@register
 class MaskedFill(Op):
     """y = x with the 0-d value written where ``mask`` (max()'s backward spreads the
     gradient over the tied maxima this way).   dy/dx = 1 where not mask,
@@ -2111,7 +2114,7 @@ class MaskedFill(Op):
         return np.where(ctx.mask, dvalue, dx)
 
 
-@_register
+@register
 class MaskedSelect(Op):
     """y = the elements of x where ``mask``, as a 1-D tensor.
     dy/dx = 1 at the masked positions."""
@@ -2126,13 +2129,10 @@ class MaskedSelect(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=array_of(grad).dtype)
         return (IndexPutImpl.call(zeros, grad, indices=ctx.mask, accumulate=True),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
         """dy = dx at the masked positions."""
         return dx[ctx.mask]
-
-
-from .tensor import Tensor  # noqa: E402  (tensor.py imports this module)
