@@ -139,43 +139,33 @@ def iter_backward(
     anomaly = _anomaly.enabled
     arrived = {}  # target node -> the gradients it received (collected at the end)
     while ready:
-        # 3. take the ready node recorded last: the most recent operation is undone first
+        # 3. take the ready node recorded last: the latest operation is undone first
         node = heapq.heappop(ready)[2]
         grads_in = buffers.pop(node)
         token = _quiet.enter() if quiet else None  # NumPy: silent on inf and nan
         if create_graph:  # record this step's operations (restored before the yield)
             grad_mode, _grad_state.enabled = _grad_state.enabled, True
         try:
-            if node in stops:  # not on the way to an input, or a target autograd.grad
-                # stops at: only its tensors' hooks see the gradient
-                grads_in = _hooked(node, grads_in)
-                grads_out = ()
-                if node in target_nodes:
+            if node in target_nodes:  # (before the tensors' hooks, as torch)
+                arrived[node] = tuple(grads_in)
+            if node in stops:  # it gets a gradient but does not run (see _prune)
+                grads_in, grads_out = _hooked(node, grads_in), ()
+                if node in target_nodes:  # autograd.grad's result: after the hooks
                     arrived[node] = tuple(grads_in)
             else:
-                if node in target_nodes:  # (before the tensors' hooks, as torch)
-                    arrived[node] = tuple(grads_in)
-                if node._hooked:  # tensor hooks or retain_grad() on its outputs
-                    grads_in = node._run_pre_hooks(grads_in)
                 # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
-                if anomaly:
-                    grads_out = _run_watched(node, grads_in)
-                elif grads_in[0] is None and all(g is None for g in grads_in):
-                    grads_out = (None,) * len(node.next_functions)
-                else:
-                    grads_out = node._run(grads_in)
+                grads_in, grads_out = _run_node(node, grads_in, anomaly)
                 if node._kept_values and not retain_graph:
-                    node._kept_values = None  # 5. saved values no longer needed: free
+                    node._kept_values = None  # 5. its saved values are no longer needed
                     node._freed = True
-            # send one gradient along each edge; a node whose last gradient arrived is
-            # ready to run
+            # one gradient along each edge; where two edges meet, the gradients add
             for (nxt, nr), g in zip(node.next_functions, grads_out):
                 if nxt is None or (needed is not None and nxt not in needed):
                     continue
                 if g is not None:
                     _add_to_buffer(buffers, nxt, nr, g)
                 deps[nxt] -= 1
-                if deps[nxt] == 0:
+                if deps[nxt] == 0:  # its last gradient arrived: ready to run
                     heapq.heappush(ready, (-nxt._sequence_nr, arrival(), nxt))
         finally:
             if token is not None:
@@ -213,6 +203,18 @@ def _prune(root_nodes, targets, accumulate):
             if not any(c in needed for c, _ in node.next_functions)
         )
     return needed, stops, target_nodes
+
+
+def _run_node(node, grads_in, anomaly):
+    """Step 4: the tensors' hooks, then the node's local chain rule. Returns the
+    gradients in (after the hooks) and one gradient out per ``next_functions`` edge."""
+    if node._hooked:  # tensor hooks or retain_grad() on this node's outputs
+        grads_in = node._run_pre_hooks(grads_in)
+    if anomaly:
+        return grads_in, _run_watched(node, grads_in)
+    if grads_in[0] is None and all(g is None for g in grads_in):
+        return grads_in, (None,) * len(node.next_functions)  # nothing to pass on
+    return grads_in, node._run(grads_in)
 
 
 def _hooked(node, grads_in):
