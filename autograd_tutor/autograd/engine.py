@@ -46,23 +46,21 @@ class BackwardStep(NamedTuple):
 
 
 def _count_dependencies(roots, needed=None):
-    """Step 1: for each node, the number of edges that lead into it (iteratively)."""
+    """Step 1: for each node, the number of edges that lead into it (iteratively).
+    Only nodes in ``needed`` count, when it is given: the others get no gradient."""
     deps = {}
-    seen = set()
-    stack = []
-    for node in roots:
-        if node not in seen:
-            seen.add(node)
-            stack.append(node)
+    stack = list(dict.fromkeys(roots))
+    roots = set(stack)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None or (needed is not None and nxt not in needed):
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+            if nxt in deps:
+                deps[nxt] += 1
+            else:  # reached for the first time: walk on from it
+                deps[nxt] = 1
+                if nxt not in roots:
+                    stack.append(nxt)
     return deps
 
 
@@ -160,7 +158,7 @@ def iter_backward(
                     node._freed = True
             # one gradient along each edge; where two edges meet, the gradients add
             for (nxt, nr), g in zip(node.next_functions, grads_out):
-                if nxt is None or (needed is not None and nxt not in needed):
+                if nxt not in deps:  # no edge, or off every path to an input
                     continue
                 if g is not None:
                     _add_to_buffer(buffers, nxt, nr, g)
