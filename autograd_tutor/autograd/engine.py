@@ -157,8 +157,15 @@ def iter_backward(
                 if node in target_nodes:  # autograd.grad's result: after the hooks
                     arrived[node] = tuple(grads_in)
             else:
+                if node._hooked:  # tensor hooks or retain_grad() on its outputs
+                    grads_in = node._run_pre_hooks(grads_in)
                 # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
-                grads_in, grads_out = _run_node(node, grads_in, anomaly)
+                if anomaly:
+                    grads_out = _run_watched(node, grads_in)
+                elif grads_in[0] is None and all(g is None for g in grads_in):
+                    grads_out = (None,) * len(node.next_functions)  # nothing to pass on
+                else:
+                    grads_out = node._run(grads_in)
                 if node._kept_values and not retain_graph:
                     node._kept_values = None  # 5. its saved values are no longer needed
                     node._freed = True
@@ -207,18 +214,6 @@ def _prune(root_nodes, targets, accumulate):
             if not any(c in needed for c, _ in node.next_functions)
         )
     return needed, stops, target_nodes
-
-
-def _run_node(node, grads_in, anomaly):
-    """Step 4: the tensors' hooks, then the node's local chain rule. Returns the
-    gradients in (after the hooks) and one gradient out per ``next_functions`` edge."""
-    if node._hooked:  # tensor hooks or retain_grad() on this node's outputs
-        grads_in = node._run_pre_hooks(grads_in)
-    if anomaly:
-        return grads_in, _run_watched(node, grads_in)
-    if grads_in[0] is None and all(g is None for g in grads_in):
-        return grads_in, (None,) * len(node.next_functions)  # nothing to pass on
-    return grads_in, node._run(grads_in)
 
 
 def _hooked(node, grads_in):
