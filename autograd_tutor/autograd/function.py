@@ -706,8 +706,10 @@ def _attach(cls, node, result, inputs, arrays):
                 t._data.shape != out.shape or t._data.dtype is not out.dtype
             ):
                 node._in_meta = tuple(
-                    (t._data.shape, t._data.dtype) if fn is not None else None
-                    for t, (fn, _) in zip(inputs, node.next_functions)
+                    [
+                        (t._data.shape, t._data.dtype) if fn is not None else None
+                        for t, (fn, _) in zip(inputs, node.next_functions)
+                    ]
                 )
                 break
     node._sequence_nr = next(sequence_nrs)
