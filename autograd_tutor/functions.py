@@ -468,8 +468,8 @@ class PowScalarBase(Op):
     def forward(ctx, x, base):
         ctx.self = base
         x = _as_float(x) if isinstance(base, float) else x
-        y = (
-            _int_pow(np.asarray(base), x)
+        y = (  # an int base takes the exponent's dtype, as torch's Python numbers do
+            _int_pow(np.asarray(base, dtype=result_type(base, x)), x)
             if isinstance(base, int)
             else np.power(base, x)
         )

@@ -47,6 +47,18 @@ def ok_hook_on_view_of_base_that_requires_grad_later(L):
 
 
 # ----------------------------------------------------------------------------------------
+# Forward values
+
+
+def fwd_number_to_the_power_of_an_integer_tensor(L):
+    # seeds 5020119, 5034659: a Python int base does not widen the exponent's integer
+    # dtype (1 ** int32 is int32); with a bool exponent it is int64, a float base float32
+    i = L.tensor([0, 1, 3], dtype=L.int32)
+    b = L.tensor([True, False])
+    return 1**i, -(2**i), 2**b, 2.0**i, 3 ** L.tensor([1, 2])
+
+
+# ----------------------------------------------------------------------------------------
 # Names
 
 
