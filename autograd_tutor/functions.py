@@ -1791,17 +1791,19 @@ class IndexPut(Op):
     def forward(ctx, x, values, key):
         ctx.key, ctx.accumulate, ctx.values_shape = key, False, np.shape(values)
         ctx.values_dtype = np.asarray(values).dtype
+        ctx.save_for_backward(key)  # torch saves the indices: freed after backward
         y = x.copy()
         y[key] = values
         return y
 
     @staticmethod
     def backward(ctx, grad):
+        (key,) = ctx.saved_tensors
         zeros = np.zeros(ctx.values_shape, dtype=array_of(grad).dtype)
-        g_x = IndexPut.call(grad, zeros, key=ctx.key)  # 0 where x was overwritten
+        g_x = IndexPut.call(grad, zeros, key=key)  # 0 where x was overwritten
         if not ctx.needs_input_grad[1]:
             return g_x, None
-        g_v = unbroadcast(Index.call(grad, key=ctx.key), ctx.values_shape)  # v was
+        g_v = unbroadcast(Index.call(grad, key=key), ctx.values_shape)  # v was
         return g_x, to_dtype(g_v, ctx.values_dtype)  # broadcast and cast: undone
 
     @staticmethod

@@ -37,6 +37,21 @@ def grad_retain_grad_on_view_changed_in_place(L):
     return v.grad, x.grad
 
 
+def msg_second_backward_through_index_put(L):
+    # seeds 5014644, 5036545: IndexPutBackward0 saves its indices, so backward frees
+    # them and a second backward through it is torch's "second time" error
+    x = L.zeros(3)
+    v = L.tensor([1.0, 2.0], requires_grad=True)
+    x[L.tensor([0, 2])] = v
+    x.sum().backward()
+    first = v.grad.clone()
+    try:
+        x.sum().backward()
+    except RuntimeError as e:
+        return first, str(e)
+    return first, v.grad
+
+
 def ok_hook_on_view_of_base_that_requires_grad_later(L):
     base = L.zeros(3)
     v = base[0:2]
