@@ -20,14 +20,11 @@ def unbroadcast(grad, shape):
         return sum_to(grad, shape)
     extra = grad.ndim - len(shape)
     if extra > 0:
-        grad = _sum(grad, axis=tuple(range(extra)))
+        grad = grad.sum(axis=tuple(range(extra)))
     stretched = tuple([i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1])
     if stretched:
-        grad = _sum(grad, axis=stretched, keepdims=True)
+        grad = grad.sum(axis=stretched, keepdims=True)
     return np.asarray(grad)
-
-
-_sum = np.add.reduce  # what ndarray.sum calls, without its Python wrapper
 
 
 def sum_to(grad, shape):

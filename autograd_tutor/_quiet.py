@@ -10,18 +10,18 @@ set and reset directly (a context manager would cost a microsecond per op).
 import numpy as np
 
 try:  # NumPy 2 keeps the error state in a context variable: set it, then reset it
+    from functools import partial
+
     from numpy._core._ufunc_config import _extobj_contextvar as _state
 
     with np.errstate(all="ignore"):
         _IGNORE = _state.get()
 
-    def enter():
-        """Start ignoring floating-point errors; returns the token for ``exit``."""
-        return _state.set(_IGNORE)
-
-    def exit(token):  # noqa: A001 - paired with enter()
-        """Restore the error state that ``enter`` replaced."""
-        _state.reset(token)
+    # enter() starts ignoring floating-point errors and returns the token for exit();
+    # exit(token) restores the error state enter() replaced. Both are the context
+    # variable's own methods (no Python function between: they run for every op).
+    enter = partial(_state.set, _IGNORE)
+    exit = _state.reset  # noqa: A001 - paired with enter()
 
 except ImportError:  # another NumPy layout: the public (slower) context manager
 

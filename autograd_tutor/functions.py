@@ -60,14 +60,17 @@ def masked(grad, keep):
     For float32/float64 it works on the bits, several times faster than ``np.where``
     on large random masks: the bits of each element ANDed with all ones (kept) or all
     zeros (dropped, and all-zero bits are +0.)."""
-    keep = np.broadcast_to(keep, np.shape(grad))
-    bits = {4: np.uint32, 8: np.uint64}.get(grad.dtype.itemsize)
-    if grad.dtype.kind != "f" or bits is None:
+    bits = _BITS.get(grad.dtype)
+    if bits is None:  # not float32/float64
         return np.where(keep, grad, 0).astype(grad.dtype, copy=False)
-    out = np.array(grad, dtype=grad.dtype, order="C", copy=True)
-    ones = np.negative(keep, dtype=bits)  # True -> all ones, False -> 0
-    np.bitwise_and(out.view(bits), ones, out=out.view(bits))
-    return out
+    out = np.negative(keep, dtype=bits)  # True -> all ones, False -> 0
+    if type(out) is not np.ndarray or out.shape != grad.shape:  # (0-d, or broadcast)
+        out = np.array(np.broadcast_to(out, np.shape(grad)))
+    np.bitwise_and(out, grad.view(bits), out=out)
+    return out.view(grad.dtype)
+
+
+_BITS = {np.dtype(np.float32): np.uint32, np.dtype(np.float64): np.uint64}
 
 
 def _as_float(x):
@@ -234,7 +237,7 @@ class Mul(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        need = ctx.needs_input_grad or (False, False)
+        need = ctx.needs_input_grad
         # like torch, keep only what backward will use: a is needed for dz/db only
         ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
         return a * b
@@ -312,7 +315,7 @@ class Div(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        need = ctx.needs_input_grad or (False, False)
+        need = ctx.needs_input_grad
         ctx.save_for_backward(a if need[1] else None, b)
         return a / b
 
@@ -979,7 +982,7 @@ class Mm(Op):
 
     node_name = "MmBackward0"
     saved_names = ("self", "mat2")
-    numpy = staticmethod(lambda a, b: matprod(a, b))
+    numpy = staticmethod(matprod)
     attr_names = (
         "self_sym_sizes",
         "self_sym_strides",
@@ -1015,13 +1018,14 @@ def save_factors(ctx, a, b):
     """Save the two factors of a product C = A @ B (mm, bmm, mv, dot): dL/dA uses B
     and dL/dB uses A, so each is kept only when the other's gradient is needed (as
     torch)."""
-    need = ctx.needs_input_grad or (False, False)
+    need = ctx.needs_input_grad
     ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
 
 
 def strides(a):
-    """An array's strides counted in elements, as torch counts them."""
-    return tuple([s // a.itemsize for s in a.strides])
+    """A matrix's strides counted in elements, as torch counts them."""
+    rows, cols = a.strides
+    return (rows // a.itemsize, cols // a.itemsize)
 
 
 def mm_mat1_backward(grad, mat2, sizes, strides):
@@ -1843,7 +1847,8 @@ class SubScalar(Op):
         return da
 
 
-def _where(condition, a, b):
+def _where(a, b, condition):
+    """``a`` where ``condition``, else ``b`` (the gradient masks of backward rules)."""
     if isinstance(b, (int, float)) and b == 0 and isinstance(a, np.ndarray):
         return masked(a, condition)  # (the common case, faster than np.where)
     return np.where(condition, a, b)
@@ -1858,12 +1863,12 @@ class Where(Op):
     broadcasts = True
     saved_names = ("condition",)
 
-    numpy = staticmethod(lambda a, b, condition: _where(condition, a, b))
+    numpy = staticmethod(_where)
 
     @staticmethod
     def forward(ctx, a, b, condition):
         ctx.save_for_backward(condition)
-        return _where(condition, a, b)
+        return _where(a, b, condition)
 
     @staticmethod
     def backward(ctx, grad):

@@ -120,16 +120,9 @@ def iter_backward(
             runs with gradient recording on, so the backward pass is itself recorded.
     """
     root_nodes = [node for node, _ in roots]
-    needed = None
-    target_nodes = None
-    if targets is not None:
-        target_nodes = {node for node, _ in targets}
-        needed = _nodes_leading_to(root_nodes, target_nodes)
-        if not accumulate:  # a captured node runs only to reach another target
-            target_nodes = {
-                node: any(c in needed for c, _ in node.next_functions)
-                for node in target_nodes
-            }
+    # (autograd.grad and backward(inputs=...)) prune first: which nodes run at all
+    needed, stops, target_nodes = _prune(root_nodes, targets, accumulate)
+
     # 1. how many edges lead into each node: it runs once that many gradients arrived
     deps = _count_dependencies(root_nodes, needed)
 
@@ -137,70 +130,53 @@ def iter_backward(
     buffers = {}
     for (node, nr), g in zip(roots, grad_roots):
         _add_to_buffer(buffers, node, nr, g)
-
-    tie = itertools.count().__next__  # equal sequence numbers: first come, first served
-    push, pop = heapq.heappush, heapq.heappop
-    ready = []
+    ready = []  # a heap of (-sequence number, arrival, node): the latest op on top
+    arrival = itertools.count().__next__  # equal sequence numbers: first come first
     for node in dict.fromkeys(root_nodes):
         if deps.get(node, 0) == 0:  # (a root leading to no input still runs its hooks)
-            push(ready, (-node._sequence_nr, tie(), node))
+            heapq.heappush(ready, (-node._sequence_nr, arrival(), node))
 
-    # 3. run ready nodes, most recent first. (When a node makes exactly one other node
-    # ready and nothing else is waiting, that node is simply next: no queue needed.)
-    following = None
     anomaly = _anomaly.enabled
-    while ready or following is not None:
-        if following is not None:
-            node, following = following, None
-        else:
-            node = pop(ready)[2]
+    arrived = {}  # target node -> the gradients it received (collected at the end)
+    while ready:
+        # 3. take the ready node recorded last: the most recent operation is undone first
+        node = heapq.heappop(ready)[2]
         grads_in = buffers.pop(node)
         token = _quiet.enter() if quiet else None  # NumPy: silent on inf and nan
         if create_graph:  # record this step's operations (restored before the yield)
             grad_mode, _grad_state.enabled = _grad_state.enabled, True
         try:
-            if needed is None:  # loss.backward(): every node runs (the common case)
+            if node in stops:  # not on the way to an input, or a target autograd.grad
+                # stops at: only its tensors' hooks see the gradient
+                grads_in = _hooked(node, grads_in)
+                grads_out = ()
+                if node in target_nodes:
+                    arrived[node] = tuple(grads_in)
+            else:
+                if node in target_nodes:  # (before the tensors' hooks, as torch)
+                    arrived[node] = tuple(grads_in)
                 if node._hooked:  # tensor hooks or retain_grad() on its outputs
                     grads_in = node._run_pre_hooks(grads_in)
+                # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
                 if anomaly:
                     grads_out = _run_watched(node, grads_in)
-                elif grads_in[0] is not None or any(g is not None for g in grads_in):
-                    # 4. the node applies its local chain rule (AccumulateGrad: adds
-                    # into .grad)
-                    grads_out = node._run(grads_in)
-                else:
+                elif grads_in[0] is None and all(g is None for g in grads_in):
                     grads_out = (None,) * len(node.next_functions)
-            elif node not in needed:  # a root off every path to an input: hooks only
-                grads_in, grads_out = _hooked(node, grads_in), None
-            elif node not in target_nodes:
-                grads_in, grads_out = _run_node(node, grads_in, anomaly)
-            elif accumulate or target_nodes[node]:
-                _capture(node, grads_in, targets, captured)  # before the node's hooks
-                grads_in, grads_out = _run_node(node, grads_in, anomaly)
-            else:  # autograd.grad stops here: the gradient after the tensor's hooks
-                grads_in = _hooked(node, grads_in)
-                _capture(node, grads_in, targets, captured)
-                grads_out = None  # the node did not run: its saved values stay
-            if grads_out is None:
-                grads_out = ()
-            elif node._kept_values and not retain_graph:
-                node._kept_values = None  # 5. saved values are no longer needed: free
-                node._freed = True
+                else:
+                    grads_out = node._run(grads_in)
+                if node._kept_values and not retain_graph:
+                    node._kept_values = None  # 5. saved values no longer needed: free
+                    node._freed = True
+            # send one gradient along each edge; a node whose last gradient arrived is
+            # ready to run
             for (nxt, nr), g in zip(node.next_functions, grads_out):
                 if nxt is None or (needed is not None and nxt not in needed):
                     continue
                 if g is not None:
                     _add_to_buffer(buffers, nxt, nr, g)
-                remaining = deps[nxt] - 1
-                deps[nxt] = remaining
-                if remaining == 0:
-                    if following is None and not ready:
-                        following = nxt
-                    else:
-                        if following is not None:
-                            push(ready, (-following._sequence_nr, tie(), following))
-                            following = None
-                        push(ready, (-nxt._sequence_nr, tie(), nxt))
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    heapq.heappush(ready, (-nxt._sequence_nr, arrival(), nxt))
         finally:
             if token is not None:
                 _quiet.exit(token)
@@ -208,18 +184,35 @@ def iter_backward(
                 _grad_state.enabled = grad_mode
         yield _new_step(BackwardStep, (node, grads_in, grads_out))
 
+    if captured is not None:  # autograd.grad: the gradients of the requested inputs
+        for node, grads in arrived.items():
+            for nr, g in enumerate(grads):
+                if (node, nr) in targets:
+                    captured[(node, nr)] = g
 
-def _run_node(node, grads_in, anomaly):
-    """Step 4: the tensors' hooks, then the node's local chain rule (AccumulateGrad:
-    adds into .grad). Returns the gradients in (after hooks) and one gradient out per
-    ``next_functions`` edge."""
-    if node._hooked:  # tensor hooks or retain_grad() on this node's outputs
-        grads_in = node._run_pre_hooks(grads_in)
-    if anomaly:
-        return grads_in, _run_watched(node, grads_in)
-    if grads_in[0] is not None or any(g is not None for g in grads_in):
-        return grads_in, node._run(grads_in)
-    return grads_in, (None,) * len(node.next_functions)
+
+def _prune(root_nodes, targets, accumulate):
+    """Which nodes the backward pass needs, for ``backward(inputs=...)`` and
+    ``autograd.grad`` (``targets``: the inputs' edges); ``(None, (), ())`` for a plain
+    ``loss.backward()``, where every node runs.
+
+    Returns the nodes that lie on a path to a target (``needed``; the others get no
+    gradient), the nodes that receive a gradient but do not run (``stops``: a root off
+    every path; under ``autograd.grad``, a target with no other target below it, so a
+    leaf's ``.grad`` is left alone and nothing past it is computed or freed) and the
+    target nodes, whose arriving gradients are collected."""
+    if targets is None:
+        return None, (), ()
+    target_nodes = {node for node, _ in targets}
+    needed = _nodes_leading_to(root_nodes, target_nodes)
+    stops = {node for node in root_nodes if node not in needed}
+    if not accumulate:  # autograd.grad: a target runs only to reach another target
+        stops.update(
+            node
+            for node in target_nodes
+            if not any(c in needed for c, _ in node.next_functions)
+        )
+    return needed, stops, target_nodes
 
 
 def _hooked(node, grads_in):
@@ -229,13 +222,6 @@ def _hooked(node, grads_in):
             return [node._hooked_grad(grads_in[0])]
         return grads_in
     return node._run_pre_hooks(grads_in) if node._hooked else grads_in
-
-
-def _capture(node, grads_in, targets, captured):
-    if captured is not None:
-        for nr, g in enumerate(grads_in):
-            if (node, nr) in targets:
-                captured[(node, nr)] = g
 
 
 _new_step = tuple.__new__  # builds a BackwardStep without NamedTuple's slower __new__

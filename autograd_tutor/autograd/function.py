@@ -290,21 +290,14 @@ class SavedTensorMixin:
 class OpNode(SavedTensorMixin, Node):
     """The backward node of a built-in ``Op``; it doubles as the op's ``ctx``.
 
-    The attributes every recorded node has are slots (no per-node dict: a big graph
-    holds fewer objects for Python's garbage collector to scan); ``Op.apply`` sets them.
-    Attributes an op's forward adds (``ctx.dim``...) still go into a dict.
+    The attributes every recorded node has are slots, which ``Op.apply`` sets; the
+    rarer ones (``_in_meta``, ``_kept_versions``, ``_freed``, and what an op's forward
+    adds: ``ctx.dim``...) are set only on the nodes that have them, over class defaults.
     """
 
-    __slots__ = (
-        "next_functions",
-        "needs_input_grad",
-        "_sequence_nr",
-        "_kept_values",
-        "_kept_versions",
-        "_in_meta",
-        "_freed",
-    )
+    __slots__ = ("next_functions", "needs_input_grad", "_sequence_nr", "_kept_values")
     _op = None
+    _in_meta = None  # (shape, dtype) per input, when the op broadcast or cast one
 
     def save_for_backward(self, *arrays):
         """Keep NumPy arrays (inputs, the output or helpers) for the backward pass."""
@@ -450,7 +443,8 @@ class _Unrecorded:
     """The ``ctx`` of an op called on NumPy arrays inside a plain backward pass
     (``Op.call``): nothing is recorded, so nothing needs saving."""
 
-    needs_input_grad = ()
+    def __init__(self, n_inputs):
+        self.needs_input_grad = (False,) * n_inputs
 
     def save_for_backward(self, *arrays):
         pass
@@ -465,9 +459,6 @@ def _cpp_name(name):
 
 
 _CPP_NAMED = {"CopyBackwards": _cpp_name("CopyBackwards")}
-_NO_NEEDS = ()
-_NEEDS_ONE = (True,)  # shared tuples: fewer objects for the garbage collector to scan
-_NEEDS_TWO = ((False, False), (False, True), (True, False), (True, True))
 _NO_EDGE = (None, 0)
 _CONSTANTS = (int, float, bool, np.ndarray, np.number, np.bool_)
 
@@ -544,72 +535,55 @@ class Op:
         """Run the op on tensors (or Python numbers) and record it if gradients are on.
 
         Each positional input becomes one slot of ``next_functions``; keyword ``params``
-        (a dimension, an exponent, ...) are plain settings.
+        (a dimension, an exponent, ...) are plain settings. The four steps:
 
-        This is the hottest function of the package, so it is written as one plain loop.
+        1. unwrap each input to its NumPy array (a number stays a number);
+        2. if grad mode is on and an input requires grad, note where each input's
+           gradient must go: its ``grad_fn``, or its leaf's ``AccumulateGrad``;
+        3. run ``forward`` on the arrays (it saves what ``backward`` will need);
+        4. wrap the result in a tensor whose ``grad_fn`` is the node.
         """
-        node = cls._node_class()
-        node._kept_values = None
-        # 1. Unwrap the inputs, and find out whether any of them needs a gradient.
+        # 1. unwrap
         arrays = []
-        recording = False
-        any_f64 = False
-        first = mixed = None
+        requires_grad = mixed = any_f64 = False
+        dtype = None
         for t in inputs:
             if isinstance(t, Tensor):
-                if t._base is not None and (
-                    t._grad_fn is None or t._version_box[0] != t._view_version
-                ):
-                    # a view without history, or changed in place since: its flags
-                    # as they are now, and its grad_fn derived again if it will be used
-                    if _state.enabled:
-                        _fresh(t)
-                    elif t._grad_fn is None:
-                        t._requires_grad = t._base._requires_grad
-                d = t._data
-                arrays.append(d)
-                if t._requires_grad:
-                    recording = True
-                dt = d.dtype
-                if dt is _F64:
-                    any_f64 = True
-                if first is None:
-                    first = dt
-                elif dt is not first:
+                if t._base is not None:
+                    _refresh_view(t)
+                a = t._data
+                arrays.append(a)
+                requires_grad = requires_grad or t._requires_grad
+                if dtype is None:
+                    dtype = a.dtype
+                elif a.dtype is not dtype:
                     mixed = True
+                any_f64 = any_f64 or a.dtype is _F64
             elif t is None or isinstance(t, _CONSTANTS):
                 arrays.append(t)
             else:
                 raise TypeError(
                     f"{cls.__name__}: expected a Tensor or a number, got {type(t).__name__}"
                 )
-        if mixed and cls.broadcasts:
-            # tensors of different dtypes: compute in the one dtype torch would choose
-            common = result_type(*arrays)
-            arrays = [_cast(a, common) for a in arrays]
-            any_f64 = common is _F64
-        # 2. Record where each input's gradient must go (its grad_fn or AccumulateGrad).
-        if recording and _state.enabled:
-            if len(inputs) == 1:  # the common cases without building lists
-                edges, needs = (_input_edge(inputs[0]),), _NEEDS_ONE
-            elif len(inputs) == 2:
-                e0, e1 = _input_edge(inputs[0]), _input_edge(inputs[1])
-                edges = (e0, e1)
-                needs = _NEEDS_TWO[(e0[0] is not None) * 2 + (e1[0] is not None)]
-            else:
-                edges = tuple([_input_edge(t) for t in inputs])
-                needs = tuple([fn is not None for fn, _ in edges])
-            node.next_functions, node.needs_input_grad = edges, needs
-            node._freed = False
-            node._kept_versions = None
-            node._in_meta = None
+        if mixed and cls.broadcasts:  # compute in the one dtype torch would choose
+            dtype = result_type(*arrays)
+            arrays = [_cast(a, dtype) for a in arrays]
+            any_f64 = dtype is _F64
+        # 2. record the edges
+        recording = requires_grad and _state.enabled
+        node = cls._node_class()
+        if recording:
+            edges, needs = [], []
+            for t in inputs:
+                edge = _input_edge(t)  # (None, 0) for an input that needs no gradient
+                edges.append(edge)
+                needs.append(edge[0] is not None)
+            node.next_functions = tuple(edges)
+            node.needs_input_grad = tuple(needs)
         else:
-            node.needs_input_grad = _NO_NEEDS
-            # a view of a tensor that requires grad, made under no_grad(), still says
-            # requires_grad=True (as in torch), though no gradient can flow through it
-            view_of_grad = recording and cls.is_view
-            recording = False
-        # 3. Compute the result on NumPy arrays (silently, as torch: 1 / 0 is inf).
+            node.needs_input_grad = (False,) * len(inputs)
+        node._kept_values = None
+        # 3. compute, silently as torch does (1 / 0 is inf)
         quiet = _quiet.enter()
         try:
             out = cls.forward(node, *arrays, **params)
@@ -620,50 +594,12 @@ class Op:
         if out.dtype is _F64 and not any_f64 and not cls.sets_dtype:
             # Python floats don't promote float32 or int tensors to float64 (torch)
             out = _replace_saved(node, out, out.astype(np.float32))
+        # 4. wrap (and attach the node)
         result = Tensor._make(out)
         if cls.is_view:
-            base = inputs[0]
-            result._version_box = _version_counter(base)  # a view shares it
-            result._base = base if base._base is None else base._base
-            result._view_version = result._version_box[0]
-            # torch's CreationMeta: a view made under no_grad() (or a view of one) may
-            # not be changed in place, nor used after its base was, with grad mode on
-            if not _state.enabled:
-                result._creation_meta = NO_GRAD_MODE
-            elif base._base is not None:
-                result._creation_meta = base._creation_meta
-            if not recording and view_of_grad:
-                result._requires_grad = True
-            if _inference.enabled and type(result._version_box) is not InferenceVersion:
-                _note_inference_view(result)  # a normal tensor's view: torch remembers
-        # 4. Attach the node to the result, noting the versions of the saved values.
-        if recording and out.dtype.kind != "f" and not cls.sets_dtype:
-            if not cls.writes_any_dtype:  # (an integer tensor made to require grad by
-                # fill_ with one that does: torch records that, then refuses the rest)
-                raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
-        if recording and (not cls.sets_dtype or out.dtype.kind == "f"):
-            if (
-                cls.broadcasts
-            ):  # an input was broadcast or cast: remember how to undo it
-                shape, dt = out.shape, out.dtype
-                for t in inputs:
-                    if isinstance(t, Tensor) and (
-                        t._data.shape != shape or t._data.dtype is not dt
-                    ):
-                        node._in_meta = tuple(
-                            (t._data.shape, t._data.dtype) if fn is not None else None
-                            for t, (fn, _) in zip(inputs, node.next_functions)
-                        )
-                        break
-            node._sequence_nr = next(_sequence)
-            if _anomaly.enabled:
-                node._forward_trace = forward_trace()
-            if node._kept_values:
-                node._kept_versions = _version_records(
-                    node._kept_values, inputs, arrays, result
-                )
-            result._requires_grad = True
-            result._grad_fn = node
+            _make_view(result, inputs[0], requires_grad and not recording)
+        if recording:
+            _attach(cls, node, result, inputs, arrays)
         if _tangents:  # forward-mode AD (inside a dual level only): push the tangents
             _forward_ad.push(cls, node, inputs, arrays, result)
         if _recorders:
@@ -680,7 +616,7 @@ class Op:
                 return cls.apply(*inputs, **params)
         if cls.numpy is not None:  # the same result, skipping what recording needs
             return cls.numpy(*inputs, **params)
-        out = cls.forward(_Unrecorded(), *inputs, **params)
+        out = cls.forward(_Unrecorded(len(inputs)), *inputs, **params)
         return out if type(out) is np.ndarray else np.asarray(out)
 
     @classmethod
@@ -690,8 +626,7 @@ class Op:
         node = cls._node_class()
         node.next_functions = edges
         node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
-        node._kept_values = node._kept_versions = node._in_meta = None
-        node._freed = False
+        node._kept_values = None
         node._sequence_nr = next(_sequence)
         return node
 
@@ -702,6 +637,66 @@ class Op:
     @staticmethod
     def backward(ctx, grad):
         raise NotImplementedError
+
+
+def _refresh_view(t):
+    """A view without a history, or changed in place since its grad_fn was set: its
+    flags as they are now, and its grad_fn derived again if it will be used."""
+    if t._grad_fn is None or t._version_box[0] != t._view_version:
+        if _state.enabled:
+            _fresh(t)
+        elif t._grad_fn is None:
+            t._requires_grad = t._base._requires_grad
+
+
+def _make_view(result, base, view_of_grad):
+    """The result shares ``base``'s memory: it shares its version counter too, and
+    remembers how it was made (torch's CreationMeta: a view made under no_grad() may not
+    be changed in place, nor used after its base was, with grad mode on)."""
+    result._version_box = _version_counter(base)
+    result._base = base if base._base is None else base._base
+    result._view_version = result._version_box[0]
+    if not _state.enabled:
+        result._creation_meta = NO_GRAD_MODE
+    elif base._base is not None:
+        result._creation_meta = base._creation_meta
+    if view_of_grad:
+        # a view of a tensor that requires grad, made under no_grad(), still says
+        # requires_grad=True (as in torch), though no gradient can flow through it
+        result._requires_grad = True
+    if _inference.enabled and type(result._version_box) is not InferenceVersion:
+        _note_inference_view(result)  # a normal tensor's view: torch remembers
+
+
+def _attach(cls, node, result, inputs, arrays):
+    """Make ``node`` the result's ``grad_fn``: number it, note how to undo broadcasting
+    and dtype casts, and note the versions of the values it saved."""
+    out = result._data
+    if out.dtype.kind != "f":
+        if cls.sets_dtype:
+            return  # an integer result of a dtype-setting op: nothing to record
+        if not cls.writes_any_dtype:  # (an integer tensor made to require grad by
+            # fill_ with one that does: torch records that, then refuses the rest)
+            raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
+    if cls.broadcasts:  # an input was broadcast or cast: remember how to undo it
+        for t in inputs:
+            if isinstance(t, Tensor) and (
+                t._data.shape != out.shape or t._data.dtype is not out.dtype
+            ):
+                node._in_meta = tuple(
+                    (t._data.shape, t._data.dtype) if fn is not None else None
+                    for t, (fn, _) in zip(inputs, node.next_functions)
+                )
+                break
+    node._sequence_nr = next(_sequence)
+    if _anomaly.enabled:
+        node._forward_trace = forward_trace()
+    if node._kept_values:
+        node._kept_versions = _version_records(
+            node._kept_values, inputs, arrays, result
+        )
+    result._requires_grad = True
+    result._grad_fn = node
 
 
 class CopySlices(Node):
@@ -791,6 +786,8 @@ def _version_records(saved, inputs, arrays, result):
     dtype); the record names the tensor, with its own dtype, as torch does."""
     records = []
     for arr in saved:
+        if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
+            continue
         if arr is result._data:
             box = _version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
