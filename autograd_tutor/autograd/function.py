@@ -784,7 +784,7 @@ def _version_records(saved, inputs, arrays, result):
 
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
     dtype); the record names the tensor, with its own dtype, as torch does."""
-    records = []
+    records, named = [], []
     for arr in saved:
         if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
             continue
@@ -792,8 +792,13 @@ def _version_records(saved, inputs, arrays, result):
             box = _version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
             continue
-        for t, a in zip(inputs, arrays):
-            if isinstance(t, Tensor) and a is arr:
+        # the input whose data it is; two inputs may hold the same array (x.detach()
+        # twice): each saved value then names the next one of them, in order
+        pairs = [(t, a) for t, a in zip(inputs, arrays) if a is arr]
+        pairs = [p for p in pairs if all(p[0] is not n for n in named)] or pairs
+        for t, a in pairs:
+            if isinstance(t, Tensor):
+                named.append(t)
                 box = _version_counter(t)
                 if type(box) is InferenceVersion:
                     raise RuntimeError(INFERENCE_SAVED_MESSAGE)

@@ -38,6 +38,17 @@ def saved_input_of_another_dtype_pow(L):
     return a.grad, b.grad, graph(a.grad, [a, b]), graph(b.grad, [a, b])
 
 
+def two_inputs_sharing_their_values(L):
+    # fuzz seeds 101923, 103662: hvp/vhp of f(a, b) at (x, x) detach x twice; the
+    # recorded backward of a * b must read b as b, not as a (the same array)
+    x = L.tensor(2.0)
+    a, b = x.detach().requires_grad_(True), x.detach().requires_grad_(True)
+    ga, gb = L.autograd.grad((a * b + a * a).sum(), (a, b), create_graph=True)
+    second = L.autograd.grad(ga * 1.7 + gb * 0.1, (a, b))
+    hvp = L.autograd.functional.hvp(lambda p, q: (p * q).sum(), (x, x), (x, x * 3))
+    return ga, gb, graph(ga, [a, b]), graph(gb, [a, b]), second, hvp
+
+
 # ----------------------------------------------------------------------------------------
 # Forward-mode AD
 
@@ -131,6 +142,7 @@ def primal_printed(L):
 
 
 CASES = [
+    two_inputs_sharing_their_values,
     primal_printed,
     jacobian_checks_in_torch_order,
     functional_spelling_of_a_number,
