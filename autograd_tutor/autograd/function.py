@@ -794,9 +794,9 @@ def _version_records(saved, inputs, arrays, result):
             continue
         # the input whose data it is; two inputs may hold the same array (x.detach()
         # twice): each saved value then names the next one of them, in order
-        pairs = [(t, a) for t, a in zip(inputs, arrays) if a is arr]
-        pairs = [p for p in pairs if all(p[0] is not n for n in named)] or pairs
-        for t, a in pairs:
+        owners = [t for t, a in zip(inputs, arrays) if a is arr]
+        owners = [t for t in owners if all(t is not n for n in named)] or owners
+        for t in owners:
             if isinstance(t, Tensor):
                 named.append(t)
                 box = _version_counter(t)
