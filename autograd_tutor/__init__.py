@@ -21,6 +21,7 @@ import importlib
 from . import autograd, functions, nn, optim
 from ._dtype import bool_ as bool  # noqa: A004  (torch spells it at.bool)
 from ._dtype import double, dtype, float, float32, float64, int, int32, int64, long
+from ._split import chunk, split, split_with_sizes, unbind
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.inference_mode import inference_mode, is_inference_mode_enabled
@@ -46,14 +47,15 @@ from .tensor import Size, Tensor, matmul, stack
 __version__ = "0.1.0"
 
 __all__ = [
-    "Size", "Tensor", "arange", "autograd", "bool", "double", "dtype", "enable_grad",
+    "Size", "Tensor", "arange", "autograd", "bool", "chunk", "double", "dtype",
+    "enable_grad",
     "eye", "float", "float32", "float64", "from_numpy", "full", "full_like", "functions",
     "int", "int32", "int64", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
     "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "is_tensor",
     "long", "manual_seed",
     "matmul", "nn", "no_grad", "numel", "ones", "ones_like", "optim", "rand",
-    "rand_like", "randn", "randn_like", "set_grad_enabled", "stack", "tensor", "zeros",
-    "zeros_like",
+    "rand_like", "randn", "randn_like", "set_grad_enabled", "split", "split_with_sizes",
+    "stack", "tensor", "unbind", "zeros", "zeros_like",
 ]  # fmt: skip
 
 # torch's functional spellings: at.exp(x) is x.exp(), at.sum(x, dim=0) is x.sum(dim=0)

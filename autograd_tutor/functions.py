@@ -19,7 +19,8 @@ import numpy as np
 
 from ._broadcast import unbroadcast
 from ._dtype import result_type
-from .autograd.function import Op
+from .autograd.function import MultiViewOp, Op, _input_edge, copy_slices
+from .autograd.grad_mode import _state as _grad_mode
 
 REGISTRY = {}
 """``{node name: Op class}`` for every built-in op (filled in as classes are defined)."""
@@ -1470,6 +1471,127 @@ class Stack(Op):
         return np.stack([np.broadcast_to(t, shape) for t in tangents], axis=ctx.dim)
 
 
+@_register
+class Cat(Op):
+    """y = the inputs joined along ``dim`` (torch's ``cat``; here the backward of
+    ``split``, recorded under create_graph=True).   Each input's gradient is its part
+    of y's gradient (torch's ``narrow``: ``SliceBackward0``)."""
+
+    node_name = "CatBackward0"
+    attr_names = ("dim",)
+
+    @staticmethod
+    def forward(ctx, *arrays, dim):
+        ctx.dim, ctx.sizes = dim, [a.shape[dim] for a in arrays]
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [], 0
+        for n, need in zip(ctx.sizes, ctx.needs_input_grad):
+            part = dict(dim=ctx.dim, start=start, end=start + n, step=1)
+            grads.append(Slice.call(grad, **part) if need else None)
+            start += n
+        return tuple(grads)
+
+    @staticmethod
+    def jvp(ctx, y, *args):
+        """dy = the tangents joined the same way (a constant input's tangent: 0)."""
+        n = len(args) // 2
+        parts = [np.broadcast_to(t, np.shape(a)) for a, t in zip(args[:n], args[n:])]
+        return np.concatenate(parts, axis=ctx.dim)
+
+
+# ----------------------------------------------------------------------------------------
+# Several views at once (unbind, split, chunk): one node, one output_nr per view
+
+
+@_register
+class Unbind(MultiViewOp):
+    """``x.unbind(dim)``: the slices ``x[..., i, ...]`` along ``dim``, each a view.
+    Backward stacks the slices' gradients, a slice that got none counting as zeros
+    (``StackBackward0`` under create_graph=True)."""
+
+    node_name = "UnbindBackward0"
+    attr_names = ("dim",)
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim, ctx.shape, ctx.dtype = dim, x.shape[:dim] + x.shape[dim + 1 :], x.dtype
+        return Unbind.jvp(ctx, x)
+
+    @staticmethod
+    def backward(ctx, grads):
+        grads = [np.zeros(ctx.shape, ctx.dtype) if g is None else g for g in grads]
+        return Stack.call(*grads, dim=ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, dx):
+        """Each output's tangent: the same slice of x's tangent (a view of it)."""
+        key = (slice(None),) * ctx.dim
+        return tuple(dx[key + (i, Ellipsis)] for i in range(dx.shape[ctx.dim]))
+
+
+class _Split(MultiViewOp):
+    """The pieces of x along ``dim``, ``ctx.sizes`` elements each, as views.
+    Backward joins the pieces' gradients, zeros for a piece that got none
+    (``CatBackward0`` under create_graph=True)."""
+
+    attr_names = ("dim", "self_sym_sizes")
+
+    @staticmethod
+    def pieces(ctx, x, dim, sizes):
+        ctx.dim, ctx.sizes, ctx.self_sym_sizes, ctx.dtype = dim, sizes, x.shape, x.dtype
+        return _Split.jvp(ctx, x)
+
+    @staticmethod
+    def backward(ctx, grads):
+        shape = list(ctx.self_sym_sizes)
+        filled = []
+        for g, n in zip(grads, ctx.sizes):
+            shape[ctx.dim] = n
+            filled.append(np.zeros(shape, ctx.dtype) if g is None else g)
+        return Cat.call(*filled, dim=ctx.dim)
+
+    @staticmethod
+    def jvp(ctx, dx):
+        """Each output's tangent: the same piece of x's tangent (a view of it)."""
+        key, start, out = (slice(None),) * ctx.dim, 0, []
+        for n in ctx.sizes:
+            out.append(dx[key + (slice(start, start + n),)])
+            start += n
+        return tuple(out)
+
+
+@_register
+class Split(_Split):
+    """``x.split(split_size, dim)``: pieces of ``split_size`` (the last may be
+    smaller)."""
+
+    node_name = "SplitBackward0"
+    attr_names = _Split.attr_names + ("split_size",)
+
+    @staticmethod
+    def forward(ctx, x, split_size, dim):
+        ctx.split_size, n = split_size, x.shape[dim]
+        steps = range(0, n, split_size) if split_size else ()
+        sizes = [min(split_size, n - s) for s in steps] or [n]  # (at least one piece)
+        return _Split.pieces(ctx, x, dim, sizes)
+
+
+@_register
+class SplitWithSizes(_Split):
+    """``x.split([2, 1, ...], dim)``: pieces of the given sizes."""
+
+    node_name = "SplitWithSizesBackward0"
+    attr_names = _Split.attr_names + ("split_sizes",)
+
+    @staticmethod
+    def forward(ctx, x, split_sizes, dim):
+        ctx.split_sizes = tuple(split_sizes)
+        return _Split.pieces(ctx, x, dim, list(split_sizes))
+
+
 # ----------------------------------------------------------------------------------------
 # Indexing: the gradient goes back to the positions that were read
 
@@ -1695,17 +1817,79 @@ class IndexPut(Op):
 @_register
 class AsStrided(Op):
     """A view derived again from its base after an in-place change (torch's
-    ``AsStridedBackward0``): the gradient goes to the base elements the view covers."""
+    ``AsStridedBackward0``): the view's elements are the base's elements at
+    ``positions`` (flat, in the base's C order), and the gradient goes back there.
+
+    Never run forward: ``derive`` records the node for a view that already exists
+    (``tensor._fresh``), ``view_of`` also makes the view's values (inside the recorded
+    backward of ``CopySlices`` and of this op itself)."""
 
     node_name = "AsStridedBackward0"
-    once_differentiable = True  # create_graph=True: not recorded yet
     attr_names = ("size", "stride", "storage_offset")
+
+    @classmethod
+    def derive(cls, base, positions, strides=None):
+        """The node of a view of ``base`` at ``positions``. torch shows the view's
+        geometry in elements of the base's storage: its size, its strides (numpy's
+        own when given, else read off ``positions``) and where it starts."""
+        node = cls.record((_input_edge(base),))
+        node.size = tuple(positions.shape)
+        node.storage_offset = int(positions.flat[0]) if positions.size else 0
+        if strides is None:
+            strides, step = [], 1
+            for d in reversed(range(positions.ndim)):  # (size-1 dims: contiguous)
+                n = positions.shape[d]
+                if n > 1:
+                    step = (
+                        int(np.take(positions, 1, axis=d).flat[0]) - node.storage_offset
+                    )
+                strides.insert(0, step)
+                step *= max(n, 1)
+        node.stride = tuple(strides)
+        node.base_shape, node.positions = base._data.shape, positions
+        return node
+
+    @classmethod
+    def view_of(cls, base, positions):
+        """``base.as_strided(...)`` for a view given by ``positions``: its values
+        (read at the positions: a copy), recorded when ``base`` requires grad."""
+        out = Tensor._make(base._data.reshape(-1)[positions])
+        if base._requires_grad and _grad_mode.enabled:
+            out._grad_fn, out._requires_grad = cls.derive(base, positions), True
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        out = np.zeros(ctx.base_shape, dtype=grad.dtype)
-        np.add.at(out.reshape(-1), ctx.positions, grad)  # expanded views add up
-        return (out,)
+        """torch's ``as_strided_backward``, step by step: the gradient is summed
+        along each dimension the view repeats (stride 0: an ``expand``), size-1
+        dimensions are squeezed away; then it is written into zeros of the base's
+        size at the view's positions and read back in the base's shape. Under
+        create_graph=True the writing is ``storage.as_strided(...).copy_(grad)`` on a
+        new ``storage`` (recorded as ``CopySlices``) and the reading one more
+        ``as_strided`` (``AsStridedBackward0``), as in torch.
+
+        (A view of the ops here repeats elements only by stride 0, so what is left
+        covers each position once: torch's ``index_add_`` path is never needed.)"""
+        positions = ctx.positions
+        for d in reversed(range(positions.ndim)):
+            n = positions.shape[d]
+            if n == 0:  # an empty view: no gradient reaches the base
+                return (np.zeros(ctx.base_shape, dtype=_data(grad).dtype),)
+            if n == 1 or ctx.stride[d] == 0:
+                if n == 1:
+                    grad = SqueezeDim.call(grad, dim=d)
+                else:
+                    grad = SumDim.call(grad, dim=d)
+                positions = np.take(positions, 0, axis=d)
+        size = int(np.prod(ctx.base_shape))
+        if not isinstance(grad, Tensor):  # the plain backward pass
+            out = np.zeros(size, dtype=grad.dtype)
+            out[positions] = grad
+            return (out.reshape(ctx.base_shape),)
+        storage = Tensor._make(np.zeros(size, dtype=grad._data.dtype))
+        view = AsStrided.view_of(storage, positions)
+        storage = copy_slices(storage, positions, view, grad)
+        return (AsStrided.view_of(storage, np.arange(size).reshape(ctx.base_shape)),)
 
     @staticmethod
     def jvp(ctx, y, base, dbase):
@@ -2131,13 +2315,80 @@ class MaskedSelect(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        """The gradient written, in order, into zeros at the masked positions (torch's
+        ``zeros.masked_scatter_(mask, grad)``: ``MaskedScatterBackward0``)."""
         zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
-        return (IndexPutImpl.call(zeros, grad, indices=ctx.mask, accumulate=True),)
+        return (MaskedScatter.call(zeros, grad, mask=ctx.mask),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
         """dy = dx at the masked positions."""
         return dx[ctx.mask]
+
+
+@_register
+class MaskedScatter(Op):
+    """y = x with the first elements of ``source`` written, in order, at the positions
+    where ``mask`` (masked_select's backward).   dy/dx = 1 where not mask,
+    dy/dsource = 1 for each element written (torch: masked_select of the gradient,
+    zeros for the elements of source left unused, viewed in source's shape)."""
+
+    node_name = "MaskedScatterBackward0"
+    attr_names = ("mask",)
+
+    @staticmethod
+    def forward(ctx, x, source, mask):
+        ctx.mask, ctx.source_shape = mask, np.shape(source)
+        out = np.array(x, dtype=np.result_type(x, source), copy=True)
+        out[mask] = np.reshape(source, -1)[: np.count_nonzero(mask)]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need = ctx.needs_input_grad
+        g_x = g_source = None
+        if need[0]:  # (torch: masked_fill(mask, 0); here x is always masked_select's
+            g_x = Where.call(0, grad, condition=ctx.mask)  # zeros, needing none)
+        if need[1]:
+            sizes = ctx.source_shape
+            g_source = MaskedScatterBackward.call(grad, mask=ctx.mask, sizes=sizes)
+        return g_x, g_source
+
+    @staticmethod
+    def jvp(ctx, y, x, source, dx, dsource):
+        """dy = dx with dsource written at the same positions."""
+        dx = np.broadcast_to(dx, y.shape)  # (a constant x has the tangent 0)
+        dsource = np.broadcast_to(dsource, np.shape(source))
+        return MaskedScatter.forward(ctx, dx, dsource, ctx.mask)
+
+
+@_register
+class MaskedScatterBackward(Op):
+    """g = grad at the masked positions, in order, then zeros for the elements of
+    source that were not used, in source's shape (``sizes``): masked_scatter's
+    backward, an op of its own in torch.   dg/dgrad = 1 at the masked positions
+    (written back with masked_scatter)."""
+
+    node_name = "MaskedScatterBackwardBackward0"
+    attr_names = ("mask", "sizes")
+
+    @staticmethod
+    def forward(ctx, grad, mask, sizes):
+        ctx.mask, ctx.sizes, ctx.grad_shape = mask, tuple(sizes), grad.shape
+        out = np.zeros(int(np.prod(sizes)), dtype=grad.dtype)
+        picked = grad[mask]
+        out[: picked.size] = picked
+        return out.reshape(sizes)
+
+    @staticmethod
+    def backward(ctx, gg):
+        zeros = np.zeros(ctx.grad_shape, dtype=_data(gg).dtype)
+        return (MaskedScatter.call(zeros, gg, mask=ctx.mask),)
+
+    @staticmethod
+    def jvp(ctx, g, grad, dgrad):
+        """dg = the same picking of dgrad."""
+        return MaskedScatterBackward.forward(ctx, dgrad, ctx.mask, ctx.sizes)
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports this module)

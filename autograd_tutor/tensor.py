@@ -408,6 +408,12 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
+    def output_nr(self):
+        """Which output of its ``grad_fn`` this tensor is: 0, unless the node has
+        several outputs (``a, b = x.split(2)``: ``b.output_nr`` is 1)."""
+        return self._output_nr
+
+    @property
     def _version(self):
         """How many times this tensor (or a view of it) was modified in place."""
         box = self._version_box
@@ -1048,6 +1054,24 @@ class Tensor:
     def expand_as(self, other):
         return self.expand(other.shape)
 
+    def unbind(self, dim=0):
+        """The slices along ``dim``, as a tuple of views sharing one node
+        (``UnbindBackward0``); none of them may be changed in place while recording."""
+        return _split.unbind(self, dim)
+
+    def split(self, split_size, dim=0):
+        """Views of ``split_size`` elements along ``dim`` (``SplitBackward0``), or of
+        the sizes in a list (``SplitWithSizesBackward0``)."""
+        return _split.split(self, split_size, dim)
+
+    def split_with_sizes(self, split_sizes, dim=0):
+        """Views of the given sizes along ``dim`` (``SplitWithSizesBackward0``)."""
+        return _split._split_with_sizes(self, split_sizes, dim, position=1)
+
+    def chunk(self, chunks, dim=0):
+        """At most ``chunks`` views of equal size along ``dim`` (``SplitBackward0``)."""
+        return _split.chunk(self, chunks, dim)
+
     def clone(self):
         """A copy with its own memory (recorded: gradients flow through it)."""
         return F.Clone.apply(self)
@@ -1138,6 +1162,9 @@ DEFAULT = (
 NO_GRAD_MODE = (
     "no_grad"  # made under no_grad(): in-place changes with grad mode on refused
 )
+MULTI_OUTPUT_NODE = (
+    "multi_output"  # one of several views one op returned (unbind): never in place
+)
 
 
 def _fresh(view):
@@ -1161,12 +1188,11 @@ def _fresh(view):
     if view._creation_meta is not DEFAULT:
         raise view_rebase_error(view, indirect=True)
     old = view._grad_fn
-    node = F.AsStrided.record((_autograd_function._grad_edge(base),))
     data = view._data
-    node.size, node.storage_offset = list(data.shape), 0
-    node.stride = [s // data.itemsize for s in data.strides]
-    node.base_shape = base._data.shape
-    node.positions = _autograd_function.view_positions(base._data, data)
+    positions = _autograd_function.view_positions(base._data, data)
+    node = F.AsStrided.derive(
+        base, positions, [s // data.itemsize for s in data.strides]
+    )
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
     view._view_version = box[0]
     if view._retains_grad:  # retain_grad() follows the tensor to its new node
@@ -1176,24 +1202,34 @@ def _fresh(view):
 
 
 def view_rebase_error(view, indirect):
-    """torch's error for a view made under ``no_grad()`` (or a view of one) that is
-    changed in place (``indirect=False``), or whose base or another view of the base
-    was (``indirect=True``), with grad mode on."""
-    fn = view._grad_fn
-    if fn is None:
-        prefix = "A view was created in"
-    else:
-        name = _autograd_function.message_name(fn.name())
-        prefix = f"Output {view._output_nr} of {name} is a view of a view which was created in"
+    """torch's error for a view that may not be changed in place (``indirect=False``),
+    nor used after its base or another view of the base was (``indirect=True``), with
+    grad mode on: one made under ``no_grad()`` (or a view of one), and one of several
+    views an op returned (``unbind``, ``split``, ``chunk``: ``MULTI_OUTPUT_NODE``)."""
+    fn, meta = view._grad_fn, view._creation_meta
     modified = (
         "its base or another view of its base has been" if indirect else "is being"
     )
+    name = None if fn is None else _autograd_function.message_name(fn.name())
+    if meta is NO_GRAD_MODE or fn is None:
+        if fn is None:
+            prefix = "A view was created in"
+        else:
+            prefix = f"Output {view._output_nr} of {name} is a view of a view which was created in"
+        msg = f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
+    else:
+        msg = f"Output {view._output_nr} of {name} is a view and {modified} modified inplace."
+    if meta is MULTI_OUTPUT_NODE:
+        return RuntimeError(
+            f"{msg} This view is the output of a function that returns multiple views. "
+            "Such functions do not allow the output views to be modified inplace. You "
+            "should replace the inplace operation by an out-of-place one."
+        )
     return RuntimeError(
-        f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled. "
-        "Given that this use case is ambiguous and error-prone, it is forbidden. You can "
-        "clarify your code by moving both the view and the inplace either both inside the "
-        "no_grad block (if you don't want the inplace to be tracked) or both outside (if "
-        "you want the inplace to be tracked)."
+        f"{msg} Given that this use case is ambiguous and error-prone, it is forbidden. "
+        "You can clarify your code by moving both the view and the inplace either both "
+        "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+        "outside (if you want the inplace to be tracked)."
     )
 
 
@@ -1305,7 +1341,7 @@ def stack(tensors, dim=0):
     return F.Stack.apply(*tensors, dim=wrap_dim(dim, tensors[0].ndim + 1))
 
 
-from . import _indexing, _inplace, _matmul, return_types  # noqa: E402
+from . import _indexing, _inplace, _matmul, _split, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402

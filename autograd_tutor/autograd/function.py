@@ -330,14 +330,7 @@ class OpNode(SavedTensorMixin, Node):
     def _run_recorded(self, grad):
         """The op's backward on tensors (create_graph=True): the gradient it returns is
         recorded like any result, so it has a grad_fn and can be differentiated again."""
-        op = self._op
-        if op.once_differentiable:
-            raise NotImplementedError(
-                f"create_graph=True: the backward of {type(self).__name__} is not "
-                "recorded in autograd_tutor yet, so its gradient cannot be differentiated "
-                "again; use create_graph=False for first derivatives"
-            )
-        out = op.backward(RecordingContext(self), grad)
+        out = self._op.backward(RecordingContext(self), grad)
         if type(out) is not tuple:
             out = (out,)
         out = tuple(
@@ -378,8 +371,12 @@ class OpNode(SavedTensorMixin, Node):
                 k += 1  # an input, as it is: torch saves it uncast, and the
                 t = r[2]  # recorded formula's own ops promote it (no ToCopyBackward0)
                 if t._data is v and t is self.__dict__.get("_original_self"):
-                    t = _functions.Clone.apply(t)  # an in-place op's old values: torch
-                    # saves a clone of them, so the recorded backward reads the clone
+                    # an in-place op's old values: torch saves a clone of them, so the
+                    # recorded backward reads the clone (one clone, however often read)
+                    clone = self.__dict__.get("_original_clone")
+                    if clone is None:
+                        clone = self._original_clone = _functions.Clone.apply(t)
+                    t = clone
                 out.append(t)
             else:
                 out.append(Tensor._make(v))  # a helper array: a constant
@@ -500,10 +497,7 @@ class Op:
     * ``is_view``: True when the output is a view sharing the input's memory and version;
     * ``numpy``: optionally, a plain NumPy function giving ``forward``'s result without
       what recording needs (saved sizes, a writable view): what ``Op.call`` runs in a
-      plain backward pass, which must stay as fast as hand-written NumPy;
-    * ``once_differentiable``: True while an op's ``backward`` cannot be recorded, so
-      ``create_graph=True`` through it raises instead of giving a wrong second
-      derivative.
+      plain backward pass, which must stay as fast as hand-written NumPy.
 
     ``backward`` is written once for both kinds of backward pass: on NumPy arrays
     (the plain pass) and on tensors (``create_graph=True``: the gradient is recorded, so
@@ -515,17 +509,18 @@ class Op:
     saved_names = ()
     attr_names = ()
     is_view = False
-    once_differentiable = False  # True: backward cannot be recorded (create_graph)
     numpy = None  # optional: forward's result on arrays alone, faster (for Op.call)
     broadcasts = False  # True for elementwise ops whose inputs may broadcast
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
+    _node_base = OpNode  # the base of the op's node class (``MultiOutputNode``...)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
         if cls.node_name:
-            cls._node_class = type(cls.node_name, (OpNode,), {"_op": cls})
+            node_base = cls._node_base
+            cls._node_class = type(cls.node_name, (node_base,), {"_op": cls})
             if cls.node_name in _CPP_NAMED:  # torch names these C++ nodes in full
                 cls._node_class.name = _CPP_NAMED[cls.node_name]
             cls._node_class.__module__ = "autograd_tutor.functions"
@@ -737,16 +732,114 @@ class CopySlices(Node):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
-        if isinstance(grad, Tensor):
-            raise NotImplementedError(
-                "create_graph=True: the backward of CopySlices (an in-place op on a view) "
-                "is not recorded in autograd_tutor yet; use create_graph=False for first "
-                "derivatives"
-            )
+        if isinstance(grad, Tensor):  # create_graph=True
+            return self._run_recorded(grad)
         flat = np.array(grad, copy=True).reshape(-1)
         res = self._fn._run([flat[self._positions]])
         flat[self._positions] = 0 if res[0] is None else res[0]
         return (flat.reshape(grad.shape),) + tuple(res[1:])
+
+    def _run_recorded(self, grad):
+        """The same under create_graph=True, in torch's recorded steps, so the
+        gradient can be differentiated again:
+
+        1. ``result``: the gradient copied into a new tensor (``CopyBackwards``);
+        2. ``grad_slice``: the view's part of it (``AsStridedBackward0``);
+        3. the op's node runs on a copy of that part (``CloneBackward0``: the node may
+           keep what it receives);
+        4. its first result is copied into ``grad_slice``: an in-place op on a view,
+           so ``result`` itself records ``CopySlices`` (of a ``CopyBackwards``).
+           ``result`` goes to the base's old history, the other results to the op's
+           other inputs."""
+        positions = self._positions
+        result = _copy(Tensor._make(np.empty_like(grad._data)), grad)
+        grad_slice = _functions.AsStrided.view_of(result, positions)
+        res = self._fn._run([_functions.Clone.apply(grad_slice, contiguous=True)])
+        first = None
+        if self.next_functions[0][0] is not None and res[0] is not None:
+            first = copy_slices(result, positions, grad_slice, res[0])
+        return (first,) + tuple(res[1:])
+
+
+def copy_slices(result, positions, view, src):
+    """``view.copy_(src)`` where ``view`` holds the elements of ``result`` at
+    ``positions``, as a recorded backward step (torch writes into the view itself):
+    a new tensor, ``result`` with ``src`` at the positions, whose node is
+    ``CopySlices`` of the ``CopyBackwards`` that the copy records on the view."""
+    copy = _copy(view, src)
+    data = np.array(result._data, copy=True, order="C")  # (so reshape is a view)
+    data.reshape(-1)[positions] = copy._data
+    out = Tensor._make(data)
+    if copy._grad_fn is not None:  # (not recorded: neither requires grad)
+        out._grad_fn = CopySlices(_input_edge(result), positions, copy._grad_fn)
+        out._requires_grad = True
+    return out
+
+
+class MultiOutputNode(OpNode):
+    """The node of an op with several outputs (``UnbindBackward0``): the engine
+    gathers one gradient per output (``output_nr``), and backward receives them all,
+    None for an output that received none."""
+
+    __slots__ = ()
+
+    def _run(self, grads):
+        recorded = any(isinstance(g, Tensor) for g in grads)  # create_graph=True
+        out = self._op.backward(RecordingContext(self) if recorded else self, grads)
+        if recorded and not isinstance(out, Tensor):
+            out = Tensor._make(np.asarray(out))  # (no gradient arrived with a history)
+        return (out,)
+
+
+class MultiViewOp(Op):
+    """An op that returns several views of its one input (``unbind``, ``split``,
+    ``chunk``): ``forward`` gives a tuple of NumPy views, ``backward(ctx, grads)`` the
+    input's gradient from the list of the outputs' gradients.
+
+    One node serves all the outputs (output ``i`` is ``(node, i)``), and every output
+    shares the base's memory and version counter. torch forbids changing such a view
+    in place (and using it after its base changed): the single node could not record
+    what happened to one of its outputs. So the views are marked with the creation
+    meta ``MULTI_OUTPUT_NODE`` (``NO_GRAD_MODE`` when made under ``no_grad()``), and the
+    in-place checks raise torch's error for them."""
+
+    is_view = True
+    _node_base = MultiOutputNode
+
+    @classmethod
+    def apply(cls, x, **params):
+        """``Op.apply``'s steps for one input and several view outputs."""
+        if x._base is not None:
+            _refresh_view(x)
+        recording = x._requires_grad and _state.enabled
+        node = cls._node_class()
+        node.needs_input_grad = (recording,)
+        node._kept_values = None
+        arrays = cls.forward(node, x._data, **params)
+        if recording:
+            node.next_functions = (_input_edge(x),)
+            node._sequence_nr = next(_sequence)
+            node._n_outputs = len(arrays)
+            if _anomaly.enabled:
+                node._forward_trace = forward_trace()
+        outputs = []
+        for i, a in enumerate(arrays):
+            t = Tensor._make(a)
+            _make_view(t, x, x._requires_grad and not recording)
+            if _state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
+                t._creation_meta = MULTI_OUTPUT_NODE
+            if recording:
+                t._grad_fn, t._output_nr, t._requires_grad = node, i, True
+            outputs.append(t)
+        outputs = tuple(outputs)
+        if _tangents:  # forward-mode AD: each output's tangent is a view of x's
+            dx = _forward_ad.tangent_of(x)
+            if dx is not None and x._data.dtype.kind == "f":
+                for t, dt in zip(outputs, cls.jvp(node, dx)):
+                    _forward_ad._set_tangent(t, dt)
+        if _recorders:
+            _notify(cls, (x,), params, outputs)
+        return outputs
 
 
 def view_positions(base, view):
@@ -1037,6 +1130,7 @@ class Function(metaclass=FunctionMeta):
 
 from .. import functions as _functions  # noqa: E402
 from ..tensor import (  # noqa: E402  (tensor.py imports this module)
+    MULTI_OUTPUT_NODE,
     NO_GRAD_MODE,
     Tensor,
     _bump_version,

@@ -524,8 +524,9 @@ def _forward_from_records(records, table, show_values, show_grads):
         return nid
 
     for step, rec in enumerate(records, 1):
-        out = rec.output
-        fn = getattr(out, "grad_fn", None)
+        # several outputs (unbind, split, a custom Function's tuple): one node for all
+        outs = rec.output if isinstance(rec.output, tuple) else (rec.output,)
+        fn = next((o.grad_fn for o in outs if getattr(o, "grad_fn", None)), None)
         label = [f"#{step} {rec.name}"]
         params = [f"{k}={v}" for k, v in rec.params.items() if v is not None]
         if params:
@@ -548,8 +549,11 @@ def _forward_from_records(records, table, show_values, show_grads):
         many = len(inputs) > 1
         for slot, xid in enumerate(inputs):
             spec.add_edge(xid, oid, "input", slot if many else "")
-        kind = "tensor" if id(out) in used else "output"
-        spec.add_edge(oid, tensor_node(out, kind), "result")
+        for nr, out in enumerate(outs):
+            if _is_tensor(out):
+                kind = "tensor" if id(out) in used else "output"
+                label = nr if len(outs) > 1 else ""  # (the output_nr of each)
+                spec.add_edge(oid, tensor_node(out, kind), "result", label)
     return spec
 
 

@@ -102,6 +102,34 @@ def retained_view_grad(L, x, w):
     return (v * 3).sum(), v
 
 
+def expanded_view_derived_again(L, x, w):
+    b = x[0] * 1.0
+    e = b.expand(2, 3)  # (stride 0: its gradient is summed, then scattered)
+    b.mul_(w[1])
+    return e * w, b
+
+
+def view_of_transposed_product(L, x, w):
+    y = x.t() * 2  # (a base whose memory is not in C order)
+    v = y[1:, 0]
+    v.mul_(w[0, 1:])
+    return y, v
+
+
+def size_one_view_derived_again(L, x, w):
+    y = x * 1
+    u = y.unsqueeze(1)[:, :, 1:]  # (size-1 dimensions: squeezed away first)
+    y.mul_(x)
+    return u * w[:, None, 1:], y
+
+
+def index_put_into_view(L, x, w):
+    y = x * 1.0
+    row = y[1]
+    row[[0, 2]] = w[0, :2] * x[0, :2]
+    return y * y, row
+
+
 PROGRAMS = [
     mul_on_slice,
     add_on_row_then_use_other_views,
@@ -114,6 +142,10 @@ PROGRAMS = [
     setitem_on_held_view,
     view_of_plain_base_with_grad_operand,
     retained_view_grad,
+    expanded_view_derived_again,
+    view_of_transposed_product,
+    size_one_view_derived_again,
+    index_put_into_view,
 ]
 
 SHAPES = {mul_on_slice: ((4,), (2,))}
@@ -164,6 +196,74 @@ def test_inplace_on_views_matches_torch(torch, rng, program):
             )
     if program is retained_view_grad:
         np.testing.assert_allclose(a_outs[1].grad.numpy(), t_outs[1].grad.numpy())
+
+
+# ----------------------------------------------------------------------------------------
+# create_graph=True through the same programs: CopySlices and AsStridedBackward0 record
+# their own backward (torch's steps: CopyBackwards, AsStridedBackward0, CloneBackward0,
+# a CopySlices of the gradient itself), so it can be differentiated again
+
+
+def _np(t):
+    return None if t is None else t.detach().numpy().copy()
+
+
+def _three_orders(L, program, arrays, seed, weights):
+    """The gradients of the program's first output (grad_output v = seed, which
+    requires grad), recorded; the gradient of their weighted sum, recorded; and the
+    gradient of that one's square: the graphs of the first two, the values of all."""
+    x, w = (L.tensor(a, dtype=L.float64, requires_grad=True) for a in arrays)
+    out = program(L, x, w)[0]
+    v = L.tensor(seed, dtype=L.float64, requires_grad=True)
+    leaves = [x, w, v]
+    grads = L.autograd.grad(out, (x, w), v, create_graph=True, allow_unused=True)
+    terms = [(g * L.tensor(k)).sum() for g, k in zip(grads, weights) if g is not None]
+    second = L.autograd.grad(sum(terms), leaves, create_graph=True, allow_unused=True)
+    terms = [(h * h).sum() for h in second if h is not None and h.requires_grad]
+    third = L.autograd.grad(sum(terms), leaves, allow_unused=True) if terms else ()
+    graphs = [
+        [None if g is None else signature(g.grad_fn, leaves) for g in gs]
+        for gs in (grads, second)
+    ]
+    return graphs, [[_np(g) for g in gs] for gs in (grads, second, third)]
+
+
+@pytest.mark.parametrize("program", PROGRAMS, ids=lambda f: f.__name__)
+def test_create_graph_through_inplace_on_views_matches_torch(torch, rng, program):
+    shapes = SHAPES.get(program, ((2, 3), (2, 3)))
+    arrays = [rng.standard_normal(s) for s in shapes]
+    probe = program(torch, *[torch.tensor(a, requires_grad=True) for a in arrays])[0]
+    seed = rng.standard_normal(tuple(probe.shape))
+    weights = [rng.standard_normal(s) for s in shapes]
+    t_graphs, t_values = _three_orders(torch, program, arrays, seed, weights)
+    a_graphs, a_values = _three_orders(at, program, arrays, seed, weights)
+    assert a_graphs == t_graphs
+    for order, (got, expected) in enumerate(zip(a_values, t_values), 1):
+        assert len(got) == len(expected), f"order {order}"
+        for i, (a, t) in enumerate(zip(got, expected)):
+            assert (a is None) == (t is None), f"order {order}, gradient {i}"
+            if t is not None:
+                np.testing.assert_allclose(
+                    a, t, rtol=1e-10, atol=1e-12, err_msg=f"order {order}, gradient {i}"
+                )
+
+
+def test_derived_view_shows_torchs_geometry(torch):
+    """AsStridedBackward0 shows the view's size, strides and start in the base."""
+    seen = {}
+    for L in (torch, at):
+        y = L.ones(3, 4, requires_grad=True) * 1
+        views = [y[1:, 2], y.t()[1], y[:, 1:3], y.unsqueeze(0)[:, 1], y[0].expand(2, 4)]
+        y.add_(1)
+        seen[L] = [
+            (
+                v.grad_fn._saved_size,
+                v.grad_fn._saved_stride,
+                v.grad_fn._saved_storage_offset,
+            )
+            for v in views
+        ]
+    assert seen[at] == seen[torch]
 
 
 # ----------------------------------------------------------------------------------------

@@ -18,17 +18,6 @@ class Refusal(NamedTuple):
 
 REFUSALS = (
     Refusal(
-        phrase="is not recorded in autograd_tutor yet",
-        readme=(
-            "`create_graph=True` through an in-place op on a view (`CopySlices`, "
-            "`AsStridedBackward0`) raises a clear error naming the node"
-        ),
-        example=(
-            "w = L.ones(1, requires_grad=True)\nbase = L.zeros(3)\nbase[0:1].add_(w)\n"
-            "L.autograd.grad(base.sum(), w, create_graph=True)\n"
-        ),
-    ),
-    Refusal(
         phrase="vectorize=True batches the passes with torch's vmap",
         readme="`functional.jacobian(vectorize=True)` is refused",
         example="L.autograd.functional.jacobian(lambda a: a * a, L.ones(2), vectorize=True)\n",

@@ -92,6 +92,13 @@ def _as_strided(a):
     return v * 3
 
 
+def _pieces(views):
+    """The views of unbind/split/chunk, each squared and weighted differently; the last
+    one unused when there are several (the node fills its gradient with zeros)."""
+    used = views[:-1] if len(views) > 1 else views
+    return at.stack([(v * v).sum() * (k + 1) for k, v in enumerate(used)])
+
+
 def _gradient(f):
     """The gradient of f, recorded (create_graph=True): a function whose graph holds
     the ops that backward formulas use, such as MulBackward1."""
@@ -166,6 +173,13 @@ OP_CASES = {
     "CloneBackward0": (one(), lambda a: a.clone()),
     "StackBackward0": (one(), lambda a: at.stack([a, a * a, a], dim=-1)),
     "AliasBackward0": (one(), lambda a: a[..., :]),
+    "UnbindBackward0": (one(), lambda a: _pieces(a.unbind(-1))),
+    "SplitBackward0": (one(), lambda a: _pieces(a.split(2))),
+    "SplitWithSizesBackward0": (
+        one(),
+        lambda a: _pieces(a.split([1, a.shape[-1] - 1], dim=-1)),
+    ),
+    "CatBackward0": (one(), _gradient(lambda a: a.split(1)[0] ** 3)),
     # float32 in the middle: finite differences need a coarser step and tolerance
     "ToCopyBackward0": (
         one(),
@@ -213,6 +227,14 @@ OP_CASES = {
     "MaskedSelectBackward0": (
         one(),
         _squared_gradients(lambda a: _distinct(a).min(), 2),
+    ),
+    "MaskedScatterBackward0": (
+        one(),
+        _squared_gradients(lambda a: _distinct(a).min(), 3),
+    ),
+    "MaskedScatterBackwardBackward0": (
+        one(),
+        _squared_gradients(lambda a: _distinct(a).max(), 4),
     ),
     "IndexPutImplBackward0": (
         one(),

@@ -44,6 +44,22 @@ def test_forward_view_lists_ops_in_run_order_with_their_backward_nodes():
     assert sum(1 for n in spec.nodes if n.label[0] == "y") == 1
 
 
+def test_forward_view_draws_every_output_of_a_multiple_output_op():
+    x = at.ones(3, 2, requires_grad=True)
+    with at.autograd.graph.record_forward() as recs:
+        a, b, c = x.unbind()
+        loss = (a * b).sum()
+    spec = forward_spec(recs, names=dict(x=x, a=a, b=b, c=c, loss=loss))
+    unbind = next(n for n in spec.nodes if n.kind == "op")
+    assert unbind.label[-1] == "-> UnbindBackward0"
+    results = [e for e in spec.edges if e.src == spec.find(a.grad_fn)]
+    drawn = [
+        (spec.node(e.dst).label[0], e.label) for e in results if e.kind == "result"
+    ]
+    assert drawn == [("a", "0"), ("b", "1"), ("c", "2")]
+    assert spec.node(spec.find(c)).kind == "output"  # unused: an end of the graph
+
+
 def test_forward_view_marks_unrecorded_ops_and_data():
     x = at.ones(3)
     w = at.ones(3, requires_grad=True)
