@@ -18,6 +18,9 @@ The optional parts load on first use, so ``import autograd_tutor`` needs only Nu
 
 import importlib
 
+# tensor.py first: every other module builds on its Tensor class (tensor.py imports the
+# ops its methods call at its end, once the class exists)
+from .tensor import Size, Tensor, matmul, stack  # isort: skip
 from . import autograd, functions, nn, optim
 from ._dtype import bool_ as bool  # noqa: A004  (torch spells it at.bool)
 from ._dtype import double, dtype, float, float32, float64, int, int32, int64, long
@@ -42,7 +45,6 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .tensor import Size, Tensor, matmul, stack
 
 __version__ = "0.1.0"
 

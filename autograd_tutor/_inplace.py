@@ -22,30 +22,31 @@ import warnings
 
 import numpy as np
 
+from . import _indexing
 from . import functions as F
 from ._checks import broadcast_error
 from ._dtype import from_numpy_dtype, result_type
 from ._quiet import enter as _quiet
 from ._quiet import exit as _loud
 from .autograd import forward_ad as _forward_ad
-from .autograd.forward_ad import _tangents
-from .autograd.function import CopySlices, _input_edge, view_positions
-from .autograd.grad_mode import _state
+from .autograd.forward_ad import tangents
+from .autograd.function import CopySlices, input_edge, view_positions
+from .autograd.grad_mode import grad_state
 from .autograd.inference_mode import InferenceVersion as _Inference
-from .autograd.inference_mode import _inference, _views
 from .autograd.inference_mode import check_inplace as _check_inference_inplace
 from .autograd.inference_mode import check_recorded_view as _check_inference_view
+from .autograd.inference_mode import inference_state, inference_views
 from .tensor import (
     DEFAULT,
     Tensor,
-    _bump_version,
-    _fresh,
-    _operand,
-    _version_counter,
+    as_operand,
+    bump_version,
+    update_view,
+    version_counter,
     view_rebase_error,
 )
 
-_NOTHING = object()  # "no second operand" (None can be a clamp bound)
+NOTHING = object()  # "no second operand" (None can be a clamp bound)
 
 # How each op writes into an existing array when nothing is recorded (the fast path of
 # the weight update): ufunc(self, other, out=self).
@@ -62,26 +63,27 @@ _INTERNAL_OVERLAP = (
 )
 
 
-def apply(self, op, other=_NOTHING, **params):
+def apply(self, op, other=NOTHING, **params):
     """``self.<op>_(other, **params)``: recorded when grad mode is on and something
     requires grad, else written straight into ``self``'s memory."""
-    if _tangents and not _forward_ad._busy:  # forward-mode AD: in a dual level only
-        return _forward_ad.inplace(apply, self, op, other, params)
-    if type(self._version_box) is _Inference and not _inference.enabled:
+    if tangents and not _forward_ad.busy:  # forward-mode AD: in a dual level only
+        operands = () if other is NOTHING else (other,)
+        return _forward_ad.inplace(apply, self, op, operands, params)
+    if type(self._version_box) is _Inference and not inference_state.enabled:
         # an inference tensor outside inference mode: torch writes, then refuses
-        o = None if other is _NOTHING else _operand(other)
+        o = None if other is NOTHING else as_operand(other)
         _write(self, op, o._data if isinstance(o, Tensor) else o, params)
         _check_inference_inplace(self)
     if self._base is not None and self._grad_fn is None:
         self._requires_grad = self._base._requires_grad  # a view follows its base
-    if other is _NOTHING:
+    if other is NOTHING:
         operands, other = (), None
     elif isinstance(other, tuple):  # several operands: clamp_ with tensor bounds
         operands = other
     else:
-        other = _operand(other)
+        other = as_operand(other)
         operands = (other,)
-    if _state.enabled and (
+    if grad_state.enabled and (
         self._requires_grad
         or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
         or (params and any(isinstance(v, Tensor) for v in params.values()))
@@ -97,7 +99,7 @@ def _write(self, op, other, params):
     a = _check_writable(self, op, other)
     if op is F.Zero:  # w.grad.zero_(): the most common in-place op of all
         a.fill(0)
-        _bump_version(self)
+        bump_version(self)
         return self
     if isinstance(other, np.ndarray) and op is not F.FillTensor:
         if a.base is not None or other.base is not None:  # (two owners never overlap)
@@ -143,7 +145,7 @@ def _write(self, op, other, params):
         raise _translate(e, self, other) from None
     finally:
         _loud(quiet)
-    _bump_version(self)
+    bump_version(self)
     return self
 
 
@@ -183,7 +185,7 @@ def _check_inplace(self):
     if base is not None:
         if self._creation_meta is not DEFAULT:  # (before its grad_fn is looked at)
             raise view_rebase_error(self, indirect=False)
-        _fresh(self)
+        update_view(self)
         if self._requires_grad and base._grad_fn is None:
             raise RuntimeError(
                 "a view of a leaf Variable that requires grad is being used in an "
@@ -197,7 +199,7 @@ def _check_inplace(self):
 
 def _recorded(self, op, operands, params):
     """The recording path: run the op out of place on the old values, then write back."""
-    if _views:  # views made in inference mode may not be changed in place here
+    if inference_views:  # views made in inference mode may not be changed in place here
         _check_inference_view(self)
     _check_inplace(self)
     a = _check_writable(self, op, operands[0] if operands else None)
@@ -234,12 +236,12 @@ def _recorded(self, op, operands, params):
     node = result._grad_fn
     if node is not None:  # its saved old values: a clone, for a recorded backward
         node._original_self = old
-    _bump_version(self)
+    bump_version(self)
     if node is None:  # nothing differentiable came out (an integer result)
         return self
     if node._kept_versions:  # a saved output is this tensor itself, at its new version
         node._kept_versions = [
-            (_version_counter(self), self._version_box[0], t, s, d)
+            (version_counter(self), self._version_box[0], t, s, d)
             if box is result._version_box
             else (box, v, t, s, d)
             for box, v, t, s, d in node._kept_versions
@@ -257,7 +259,7 @@ def _rebase_view(view, base, node):
     the base's new node is ``CopySlices``, which runs the op's node on the part of the
     gradient the view covers. The view itself (and every other view of the base) is
     derived from that new history the next time it is used: ``AsStridedBackward0``."""
-    edge, before = _input_edge(base), (base._grad_fn, base._output_nr)
+    edge, before = input_edge(base), (base._grad_fn, base._output_nr)
     base._grad_fn = CopySlices(edge, view_positions(base._data, view._data), node)
     base._requires_grad, base._output_nr = True, 0
     _follow_retain(base, *before)
@@ -289,7 +291,7 @@ def setitem(self, key, value):
     """
     value = _value_tensor(self, value)
     if self._base is not None:
-        _fresh(self)
+        update_view(self)
     if key is False:  # torch writes nothing and checks nothing
         return
     target, advanced = _indexing.resolve(self, key)
@@ -341,7 +343,7 @@ def _index_put(self, target, advanced, value):
     the indices checked against their dimension's size."""
     if value._data.ndim and value._data.shape[0] == 1:  # leading 1s: viewed away first
         value = F.View.apply(value, shape=_without_leading_ones(value._data.shape))
-    if _state.enabled and (target._requires_grad or value._requires_grad):
+    if grad_state.enabled and (target._requires_grad or value._requires_grad):
         _check_inplace(target)
     a = target._data
     shared = _internal_overlap(a)
@@ -399,7 +401,7 @@ def _warn_expanded(op, example):
 def precheck(self, *others):
     """The in-place checks torch runs before an op's own argument checks (e.g.
     ``fill_`` with a 1-d tensor on a leaf that requires grad: the leaf error first)."""
-    if _state.enabled and (
+    if grad_state.enabled and (
         self._requires_grad
         or any(isinstance(o, Tensor) and o._requires_grad for o in others)
     ):
@@ -561,6 +563,3 @@ def _translate(e, self, other):
     if "broadcast" in msg and other is not None:
         return broadcast_error(self._data.shape, np.shape(other))
     return e
-
-
-from . import _indexing  # noqa: E402  (_indexing imports tensor.py, as this module does)

@@ -21,9 +21,9 @@ import numpy as np
 from . import functions as F
 from ._checks import broadcast_error
 from ._dtype import CPP_NAMES
-from .tensor import Tensor, _bump_version
+from .tensor import Tensor, bump_version
 
-_C_NAMES = CPP_NAMES  # torch says "float != double" here
+C_NAMES = CPP_NAMES  # torch says "float != double" here
 
 
 def _title(t):
@@ -45,7 +45,7 @@ def check_mm(a, b):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_NAMES[a._data.dtype.char]} != {_C_NAMES[b._data.dtype.char]}"
+            f"{C_NAMES[a._data.dtype.char]} != {C_NAMES[b._data.dtype.char]}"
         )
 
 
@@ -111,7 +111,7 @@ def matmul(a, b):
         row = a.unsqueeze(0)
         check_mm(row, b)
         out = F.SqueezeDimsInplace.apply(F.Mm.apply(row, b), dims=(0,))
-        _bump_version(out)  # torch squeezes in place (squeeze_): one version up
+        bump_version(out)  # torch squeezes in place (squeeze_): one version up
         return out
     if da == 2 and db == 2:
         return a.mm(b)

@@ -67,13 +67,13 @@ def split(tensor, split_size_or_sections, dim=0):
                 f"size of {n}"
             )
         return F.Split.apply(tensor, split_size=size, dim=d)
-    return _split_with_sizes(tensor, size, dim, position=2)
+    return split_by_sizes(tensor, size, dim, position=2)
 
 
 def split_with_sizes(input, split_sizes, dim=0):
     """Pieces of the given sizes along ``dim`` (they must add up to its size)."""
     _check_tensor(input, "split_with_sizes")
-    return _split_with_sizes(input, split_sizes, dim, position=2)
+    return split_by_sizes(input, split_sizes, dim, position=2)
 
 
 def chunk(input, chunks, dim=0):
@@ -111,7 +111,9 @@ def _check_dims(t, name):
         raise RuntimeError(f"{name} expects at least a 1-dimensional tensor")
 
 
-def _split_with_sizes(t, sizes, dim, position):
+def split_by_sizes(t, sizes, dim, position):
+    """The views of ``t`` of the given sizes along ``dim``, for ``at.split_with_sizes``
+    and the method (``position``: the argument's position in torch's messages)."""
     if not isinstance(sizes, (list, tuple)):
         raise TypeError(
             f"split_with_sizes(): argument 'split_sizes' (position {position}) must be "

@@ -17,6 +17,12 @@ from .tensor import Tensor
 _rng = np.random.default_rng(0)
 
 
+def generator():
+    """The NumPy generator behind ``randn``, ``rand`` and ``nn.init`` (torch's default
+    generator); ``manual_seed`` replaces it."""
+    return _rng
+
+
 def manual_seed(seed):
     """Seed the random number generator used by ``randn``/``rand`` (for reproducible
     lessons). Returns the generator."""

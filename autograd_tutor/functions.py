@@ -19,26 +19,27 @@ import numpy as np
 
 from ._broadcast import unbroadcast
 from ._dtype import result_type
-from .autograd.function import MultiViewOp, Op, _input_edge, copy_slices
-from .autograd.grad_mode import _state as _grad_mode
+from .autograd.function import MultiViewOp, Op, copy_slices, input_edge
+from .autograd.grad_mode import grad_state
+from .tensor import Tensor
 
 REGISTRY = {}
 """``{node name: Op class}`` for every built-in op (filled in as classes are defined)."""
 
 
-def _register(cls):
+def register(cls):
     REGISTRY[cls.node_name] = cls
     return cls
 
 
-def _data(x):
+def array_of(x):
     """The NumPy array of a tensor (a condition, a mask: values that get no gradient)."""
     return x._data if isinstance(x, Tensor) else x
 
 
 def to_dtype(grad, dtype):
     """``grad`` in ``dtype`` (itself if it already is; else a ``ToCopyBackward0``)."""
-    return grad if _data(grad).dtype == dtype else ToCopy.call(grad, dtype=dtype)
+    return grad if array_of(grad).dtype == dtype else ToCopy.call(grad, dtype=dtype)
 
 
 def _filled(shape, x):
@@ -149,7 +150,7 @@ def _pow(x, e):
 # Arithmetic
 
 
-@_register
+@register
 class Add(Op):
     """z = a + alpha * b.   dz/da = 1,  dz/db = alpha."""
 
@@ -179,7 +180,7 @@ class Add(Op):
         return da + db if ctx.alpha == 1 else da + ctx.alpha * db
 
 
-@_register
+@register
 class Sub(Op):
     """z = a - alpha * b.   dz/da = 1,  dz/db = -alpha."""
 
@@ -206,7 +207,7 @@ class Sub(Op):
         return da - db if ctx.alpha == 1 else da - ctx.alpha * db
 
 
-@_register
+@register
 class Rsub(Op):
     """z = other - alpha * a  (Python's ``1 - x``).   dz/da = -alpha."""
 
@@ -228,7 +229,7 @@ class Rsub(Op):
         return -ctx.alpha * da
 
 
-@_register
+@register
 class Mul(Op):
     """z = a * b.   dz/da = b,  dz/db = a."""
 
@@ -258,7 +259,7 @@ class Mul(Op):
         return da * b + a * db
 
 
-@_register
+@register
 class MulScalar(Op):
     """z = a * c, c a number, as torch's backward formulas multiply (Python's ``x * 2``
     records MulBackward0; ``mul(Tensor, Scalar)`` in C++ is MulBackward1).   dz/da = c."""
@@ -282,7 +283,7 @@ class MulScalar(Op):
         return da * ctx.other
 
 
-@_register
+@register
 class DivScalar(Op):
     """z = a / c, c a number (torch's ``div(Tensor, Scalar)``, in backward formulas such
     as mean's).   dz/da = 1 / c."""
@@ -306,7 +307,7 @@ class DivScalar(Op):
         return da / ctx.other
 
 
-@_register
+@register
 class Div(Op):
     """z = a / b.   dz/da = 1 / b,  dz/db = -a / b**2."""
 
@@ -335,7 +336,7 @@ class Div(Op):
         return (da - z * db) / b
 
 
-@_register
+@register
 class Reciprocal(Op):
     """y = 1 / x.   dy/dx = -1 / x**2 = -y**2.  (``2 / x`` is ``x.reciprocal() * 2``.)"""
 
@@ -359,7 +360,7 @@ class Reciprocal(Op):
         return -dx * y * y
 
 
-@_register
+@register
 class Neg(Op):
     """y = -x.   dy/dx = -1."""
 
@@ -379,7 +380,7 @@ class Neg(Op):
         return -dx
 
 
-@_register
+@register
 class Pow(Op):
     """y = x ** n (n a number).   dy/dx = n * x ** (n - 1)."""
 
@@ -414,7 +415,7 @@ class Pow(Op):
         return dx * (n * _pow(x, n - 1))
 
 
-@_register
+@register
 class PowTensor(Op):
     """z = a ** b (both tensors).   dz/da = b * a ** (b - 1),  dz/db = a ** b * ln(a)."""
 
@@ -437,13 +438,13 @@ class PowTensor(Op):
         da = db = None  # (torch records the exponent's first)
         with np.errstate(all="ignore"):
             if ctx.needs_input_grad[1]:  # torch: 0 where a == 0 and b >= 0 (not nan)
-                zero_base = (_data(a) == 0) & (_data(b) >= 0)
+                zero_base = (array_of(a) == 0) & (array_of(b) >= 0)
                 # torch takes the log of the base cast to the result's dtype
-                log_a = Log.call(to_dtype(a, _data(z).dtype))
+                log_a = Log.call(to_dtype(a, array_of(z).dtype))
                 db = grad * Where.call(0, z * log_a, condition=zero_base)
             if ctx.needs_input_grad[0]:  # torch: 0 where the exponent is 0 (not nan)
                 power = grad * (b * PowTensor.call(a, SubScalar.call(b, other=1)))
-                da = Where.call(0, power, condition=_data(b) == 0)
+                da = Where.call(0, power, condition=array_of(b) == 0)
         return da, db
 
     @staticmethod
@@ -455,7 +456,7 @@ class PowTensor(Op):
         return dz_a + dz_b
 
 
-@_register
+@register
 class PowScalarBase(Op):
     """y = c ** x (c a number).   dy/dx = c ** x * ln(c)."""
 
@@ -478,10 +479,12 @@ class PowScalarBase(Op):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        dtype = _data(grad).dtype  # (a NumPy scalar, an array or a tensor)
+        dtype = array_of(grad).dtype  # (a NumPy scalar, an array or a tensor)
         ln = np.log(np.asarray(ctx.self, dtype=dtype))  # ln(c) in grad's dtype
         if ctx.self == 0:  # torch: 0 ** x has derivative 0 where x >= 0 (not nan)
-            slope = Where.call(0, MulScalar.call(y, other=ln), condition=_data(x) >= 0)
+            slope = Where.call(
+                0, MulScalar.call(y, other=ln), condition=array_of(x) >= 0
+            )
             return (grad * slope,)
         return (grad * MulScalar.call(y, other=ln),)
 
@@ -498,7 +501,7 @@ class PowScalarBase(Op):
 # Elementwise functions
 
 
-@_register
+@register
 class Exp(Op):
     """y = e ** x.   dy/dx = y (uses the saved output)."""
 
@@ -522,7 +525,7 @@ class Exp(Op):
         return dx * y
 
 
-@_register
+@register
 class Log(Op):
     """y = ln(x).   dy/dx = 1 / x."""
 
@@ -545,7 +548,7 @@ class Log(Op):
         return dx / x
 
 
-@_register
+@register
 class Sqrt(Op):
     """y = sqrt(x).   dy/dx = 1 / (2 * y)."""
 
@@ -569,7 +572,7 @@ class Sqrt(Op):
         return dx / (2 * y)
 
 
-@_register
+@register
 class Abs(Op):
     """y = |x|.   dy/dx = sign(x) (0 at x = 0, as in torch)."""
 
@@ -592,7 +595,7 @@ class Abs(Op):
         return dx * np.sign(x)
 
 
-@_register
+@register
 class Tanh(Op):
     """y = tanh(x).   dy/dx = 1 - y**2."""
 
@@ -616,7 +619,7 @@ class Tanh(Op):
         return dx * (1 - y * y)
 
 
-@_register
+@register
 class Sigmoid(Op):
     """y = 1 / (1 + e**-x).   dy/dx = y * (1 - y)."""
 
@@ -640,7 +643,7 @@ class Sigmoid(Op):
         return dx * y * (1 - y)
 
 
-@_register
+@register
 class Relu(Op):
     """y = max(x, 0).   dy/dx = 1 where y > 0, else 0."""
 
@@ -664,7 +667,7 @@ class Relu(Op):
         return np.where(y <= 0, 0, dx)
 
 
-@_register
+@register
 class Clamp(Op):
     """y = min(max(x, min), max) with number bounds.   dy/dx = 1 inside [min, max], else 0.
 
@@ -683,7 +686,7 @@ class Clamp(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x = _data(ctx.saved_tensors[0])
+        x = array_of(ctx.saved_tensors[0])
         if ctx.max is None:
             inside = x >= ctx.min
         elif ctx.min is None:
@@ -711,7 +714,7 @@ def _clamp(x, lo, hi):
     return y if hi is None else np.minimum(hi, y)
 
 
-@_register
+@register
 class ClampTensor(Op):
     """y = min(max(x, min), max) with tensor bounds.
 
@@ -729,7 +732,7 @@ class ClampTensor(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, lo, hi = (_data(t) for t in ctx.saved_tensors)
+        x, lo, hi = (array_of(t) for t in ctx.saved_tensors)
         need = ctx.needs_input_grad
         above_lo = x >= lo if lo is not None else True
         below_hi = x <= hi if hi is not None else True
@@ -770,7 +773,7 @@ class ClampTensor(Op):
 # Reductions
 
 
-@_register
+@register
 class Sum(Op):
     """y = sum of all x.   dy/dx_i = 1: the gradient is copied to every element."""
 
@@ -794,7 +797,7 @@ class Sum(Op):
         return np.add.reduce(dx, axis=None)
 
 
-@_register
+@register
 class SumDim(Op):
     """y = x summed over ``dim``.   Each summed element gets the gradient of its sum."""
 
@@ -818,7 +821,7 @@ class SumDim(Op):
         return np.add.reduce(dx, axis=ctx.axis, keepdims=ctx.keepdim)
 
 
-@_register
+@register
 class Mean(Op):
     """y = mean of all n elements of x.   dy/dx_i = 1 / n."""
 
@@ -841,7 +844,7 @@ class Mean(Op):
         return np.add.reduce(dx, axis=None) / ctx.self_sym_numel
 
 
-@_register
+@register
 class MeanDim(Op):
     """y = x averaged over ``dim`` (k elements each).   dy/dx_i = 1 / k."""
 
@@ -892,9 +895,9 @@ class _Extreme(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = (_data(t) for t in ctx.saved_tensors)
+        x, y = (array_of(t) for t in ctx.saved_tensors)
         hits = np.isnan(x) if np.isnan(y) else x == y  # a nan result: the nans share
-        dtype = _data(grad).dtype
+        dtype = array_of(grad).dtype
         share = grad / np.asarray(hits.sum(), dtype=dtype)
         return (MaskedFill.call(np.zeros(x.shape, dtype), share, mask=hits),)
 
@@ -905,7 +908,7 @@ class _Extreme(Op):
         return np.add.reduce(np.where(hits, dx, 0), axis=None) / hits.sum()
 
 
-@_register
+@register
 class Max(_Extreme):
     """y = max of all x.   dy/dx_i = 1 for the maximum (split evenly among ties)."""
 
@@ -913,7 +916,7 @@ class Max(_Extreme):
     reduce = staticmethod(np.max)
 
 
-@_register
+@register
 class Min(_Extreme):
     """y = min of all x.   dy/dx_i = 1 for the minimum (split evenly among ties)."""
 
@@ -939,13 +942,13 @@ class _ExtremeDim(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        idx = _data(ctx.saved_tensors[0])
+        idx = array_of(ctx.saved_tensors[0])
         if not ctx.self_sym_sizes:
             return (grad,)
         if not ctx.keepdim:
             idx = np.expand_dims(idx, ctx.dim)
             grad = Unsqueeze.call(grad, dim=ctx.dim)
-        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=array_of(grad).dtype)
         return (Scatter.call(zeros, grad, dim=ctx.dim, index=idx),)
 
     @staticmethod
@@ -959,14 +962,14 @@ class _ExtremeDim(Op):
         return dy if ctx.keepdim else np.squeeze(dy, ctx.dim)
 
 
-@_register
+@register
 class MaxDim(_ExtremeDim):
     """values = x.max(dim).   The gradient flows only to the position of each maximum."""
 
     node_name = "MaxBackward0"
 
 
-@_register
+@register
 class MinDim(_ExtremeDim):
     """values = x.min(dim).   The gradient flows only to the position of each minimum."""
 
@@ -977,7 +980,7 @@ class MinDim(_ExtremeDim):
 # Matrix products
 
 
-@_register
+@register
 class Mm(Op):
     """C = A @ B (matrices).   dL/dA = dL/dC @ B.T,  dL/dB = A.T @ dL/dC."""
 
@@ -1044,7 +1047,7 @@ def mm_mat2_backward(grad, mat1, sizes, strides):
     return Mm.call(T.call(mat1), grad)
 
 
-@_register
+@register
 class Mv(Op):
     """y = A @ v (matrix times vector).   dL/dA = outer(dL/dy, v),  dL/dv = A.T @ dL/dy."""
 
@@ -1071,7 +1074,7 @@ class Mv(Op):
         return da @ v + a @ dv
 
 
-@_register
+@register
 class Dot(Op):
     """y = a . b (vectors).   dy/da = b,  dy/db = a."""
 
@@ -1097,7 +1100,7 @@ class Dot(Op):
         return np.dot(da, b) + np.dot(a, db)
 
 
-@_register
+@register
 class Bmm(Op):
     """C[i] = A[i] @ B[i] for each batch i.   Same rule as Mm, batch by batch."""
 
@@ -1146,7 +1149,7 @@ class _View(Op):
         return dx.reshape(y.shape)
 
 
-@_register
+@register
 class View(_View):
     """y = x viewed with a new shape (same memory).   Backward reshapes the gradient back."""
 
@@ -1160,7 +1163,7 @@ class View(_View):
         return y
 
 
-@_register
+@register
 class ReshapeAlias(View):
     """y = x.reshape(shape) as a view of a non-contiguous x (e.g. a transposed one):
     the same as View, recorded under torch's other name."""
@@ -1168,7 +1171,7 @@ class ReshapeAlias(View):
     node_name = "ReshapeAliasBackward0"
 
 
-@_register
+@register
 class UnsafeView(_View):
     """y = a reshaped copy (``reshape`` of a non-contiguous tensor, after ``clone``)."""
 
@@ -1181,7 +1184,7 @@ class UnsafeView(_View):
         return x.reshape(shape)
 
 
-@_register
+@register
 class Squeeze(_View):
     """y = x without its size-1 dimensions.   Backward reshapes back."""
 
@@ -1199,7 +1202,7 @@ class Squeeze(_View):
         )
 
 
-@_register
+@register
 class SqueezeDim(_View):
     """y = x without dimension ``dim`` (if its size is 1)."""
 
@@ -1215,7 +1218,7 @@ class SqueezeDim(_View):
         return (_unsqueeze_to(grad, ctx.self_sym_sizes, (ctx.dim,)),)
 
 
-@_register
+@register
 class SqueezeDims(_View):
     """y = x without the listed dimensions (those of size 1): ``x.squeeze((0, 2))``."""
 
@@ -1231,7 +1234,7 @@ class SqueezeDims(_View):
         return (_unsqueeze_to(grad, ctx.self_sym_sizes, sorted(ctx.dim)),)
 
 
-@_register
+@register
 class SqueezeDimsInplace(SqueezeDims):
     """The same, done in place inside ``matmul`` of a vector and a matrix (torch's
     ``squeeze_``, hence another overload number)."""
@@ -1240,7 +1243,7 @@ class SqueezeDimsInplace(SqueezeDims):
     is_view = False  # squeeze_ changes matmul's own result: no new view
 
 
-@_register
+@register
 class Unsqueeze(_View):
     """y = x with a new size-1 dimension at ``dim``."""
 
@@ -1268,7 +1271,7 @@ def _unsqueeze_to(grad, sizes, dims):
     return grad
 
 
-@_register
+@register
 class Expand(Op):
     """y = x repeated along size-1 dimensions.   Backward sums the copies' gradients."""
 
@@ -1297,7 +1300,7 @@ class Expand(Op):
         return Expand.forward(ctx, dx, y.shape)
 
 
-@_register
+@register
 class T(Op):
     """y = x.t() (matrix transpose).   Backward transposes the gradient."""
 
@@ -1319,7 +1322,7 @@ class T(Op):
         return dx.T
 
 
-@_register
+@register
 class Transpose(Op):
     """y = x with dimensions ``dim0`` and ``dim1`` swapped.   Backward swaps them back."""
 
@@ -1342,7 +1345,7 @@ class Transpose(Op):
         return np.swapaxes(dx, ctx.dim0, ctx.dim1) if dx.ndim else dx.view()
 
 
-@_register
+@register
 class Permute(Op):
     """y = x with its dimensions reordered.   Backward applies the inverse order."""
 
@@ -1366,7 +1369,7 @@ class Permute(Op):
         return np.transpose(dx, ctx.dims)
 
 
-@_register
+@register
 class Alias(Op):
     """y = x itself, as a new view (``x[:, :]`` when no index narrows anything)."""
 
@@ -1399,7 +1402,7 @@ Identity._node_class.__name__ = Identity._node_class.__qualname__ = "CppFunction
 Identity._node_class.name = lambda self: "torch::autograd::Identity"
 
 
-@_register
+@register
 class Clone(Op):
     """y = a copy of x.   dy/dx = 1.
 
@@ -1422,7 +1425,7 @@ class Clone(Op):
         return np.array(dx, copy=True)
 
 
-@_register
+@register
 class ToCopy(Op):
     """y = x converted to another dtype.   The gradient is converted back."""
 
@@ -1444,7 +1447,7 @@ class ToCopy(Op):
         return dx.astype(y.dtype)
 
 
-@_register
+@register
 class Stack(Op):
     """y = the inputs (same shape) stacked along a new dimension ``dim``.
     dy/dx_i = 1 at slice i: each input's gradient is its slice of the gradient."""
@@ -1471,7 +1474,7 @@ class Stack(Op):
         return np.stack([np.broadcast_to(t, shape) for t in tangents], axis=ctx.dim)
 
 
-@_register
+@register
 class Cat(Op):
     """y = the inputs joined along ``dim`` (torch's ``cat``; here the backward of
     ``split``, recorded under create_graph=True).   Each input's gradient is its part
@@ -1506,7 +1509,7 @@ class Cat(Op):
 # Several views at once (unbind, split, chunk): one node, one output_nr per view
 
 
-@_register
+@register
 class Unbind(MultiViewOp):
     """``x.unbind(dim)``: the slices ``x[..., i, ...]`` along ``dim``, each a view.
     Backward stacks the slices' gradients, a slice that got none counting as zeros
@@ -1563,7 +1566,7 @@ class _Split(MultiViewOp):
         return tuple(out)
 
 
-@_register
+@register
 class Split(_Split):
     """``x.split(split_size, dim)``: pieces of ``split_size`` (the last may be
     smaller)."""
@@ -1579,7 +1582,7 @@ class Split(_Split):
         return _Split.pieces(ctx, x, dim, sizes)
 
 
-@_register
+@register
 class SplitWithSizes(_Split):
     """``x.split([2, 1, ...], dim)``: pieces of the given sizes."""
 
@@ -1596,7 +1599,7 @@ class SplitWithSizes(_Split):
 # Indexing: the gradient goes back to the positions that were read
 
 
-@_register
+@register
 class Select(Op):
     """y = x[..., index, ...] at dimension ``dim`` (an integer index)."""
 
@@ -1623,7 +1626,7 @@ class Select(Op):
         return dx[ctx.key + (Ellipsis,)]
 
 
-@_register
+@register
 class Slice(Op):
     """y = x[..., start:end:step, ...] at dimension ``dim``."""
 
@@ -1649,7 +1652,7 @@ class Slice(Op):
         return dx[ctx.key]
 
 
-@_register
+@register
 class Index(Op):
     """y = x[indices] with integer arrays or boolean masks (a copy).
 
@@ -1668,8 +1671,8 @@ class Index(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        key = _data(ctx.saved_tensors[0])
-        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        key = array_of(ctx.saved_tensors[0])
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=array_of(grad).dtype)
         return (IndexPutImpl.call(zeros, grad, indices=key, accumulate=True),)
 
     @staticmethod
@@ -1682,7 +1685,7 @@ class Index(Op):
 # Overwriting ops (only in place): the old values no longer matter
 
 
-@_register
+@register
 class Zero(Op):
     """x.zero_(): y = 0.   dy/dx = 0."""
 
@@ -1703,7 +1706,7 @@ class Zero(Op):
         return np.zeros_like(dx)
 
 
-@_register
+@register
 class Fill(Op):
     """x.fill_(value): y = value everywhere.   dy/dx = 0."""
 
@@ -1726,7 +1729,7 @@ class Fill(Op):
         return np.zeros_like(dx)
 
 
-@_register
+@register
 class FillTensor(Op):
     """x.fill_(v) with a 0-d tensor v: y = v everywhere.   dy/dx = 0,  dy/dv = sum."""
 
@@ -1747,7 +1750,7 @@ class FillTensor(Op):
         return np.full_like(y, dvalue)
 
 
-@_register
+@register
 class Copy(Op):
     """x.copy_(src): y = src, broadcast to x's shape and cast to x's dtype.
 
@@ -1778,7 +1781,7 @@ class Copy(Op):
         return np.broadcast_to(dsrc, y.shape)
 
 
-@_register
+@register
 class IndexPut(Op):
     """x[indices] = v with integer arrays or masks: y = x with v written at indices.
 
@@ -1799,7 +1802,7 @@ class IndexPut(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = np.zeros(ctx.values_shape, dtype=_data(grad).dtype)
+        zeros = np.zeros(ctx.values_shape, dtype=array_of(grad).dtype)
         g_x = IndexPut.call(grad, zeros, key=ctx.key)  # 0 where x was overwritten
         if not ctx.needs_input_grad[1]:
             return g_x, None
@@ -1814,7 +1817,7 @@ class IndexPut(Op):
         return dy
 
 
-@_register
+@register
 class AsStrided(Op):
     """A view derived again from its base after an in-place change (torch's
     ``AsStridedBackward0``): the view's elements are the base's elements at
@@ -1832,7 +1835,7 @@ class AsStrided(Op):
         """The node of a view of ``base`` at ``positions``. torch shows the view's
         geometry in elements of the base's storage: its size, its strides (numpy's
         own when given, else read off ``positions``) and where it starts."""
-        node = cls.record((_input_edge(base),))
+        node = cls.record((input_edge(base),))
         node.size = tuple(positions.shape)
         node.storage_offset = int(positions.flat[0]) if positions.size else 0
         if strides is None:
@@ -1854,7 +1857,7 @@ class AsStrided(Op):
         """``base.as_strided(...)`` for a view given by ``positions``: its values
         (read at the positions: a copy), recorded when ``base`` requires grad."""
         out = Tensor._make(base._data.reshape(-1)[positions])
-        if base._requires_grad and _grad_mode.enabled:
+        if base._requires_grad and grad_state.enabled:
             out._grad_fn, out._requires_grad = cls.derive(base, positions), True
         return out
 
@@ -1874,7 +1877,7 @@ class AsStrided(Op):
         for d in reversed(range(positions.ndim)):
             n = positions.shape[d]
             if n == 0:  # an empty view: no gradient reaches the base
-                return (np.zeros(ctx.base_shape, dtype=_data(grad).dtype),)
+                return (np.zeros(ctx.base_shape, dtype=array_of(grad).dtype),)
             if n == 1 or ctx.stride[d] == 0:
                 if n == 1:
                     grad = SqueezeDim.call(grad, dim=d)
@@ -1904,7 +1907,7 @@ class AsStrided(Op):
 # again, and their own backward says how.
 
 
-@_register
+@register
 class ThresholdBackward(Op):
     """g = grad where x > threshold, else 0 (relu's backward; x = nan passes grad).
     dg/dgrad = the same mask,  dg/dx = 0."""
@@ -1930,7 +1933,7 @@ class ThresholdBackward(Op):
         return masked(dgrad, ~(x <= ctx.threshold))
 
 
-@_register
+@register
 class TanhBackward(Op):
     """g = grad * (1 - y**2) (tanh's backward, y its output).
     dg/dgrad = 1 - y**2,  dg/dy = -2 y grad."""
@@ -1958,7 +1961,7 @@ class TanhBackward(Op):
         return dgrad * (1 - y * y) + dy * (-2.0 * y * grad)
 
 
-@_register
+@register
 class SigmoidBackward(Op):
     """g = grad * y * (1 - y) (sigmoid's backward, y its output).
     dg/dgrad = y (1 - y),  dg/dy = grad (1 - 2 y)."""
@@ -1989,7 +1992,7 @@ class SigmoidBackward(Op):
         return dgrad * y * (1 - y) + dy * grad * (1 - 2 * y)
 
 
-@_register
+@register
 class AddScalar(Op):
     """z = a + c, c a number (torch's ``add(Tensor, Scalar)``, in backward formulas;
     Python's ``x + 1`` records AddBackward0).   dz/da = 1."""
@@ -2010,7 +2013,7 @@ class AddScalar(Op):
         return da
 
 
-@_register
+@register
 class SubScalar(Op):
     """z = a - c, c a number (torch's ``sub(Tensor, Scalar)``, as in pow's backward
     ``b - 1``; Python's ``x - 1`` records SubBackward0).   dz/da = 1."""
@@ -2038,7 +2041,7 @@ def _where(a, b, condition):
     return np.where(condition, a, b)
 
 
-@_register
+@register
 class Where(Op):
     """z = a where condition, else b (torch's ``where``; a or b may be the number 0).
     dz/da = 1 where condition,  dz/db = 1 elsewhere."""
@@ -2056,7 +2059,7 @@ class Where(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        condition = _data(ctx.saved_tensors[0])
+        condition = array_of(ctx.saved_tensors[0])
         need = ctx.needs_input_grad
         # (torch records the later input's gradient first)
         db = Where.call(0, grad, condition=condition) if need[1] else None
@@ -2070,7 +2073,7 @@ class Where(Op):
         return np.where(condition, da, db)
 
 
-@_register
+@register
 class Sgn(Op):
     """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0."""
 
@@ -2093,7 +2096,7 @@ class Sgn(Op):
         return np.zeros_like(dx)
 
 
-@_register
+@register
 class SelectBackward(Op):
     """g = zeros of the input's sizes, grad written at [..., index, ...] (select's
     backward).   dg/dgrad: select the same position again."""
@@ -2118,7 +2121,7 @@ class SelectBackward(Op):
         return SelectBackward.forward(ctx, dgrad, g.shape, ctx.dim, ctx.index)
 
 
-@_register
+@register
 class SliceBackward(Op):
     """g = zeros of the input's sizes, grad written at [..., start:end:step, ...]
     (slice's backward).   dg/dgrad: slice the same positions again."""
@@ -2146,7 +2149,7 @@ class SliceBackward(Op):
         return SliceBackward.forward(ctx, dgrad, g.shape, *where)
 
 
-@_register
+@register
 class IndexPutImpl(Op):
     """y = x with values added at indices (``index_put_(..., accumulate=True)``, how
     indexing's backward adds the gradient into zeros; a position read twice gets both).
@@ -2185,7 +2188,7 @@ def _along(index, dim):
     return tuple(grid)
 
 
-@_register
+@register
 class Scatter(Op):
     """y = x with src written along ``dim`` at ``index`` (max(dim)'s backward writes
     the gradient into zeros this way).   dy/dx = 1 where not written,
@@ -2204,7 +2207,7 @@ class Scatter(Op):
     @staticmethod
     def backward(ctx, grad):
         need = ctx.needs_input_grad
-        written = np.zeros(_data(grad).shape, dtype=bool)
+        written = np.zeros(array_of(grad).shape, dtype=bool)
         written[_along(ctx.index, ctx.dim)] = True
         return (
             Where.call(0, grad, condition=written) if need[0] else None,
@@ -2218,7 +2221,7 @@ class Scatter(Op):
         return Scatter.forward(ctx, dx, dsrc, ctx.dim, ctx.index)
 
 
-@_register
+@register
 class Gather(Op):
     """y = x read along ``dim`` at ``index``.   dy/dx = 1 at the positions read (a
     position read twice gets both gradients: scatter_add)."""
@@ -2233,7 +2236,7 @@ class Gather(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=array_of(grad).dtype)
         return (ScatterAdd.call(zeros, grad, dim=ctx.dim, index=ctx.index),)
 
     @staticmethod
@@ -2242,7 +2245,7 @@ class Gather(Op):
         return dx[_along(ctx.index, ctx.dim)]
 
 
-@_register
+@register
 class ScatterAdd(Op):
     """y = x with src added along ``dim`` at ``index`` (gather's backward).
     dy/dx = 1,  dy/dsrc = 1 at the positions added to (read back with gather)."""
@@ -2272,7 +2275,7 @@ class ScatterAdd(Op):
         return ScatterAdd.forward(ctx, dx, dsrc, ctx.dim, ctx.index)
 
 
-@_register
+@register
 class MaskedFill(Op):
     """y = x with the 0-d value written where ``mask`` (max()'s backward spreads the
     gradient over the tied maxima this way).   dy/dx = 1 where not mask,
@@ -2300,7 +2303,7 @@ class MaskedFill(Op):
         return np.where(ctx.mask, dvalue, dx)
 
 
-@_register
+@register
 class MaskedSelect(Op):
     """y = the elements of x where ``mask``, as a 1-D tensor.
     dy/dx = 1 at the masked positions."""
@@ -2317,7 +2320,7 @@ class MaskedSelect(Op):
     def backward(ctx, grad):
         """The gradient written, in order, into zeros at the masked positions (torch's
         ``zeros.masked_scatter_(mask, grad)``: ``MaskedScatterBackward0``)."""
-        zeros = np.zeros(ctx.self_sym_sizes, dtype=_data(grad).dtype)
+        zeros = np.zeros(ctx.self_sym_sizes, dtype=array_of(grad).dtype)
         return (MaskedScatter.call(zeros, grad, mask=ctx.mask),)
 
     @staticmethod
@@ -2326,7 +2329,7 @@ class MaskedSelect(Op):
         return dx[ctx.mask]
 
 
-@_register
+@register
 class MaskedScatter(Op):
     """y = x with the first elements of ``source`` written, in order, at the positions
     where ``mask`` (masked_select's backward).   dy/dx = 1 where not mask,
@@ -2362,7 +2365,7 @@ class MaskedScatter(Op):
         return MaskedScatter.forward(ctx, dx, dsource, ctx.mask)
 
 
-@_register
+@register
 class MaskedScatterBackward(Op):
     """g = grad at the masked positions, in order, then zeros for the elements of
     source that were not used, in source's shape (``sizes``): masked_scatter's
@@ -2382,13 +2385,10 @@ class MaskedScatterBackward(Op):
 
     @staticmethod
     def backward(ctx, gg):
-        zeros = np.zeros(ctx.grad_shape, dtype=_data(gg).dtype)
+        zeros = np.zeros(ctx.grad_shape, dtype=array_of(gg).dtype)
         return (MaskedScatter.call(zeros, gg, mask=ctx.mask),)
 
     @staticmethod
     def jvp(ctx, g, grad, dgrad):
         """dg = the same picking of dgrad."""
         return MaskedScatterBackward.forward(ctx, dgrad, ctx.mask, ctx.sizes)
-
-
-from .tensor import Tensor  # noqa: E402  (tensor.py imports this module)

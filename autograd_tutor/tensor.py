@@ -70,7 +70,7 @@ class RemovableHandle:
             self._hooks.remove(self._hook)
 
 
-def _operand(x):
+def as_operand(x):
     """Accept tensors and Python numbers as they are; turn NumPy arrays into tensors."""
     if isinstance(x, (Tensor, numbers.Number)):
         return x
@@ -150,7 +150,7 @@ class Tensor:
         t._requires_grad = requires_grad
         t._grad_fn = None
         t._grad = None
-        t._version_box = None  # created on first need: see _version_counter
+        t._version_box = None  # created on first need: see version_counter
         t._output_nr = 0
         t._accum = None
         t._retains_grad = False
@@ -159,7 +159,7 @@ class Tensor:
         t._view_version = 0
         t._creation_meta = DEFAULT
         t._detached_at = -1  # see detach_
-        if _inference.enabled:  # made in inference mode: an inference tensor
+        if inference_state.enabled:  # made in inference mode: an inference tensor
             _mark_inference(t)
         return t
 
@@ -183,14 +183,14 @@ class Tensor:
         if (
             requires_grad
             and type(self._version_box) is InferenceVersion
-            and not _inference.enabled
+            and not inference_state.enabled
         ):
             raise RuntimeError(
                 "Setting requires_grad=True on inference tensor outside InferenceMode "
                 "is not allowed."
             )
         if self._base is not None:
-            _fresh(self)
+            update_view(self)
         if self._grad_fn is not None:
             if not requires_grad:
                 raise RuntimeError(
@@ -216,14 +216,14 @@ class Tensor:
     def grad_fn(self):
         """The backward node of the operation that created this tensor (None for leaves)."""
         if self._base is not None:
-            _fresh(self)
+            update_view(self)
         return self._grad_fn
 
     @property
     def is_leaf(self):
         """True for tensors you created (and for results of ops that were not recorded)."""
         if self._base is not None:
-            _fresh(self)
+            update_view(self)
         return self._grad_fn is None
 
     @property
@@ -250,7 +250,7 @@ class Tensor:
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
                     "attempting to assign a gradient with dtype "
-                    f"'{_matmul._C_NAMES[value._data.dtype.char]}' to a tensor with "
+                    f"'{_matmul.C_NAMES[value._data.dtype.char]}' to a tensor with "
                     f"grad_dtype '{self.dtype._legacy[: -len('Tensor')]}'. The gradient "
                     "must match the tensor's grad_dtype (defaults to the tensor's dtype). "
                     "You can set the tensor's grad_dtype attribute with a specific dtype, "
@@ -339,7 +339,9 @@ class Tensor:
                 [0.2500, 0.2500]])
         """
         if self._base is not None:
-            _fresh(self)  # a view changed in place since: its grad_fn is derived again
+            update_view(
+                self
+            )  # a view changed in place since: its grad_fn is derived again
         if gradient is None and inputs is None and not create_graph and self._grad_fn:
             if self._data.size != 1:
                 raise RuntimeError(
@@ -372,7 +374,7 @@ class Tensor:
         (False, None, [2.0, 2.0])
         """
         t = Tensor._make(self._data)
-        t._version_box = _version_counter(self)  # shared, as in torch
+        t._version_box = version_counter(self)  # shared, as in torch
         return t
 
     def detach_(self):
@@ -388,7 +390,7 @@ class Tensor:
         if self._grad_fn is not None:
             # a node that saved this tensor before will refuse it in backward (torch):
             # remember when, in the nodes' creation order
-            self._detached_at = next(_autograd_function._sequence)
+            self._detached_at = next(_autograd_function.sequence_nrs)
         self._grad_fn = None
         self._requires_grad = False
         return self
@@ -592,7 +594,7 @@ class Tensor:
 
     def __rsub__(self, other):
         _check_bool_subtraction(self, other)
-        return F.Rsub.apply(self, other=_operand(other))
+        return F.Rsub.apply(self, other=as_operand(other))
 
     def __mul__(self, other):
         try:
@@ -610,14 +612,14 @@ class Tensor:
 
     def __rtruediv__(self, other):
         # 2 / x is recorded as torch records it: x.reciprocal() * 2
-        return F.Mul.apply(F.Reciprocal.apply(self), _operand(other))
+        return F.Mul.apply(F.Reciprocal.apply(self), as_operand(other))
 
     def __pow__(self, exponent):
         return self.pow(exponent)
 
     def __rpow__(self, base):
         _check_bool_pow(base, self)
-        return F.PowScalarBase.apply(self, base=_operand(base))
+        return F.PowScalarBase.apply(self, base=as_operand(base))
 
     def __neg__(self):
         return self.neg()
@@ -626,7 +628,7 @@ class Tensor:
         return matmul(self, other)
 
     def __rmatmul__(self, other):
-        return matmul(_operand(other), self)
+        return matmul(as_operand(other), self)
 
     def add(self, other, alpha=1):
         if alpha == 1:
@@ -731,8 +733,8 @@ class Tensor:
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
             )
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            lo = _operand(min) if min is not None else None
-            hi = _operand(max) if max is not None else None
+            lo = as_operand(min) if min is not None else None
+            hi = as_operand(max) if max is not None else None
             lo = (
                 lo
                 if lo is None or isinstance(lo, Tensor)
@@ -760,7 +762,7 @@ class Tensor:
     def _compare(self, other, ufunc):
         if other is None:  # x == None is False (Python's identity), as in torch
             return NotImplemented
-        other = _operand(other)
+        other = as_operand(other)
         a = self._data
         b = other._data if isinstance(other, Tensor) else other
         if isinstance(b, np.ndarray) and b.dtype != a.dtype:
@@ -929,12 +931,12 @@ class Tensor:
         """All dimensions reversed (torch records ``PermuteBackward0``, and warns once
         for a tensor that is not 2-D)."""
         if self.ndim == 0:
-            _warn_once(
+            warn_once(
                 "Tensor.T is deprecated on 0-D tensors. This function is the "
                 "identity in these cases."
             )
         elif self.ndim != 2:
-            _warn_once(
+            warn_once(
                 "The use of `x.T` on tensors of dimension other than 2 to reverse their "
                 "shape is deprecated and it will throw an error in a future release. "
                 "Consider `x.mT` to transpose batches of matrices or "
@@ -947,7 +949,7 @@ class Tensor:
     def mT(self):
         """The last two dimensions swapped."""
         if self.ndim == 0:
-            _warn_once(
+            warn_once(
                 "Tensor.mT is deprecated on 0-D tensors. This function is the identity "
                 "in these cases."
             )
@@ -1066,7 +1068,7 @@ class Tensor:
 
     def split_with_sizes(self, split_sizes, dim=0):
         """Views of the given sizes along ``dim`` (``SplitWithSizesBackward0``)."""
-        return _split._split_with_sizes(self, split_sizes, dim, position=1)
+        return _split.split_by_sizes(self, split_sizes, dim, position=1)
 
     def chunk(self, chunks, dim=0):
         """At most ``chunks`` views of equal size along ``dim`` (``SplitBackward0``)."""
@@ -1167,7 +1169,7 @@ MULTI_OUTPUT_NODE = (
 )
 
 
-def _fresh(view):
+def update_view(view):
     """Bring a view's autograd attributes up to date, as torch's ``grad_fn()`` does.
 
     * A view without a history of its own follows its base: it requires grad when the
@@ -1233,7 +1235,7 @@ def view_rebase_error(view, indirect):
     )
 
 
-def _version_counter(t):
+def version_counter(t):
     """``t``'s version counter: a one-element list, shared by a tensor and its views.
 
     Most tensors are never modified in place nor saved for backward, so the list is
@@ -1248,14 +1250,14 @@ def _version_counter(t):
 _WARNED = set()
 
 
-def _warn_once(message):
+def warn_once(message):
     """A UserWarning given once per process, as torch's ``TORCH_WARN_ONCE``."""
     if message not in _WARNED:
         _WARNED.add(message)
         warnings.warn(message, UserWarning, stacklevel=3)
 
 
-def _bump_version(t):
+def bump_version(t):
     """Record one in-place modification of ``t`` (and so of its base and views)."""
     box = t._version_box
     if box is None:
@@ -1345,6 +1347,6 @@ from . import _indexing, _inplace, _matmul, _split, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402
-from .autograd.inference_mode import InferenceVersion, _inference  # noqa: E402
+from .autograd.inference_mode import InferenceVersion, inference_state  # noqa: E402
 from .autograd.inference_mode import mark as _mark_inference  # noqa: E402
 from .creation import tensor, zeros  # noqa: E402

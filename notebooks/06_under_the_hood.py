@@ -138,7 +138,9 @@ print("w.grad after this walk:", w.grad)
 # $\partial loss/\partial loss = 1$, **3** the ready queue (a heap ordered by each node's
 # `_sequence_nr`, the recording order that `my_schedule` took from `record_forward`;
 # `AccumulateGrad` nodes rank highest), **4** the node's backward rule, **5** freeing what the
-# node saved.
+# node saved. The full engine's `iter_backward` (`autograd_tutor/autograd/engine.py`) has the
+# same numbered steps; [How to read the engine](../docs/reading-the-engine.md) follows one
+# `x * w` through it, from the op to `.grad`.
 
 # %% tags=["autograd-tutor-only"]
 import inspect

@@ -969,7 +969,9 @@ at.autograd.gradcheck(OnMyEngine.apply, (x64,))
 #   overloads as `MulBackward1`/`AddBackward1`.
 # * The reference solution, `autograd_tutor.teaching`, is tested against the full engine on
 #   these graphs and on hundreds of randomly generated ones: the next time a gradient looks
-#   wrong, you know every line that computed it.
+#   wrong, you know every line that computed it. To read the full engine the same way, follow
+#   [How to read the engine](../docs/reading-the-engine.md): one multiplication and its
+#   `backward()` through `Mul`, `Op.apply`, `iter_backward`, `AccumulateGrad` and `unbroadcast`.
 
 # %% [markdown]
 # ## Recap

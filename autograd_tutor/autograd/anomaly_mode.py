@@ -27,32 +27,32 @@ class _AnomalyState:
         self.check_nan = True
 
 
-_anomaly = _AnomalyState()
+anomaly_state = _AnomalyState()  # read by Op.apply and the engine (.enabled)
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def is_anomaly_enabled():
     """True while anomaly detection is on."""
-    return _anomaly.enabled
+    return anomaly_state.enabled
 
 
 def is_anomaly_check_nan_enabled():
     """True while anomaly detection also checks backward results for NaN."""
-    return _anomaly.check_nan
+    return anomaly_state.check_nan
 
 
 class set_detect_anomaly:
     """Switch anomaly detection on or off, right away or for a ``with`` block."""
 
     def __init__(self, mode, check_nan=True):
-        self._prev = (_anomaly.enabled, _anomaly.check_nan)
-        _anomaly.enabled, _anomaly.check_nan = bool(mode), bool(check_nan)
+        self._prev = (anomaly_state.enabled, anomaly_state.check_nan)
+        anomaly_state.enabled, anomaly_state.check_nan = bool(mode), bool(check_nan)
 
     def __enter__(self):
         return None
 
     def __exit__(self, *exc):
-        _anomaly.enabled, _anomaly.check_nan = self._prev
+        anomaly_state.enabled, anomaly_state.check_nan = self._prev
         return False
 
 

@@ -28,6 +28,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import _quiet
+from ..tensor import Tensor, update_view, warn_once
+from .anomaly_mode import anomaly_state, report
+from .function import AccumulateGrad, grad_edge
+from .grad_mode import grad_state as _grad_state
+
 
 class BackwardStep(NamedTuple):
     """One step of the backward pass, as the engine ran it.
@@ -136,7 +142,7 @@ def iter_backward(
         if deps.get(node, 0) == 0:  # (a root leading to no input still runs its hooks)
             heapq.heappush(ready, (-node._sequence_nr, arrival(), node))
 
-    anomaly = _anomaly.enabled
+    anomaly = anomaly_state.enabled
     arrived = {}  # target node -> the gradients it received (collected at the end)
     while ready:
         # 3. take the ready node recorded last: the most recent operation is undone first
@@ -236,7 +242,7 @@ def _run_watched(node, grads_in):
     except Exception:
         report(node)
         raise
-    if _anomaly.check_nan:
+    if anomaly_state.check_nan:
         for i, g in enumerate(grads_out):
             if isinstance(g, Tensor):
                 g = g._data
@@ -267,7 +273,7 @@ def _make_seeds(tensors, grad_tensors, create_graph=False):
     roots, seeds = [], []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if t._base is not None:
-            _fresh(t)  # a view changed in place: its grad_fn is derived again
+            update_view(t)  # a view changed in place: its grad_fn is derived again
         if not t._requires_grad or (t._grad_fn is None and t._base is not None):
             # (a view made under no_grad() says requires_grad, but leads nowhere)
             raise RuntimeError(
@@ -295,7 +301,7 @@ def _make_seeds(tensors, grad_tensors, create_graph=False):
                 g = g._data.astype(t._data.dtype, copy=False)
             elif g._data.dtype != t._data.dtype:
                 g = g.to(t.dtype)
-        roots.append(_grad_edge(t))
+        roots.append(grad_edge(t))
         seeds.append(g)
     return roots, seeds
 
@@ -356,7 +362,7 @@ def _iter_backward_for(
         retain_graph = create_graph  # torch's default: a recorded pass keeps the graph
     roots, seeds = _make_seeds(tensors, grad_tensors, create_graph)
     if create_graph:
-        _warn_once(_CYCLE_WARNING)
+        warn_once(_CYCLE_WARNING)
     targets = None
     if inputs is not None:
         inputs = _as_tuple(inputs)
@@ -364,10 +370,10 @@ def _iter_backward_for(
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         for t in inputs:  # a non-leaf input keeps its gradient in .grad (as torch)
             if t._base is not None:
-                _fresh(t)
+                update_view(t)
             if t._grad_fn is not None:
                 t.retain_grad()
-        targets = {_grad_edge(t) for t in inputs}
+        targets = {grad_edge(t) for t in inputs}
     yield from iter_backward(
         roots, seeds, bool(retain_graph), targets, None, True, quiet, create_graph
     )
@@ -415,7 +421,9 @@ def grad(
     )
     for t in inputs:
         if t._base is not None:
-            _fresh(t)  # its grad_fn as it is now (torch's errors for no_grad views)
+            update_view(
+                t
+            )  # its grad_fn as it is now (torch's errors for no_grad views)
         if not t.requires_grad:
             raise RuntimeError(
                 "One of the differentiated Tensors does not require grad"
@@ -425,7 +433,7 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph  # torch's default: a recorded pass keeps the graph
     roots, seeds = _make_seeds(outputs, grad_outputs, create_graph)
-    edges = [_grad_edge(t) for t in inputs]
+    edges = [grad_edge(t) for t in inputs]
     captured = {}
     steps = iter_backward(
         roots,
@@ -462,10 +470,3 @@ def grad(
             result.append(Tensor._make(np.array(g, dtype=t._data.dtype, copy=True)))
     del single_input
     return tuple(result)
-
-
-from .. import _quiet  # noqa: E402
-from ..tensor import Tensor, _fresh, _warn_once  # noqa: E402  (tensor.py imports this)
-from .anomaly_mode import _anomaly, report  # noqa: E402
-from .function import AccumulateGrad, _grad_edge  # noqa: E402
-from .grad_mode import _state as _grad_state  # noqa: E402

@@ -21,11 +21,14 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import _quiet
+from .. import functions as F  # (its ops are used when called: it imports us)
+from ..tensor import Tensor
 from .grad_mode import no_grad
 
-_levels = []  # the active dual level (torch allows one at a time: no nesting)
-_tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent ndarray)
-_busy = []  # non-empty while an in-place op is being given its new tangent
+# The forward-mode state, read by Op.apply, in-place ops and autograd.functional:
+levels = []  # the active dual level (torch allows one at a time: no nesting)
+tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent ndarray)
+busy = []  # non-empty while an in-place op is being given its new tangent
 _generation = [0]  # counts the levels entered: a tangent kept by a node is of one level
 
 __all__ = [
@@ -48,22 +51,22 @@ class UnpackedDualTensor(NamedTuple):
 
 def enter_dual_level():
     """Start a dual level (prefer ``with dual_level():``). Returns its number."""
-    if _levels:
+    if levels:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
-    _levels.append(0)
+    levels.append(0)
     _generation[0] += 1
     return 0
 
 
 def exit_dual_level(*, level=None):
     """End the dual level: every tangent made in it is forgotten."""
-    if not _levels or (level is not None and level != _levels[-1]):
+    if not levels or (level is not None and level != levels[-1]):
         raise RuntimeError(
             "Trying to exit a forward AD level that was not the last one that was "
             "created. This is not supported."
         )
-    _levels.pop()
-    _tangents.clear()
+    levels.pop()
+    tangents.clear()
 
 
 class dual_level:
@@ -87,12 +90,12 @@ class dual_level:
 
 
 def _check_level(level):
-    if not _levels:
+    if not levels:
         raise RuntimeError(
             "Trying to create a dual Tensor for forward AD but no level exists, make "
             "sure to enter_dual_level() first."
         )
-    if level is not None and level != _levels[-1]:
+    if level is not None and level != levels[-1]:
         raise RuntimeError(f"Invalid level given to make_dual: {level}")
 
 
@@ -122,24 +125,20 @@ def make_dual(tensor, tangent, *, level=None):
             f"{list(tensor._data.shape)} while the given forward gradient is of size "
             f"{list(tangent._data.shape)}."
         )
-    from ..functions import View
-
-    dual = View.apply(tensor, shape=tensor._data.shape)
-    _set_tangent(dual, tangent._data)
+    dual = F.View.apply(tensor, shape=tensor._data.shape)
+    set_tangent(dual, tangent._data)
     return dual
 
 
 def unpack_dual(tensor, *, level=None):
     """``(primal, tangent)`` of a dual tensor; outside a level, ``(tensor, None)``."""
-    if not _levels:
+    if not levels:
         return UnpackedDualTensor(tensor, None)
-    if level is not None and level != _levels[-1]:
+    if level is not None and level != levels[-1]:
         raise RuntimeError(f"Invalid level given to unpack_dual: {level}")
-    from ..functions import Identity
-
     tangent = tangent_of(tensor)
-    primal = Identity.apply(tensor)  # the values as a view, without the tangent
-    _tangents.pop(id(primal), None)
+    primal = F.Identity.apply(tensor)  # the values as a view, without the tangent
+    tangents.pop(id(primal), None)
     return UnpackedDualTensor(
         primal, None if tangent is None else Tensor._make(tangent)
     )
@@ -147,7 +146,7 @@ def unpack_dual(tensor, *, level=None):
 
 def tangent_of(t):
     """The tangent array of tensor ``t`` at the active level, or None."""
-    entry = _tangents.get(id(t))
+    entry = tangents.get(id(t))
     if entry is None or entry[0]() is not t:
         return None
     return entry[1]
@@ -159,14 +158,15 @@ def saved_output_tangent(node):
     object, and takes this tangent (forward mode over reverse mode). None outside the
     level the tangent was made in."""
     kept = getattr(node, "_output_tangent", None)
-    if kept is None or not _levels or kept[0] != _generation[0]:
+    if kept is None or not levels or kept[0] != _generation[0]:
         return None
     return kept[1]
 
 
-def _set_tangent(t, tangent):
+def set_tangent(t, tangent):
+    """Give ``t`` its tangent (an ndarray) for the current level."""
     key = id(t)
-    _tangents[key] = (weakref.ref(t, lambda _, k=key: _tangents.pop(k, None)), tangent)
+    tangents[key] = (weakref.ref(t, lambda _, k=key: tangents.pop(k, None)), tangent)
 
 
 # ----------------------------------------------------------------------------------------
@@ -201,7 +201,7 @@ def push(op, ctx, inputs, arrays, result):
             dy = dy.astype(y.dtype)
     finally:
         _quiet.exit(quiet)
-    _set_tangent(result, dy)
+    set_tangent(result, dy)
     if ctx._kept_values and any(v is y for v in ctx._kept_values):
         ctx._output_tangent = (_generation[0], dy)  # see saved_output_tangent
 
@@ -233,32 +233,32 @@ def push_custom(function, ctx, args, outputs):
         if isinstance(o, Tensor) and any(o is a for a in args):
             o = Tensor._make(o._data)  # an input returned as is: a new identity
         if isinstance(o, Tensor) and isinstance(dt, Tensor):
-            _set_tangent(o, dt._data)
+            set_tangent(o, dt._data)
         fresh.append(o)
     return fresh[0] if single else tuple(fresh)
 
 
-def inplace(apply, self, op, other, params):
+def inplace(apply, self, op, operands, params):
     """An in-place op on a level: the values change by ``apply`` as usual, and ``self``'s
     tangent becomes the op's result tangent, written into the tangent's memory, so views
     of the tangent (the tangents of views of ``self``, or of its base) see it too."""
-    tensors = [self] + [o for o in (other, *params.values()) if isinstance(o, Tensor)]
+    tensors = [
+        self,
+        *(o for o in (*operands, *params.values()) if isinstance(o, Tensor)),
+    ]
     if all(tangent_of(t) is None for t in tensors):
-        _busy.append(True)
+        busy.append(True)
         try:
-            return apply(self, op, other, **params)
+            return apply(self, op, *operands, **params)
         finally:
-            _busy.pop()
-    from .._inplace import _NOTHING
-
-    operands = () if other is _NOTHING else (other,)
+            busy.pop()
     with no_grad():  # the same op out of place gives the new tangent
         new = tangent_of(op.apply(self, *operands, **params))
-    _busy.append(True)
+    busy.append(True)
     try:
-        apply(self, op, other, **params)
+        apply(self, op, *operands, **params)
     finally:
-        _busy.pop()
+        busy.pop()
     target = tangent_of(self)
     if target is None:
         target = _new_tangent_memory(self)
@@ -275,12 +275,12 @@ def _new_tangent_memory(t):
     base = t._base
     if base is None:
         tangent = np.zeros_like(t._data)
-        _set_tangent(t, tangent)
+        set_tangent(t, tangent)
         return tangent
     base_tangent = tangent_of(base)
     if base_tangent is None:
         base_tangent = np.zeros_like(base._data)
-        _set_tangent(base, base_tangent)
+        set_tangent(base, base_tangent)
     b, v = base._data, t._data
     if (
         base_tangent.flags.c_contiguous
@@ -293,8 +293,5 @@ def _new_tangent_memory(t):
         )
     else:  # an unusual layout: the view's tangent is its own
         tangent = np.zeros_like(v)
-    _set_tangent(t, tangent)
+    set_tangent(t, tangent)
     return tangent
-
-
-from ..tensor import Tensor  # noqa: E402  (tensor.py imports the engine, which imports us)

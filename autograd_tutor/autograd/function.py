@@ -18,20 +18,29 @@ import weakref
 import numpy as np
 
 from .. import _quiet
+from .. import functions as _functions  # (its ops are used when called: it imports us)
 from .._broadcast import sum_to, unbroadcast
 from .._dtype import from_numpy_dtype, result_type, title, type_string
+from ..tensor import (
+    MULTI_OUTPUT_NODE,
+    NO_GRAD_MODE,
+    Tensor,
+    bump_version,
+    update_view,
+    version_counter,
+)
 from . import forward_ad as _forward_ad
-from .anomaly_mode import _anomaly, forward_trace
-from .forward_ad import _tangents
-from .grad_mode import _state, no_grad
-from .graph import _notify, _recorders
+from .anomaly_mode import anomaly_state, forward_trace
+from .forward_ad import tangents
+from .grad_mode import grad_state, no_grad
+from .graph import notify, recorders
 from .inference_mode import SAVED_MESSAGE as INFERENCE_SAVED_MESSAGE
-from .inference_mode import InferenceVersion, _inference
+from .inference_mode import InferenceVersion, inference_state
 from .inference_mode import note_view as _note_inference_view
 
 # Nodes are numbered in the order they are created. The backward pass always runs the
 # ready node with the highest number first: the most recent operation is undone first.
-_sequence = itertools.count()
+sequence_nrs = itertools.count()
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved "
@@ -175,7 +184,7 @@ class AccumulateGrad(Node):
         else:
             # in place, like torch: a reference to w.grad sees the sum
             np.add(old._data, g, out=old._data)
-            _bump_version(old)
+            bump_version(old)
         return ()
 
     def _accumulate_recorded(self, g):
@@ -192,7 +201,7 @@ class AccumulateGrad(Node):
         return ()
 
 
-def _input_edge(t):
+def input_edge(t):
     """The next_functions entry for one input of an op: ``(None, 0)`` if it needs no
     gradient."""
     if isinstance(t, Tensor) and t._requires_grad:
@@ -201,11 +210,11 @@ def _input_edge(t):
             return (fn, t._output_nr)
         if t._base is not None:  # a view made under no_grad(): no gradient flows back
             return _NO_EDGE
-        return _grad_edge(t)
+        return grad_edge(t)
     return _NO_EDGE
 
 
-def _grad_edge(t):
+def grad_edge(t):
     """Where a gradient for tensor ``t`` must go: its grad_fn, or its leaf's AccumulateGrad.
 
     A leaf keeps only a weak reference to its AccumulateGrad (as torch does), so a finished
@@ -266,7 +275,7 @@ class SavedTensorMixin:
                     producer = self.name()
                 else:
                     if tensor._base is not None:
-                        _fresh(tensor)  # its grad_fn as torch shows it now
+                        update_view(tensor)  # its grad_fn as torch shows it now
                     if tensor._grad_fn is not None:
                         producer = tensor._grad_fn.name()
                 if producer is not None:
@@ -275,7 +284,7 @@ class SavedTensorMixin:
                     "the backtrace further above shows the operation that failed to "
                     "compute its gradient. The variable in question was changed in there "
                     "or anywhere later. Good luck!"
-                    if _anomaly.enabled
+                    if anomaly_state.enabled
                     else "enable anomaly detection to find the operation that failed to "
                     "compute its gradient, with "
                     "torch.autograd.set_detect_anomaly(True, check_nan=False)."
@@ -356,10 +365,10 @@ class OpNode(SavedTensorMixin, Node):
                 k += 1  # the op's own output
                 result = Tensor._make(v, True)
                 result._grad_fn = self
-                if _tangents:  # inside a dual level: the output's tangent comes along
+                if tangents:  # inside a dual level: the output's tangent comes along
                     tangent = _forward_ad.saved_output_tangent(self)
                     if tangent is not None:
-                        _forward_ad._set_tangent(result, tangent)
+                        _forward_ad.set_tangent(result, tangent)
                 out.append(result)
             elif (
                 r is not None
@@ -565,12 +574,12 @@ class Op:
             arrays = [_cast(a, dtype) for a in arrays]
             any_f64 = dtype is _F64
         # 2. record the edges
-        recording = requires_grad and _state.enabled
+        recording = requires_grad and grad_state.enabled
         node = cls._node_class()
         if recording:
             edges, needs = [], []
             for t in inputs:
-                edge = _input_edge(t)  # (None, 0) for an input that needs no gradient
+                edge = input_edge(t)  # (None, 0) for an input that needs no gradient
                 edges.append(edge)
                 needs.append(edge[0] is not None)
             node.next_functions = tuple(edges)
@@ -595,10 +604,10 @@ class Op:
             _make_view(result, inputs[0], requires_grad and not recording)
         if recording:
             _attach(cls, node, result, inputs, arrays)
-        if _tangents:  # forward-mode AD (inside a dual level only): push the tangents
+        if tangents:  # forward-mode AD (inside a dual level only): push the tangents
             _forward_ad.push(cls, node, inputs, arrays, result)
-        if _recorders:
-            _notify(cls, inputs, params, result)
+        if recorders:
+            notify(cls, inputs, params, result)
         return result
 
     @classmethod
@@ -622,7 +631,7 @@ class Op:
         node.next_functions = edges
         node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
         node._kept_values = None
-        node._sequence_nr = next(_sequence)
+        node._sequence_nr = next(sequence_nrs)
         return node
 
     @staticmethod
@@ -638,8 +647,8 @@ def _refresh_view(t):
     """A view without a history, or changed in place since its grad_fn was set: its
     flags as they are now, and its grad_fn derived again if it will be used."""
     if t._grad_fn is None or t._version_box[0] != t._view_version:
-        if _state.enabled:
-            _fresh(t)
+        if grad_state.enabled:
+            update_view(t)
         elif t._grad_fn is None:
             t._requires_grad = t._base._requires_grad
 
@@ -648,10 +657,10 @@ def _make_view(result, base, view_of_grad):
     """The result shares ``base``'s memory: it shares its version counter too, and
     remembers how it was made (torch's CreationMeta: a view made under no_grad() may not
     be changed in place, nor used after its base was, with grad mode on)."""
-    result._version_box = _version_counter(base)
+    result._version_box = version_counter(base)
     result._base = base if base._base is None else base._base
     result._view_version = result._version_box[0]
-    if not _state.enabled:
+    if not grad_state.enabled:
         result._creation_meta = NO_GRAD_MODE
     elif base._base is not None:
         result._creation_meta = base._creation_meta
@@ -659,7 +668,7 @@ def _make_view(result, base, view_of_grad):
         # a view of a tensor that requires grad, made under no_grad(), still says
         # requires_grad=True (as in torch), though no gradient can flow through it
         result._requires_grad = True
-    if _inference.enabled and type(result._version_box) is not InferenceVersion:
+    if inference_state.enabled and type(result._version_box) is not InferenceVersion:
         _note_inference_view(result)  # a normal tensor's view: torch remembers
 
 
@@ -683,8 +692,8 @@ def _attach(cls, node, result, inputs, arrays):
                     for t, (fn, _) in zip(inputs, node.next_functions)
                 )
                 break
-    node._sequence_nr = next(_sequence)
-    if _anomaly.enabled:
+    node._sequence_nr = next(sequence_nrs)
+    if anomaly_state.enabled:
         node._forward_trace = forward_trace()
     if node._kept_values:
         node._kept_versions = _version_records(
@@ -713,7 +722,7 @@ class CopySlices(Node):
         self.next_functions = (base_edge,) + tuple(fn.next_functions[1:])
         self._positions = positions  # the view's elements, as flat positions in base
         self._fn = fn
-        self._sequence_nr = next(_sequence)
+        self._sequence_nr = next(sequence_nrs)
 
     # Like torch, backward releases the op's node (with its saved values) after one
     # pass: a second backward without retain_graph=True is an error.
@@ -771,7 +780,7 @@ def copy_slices(result, positions, view, src):
     data.reshape(-1)[positions] = copy._data
     out = Tensor._make(data)
     if copy._grad_fn is not None:  # (not recorded: neither requires grad)
-        out._grad_fn = CopySlices(_input_edge(result), positions, copy._grad_fn)
+        out._grad_fn = CopySlices(input_edge(result), positions, copy._grad_fn)
         out._requires_grad = True
     return out
 
@@ -811,34 +820,34 @@ class MultiViewOp(Op):
         """``Op.apply``'s steps for one input and several view outputs."""
         if x._base is not None:
             _refresh_view(x)
-        recording = x._requires_grad and _state.enabled
+        recording = x._requires_grad and grad_state.enabled
         node = cls._node_class()
         node.needs_input_grad = (recording,)
         node._kept_values = None
         arrays = cls.forward(node, x._data, **params)
         if recording:
-            node.next_functions = (_input_edge(x),)
-            node._sequence_nr = next(_sequence)
+            node.next_functions = (input_edge(x),)
+            node._sequence_nr = next(sequence_nrs)
             node._n_outputs = len(arrays)
-            if _anomaly.enabled:
+            if anomaly_state.enabled:
                 node._forward_trace = forward_trace()
         outputs = []
         for i, a in enumerate(arrays):
             t = Tensor._make(a)
             _make_view(t, x, x._requires_grad and not recording)
-            if _state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
+            if grad_state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
                 t._creation_meta = MULTI_OUTPUT_NODE
             if recording:
                 t._grad_fn, t._output_nr, t._requires_grad = node, i, True
             outputs.append(t)
         outputs = tuple(outputs)
-        if _tangents:  # forward-mode AD: each output's tangent is a view of x's
+        if tangents:  # forward-mode AD: each output's tangent is a view of x's
             dx = _forward_ad.tangent_of(x)
             if dx is not None and x._data.dtype.kind == "f":
                 for t, dt in zip(outputs, cls.jvp(node, dx)):
-                    _forward_ad._set_tangent(t, dt)
-        if _recorders:
-            _notify(cls, (x,), params, outputs)
+                    _forward_ad.set_tangent(t, dt)
+        if recorders:
+            notify(cls, (x,), params, outputs)
         return outputs
 
 
@@ -867,7 +876,7 @@ def _addresses(a, start):
 def keep_version(node, tensor):
     """Make ``node`` check, before using its saved values, that ``tensor`` (saved by the
     caller: max/min indices, index tensors) was not changed in place since."""
-    box = _version_counter(tensor)
+    box = version_counter(tensor)
     record = (box, box[0], tensor, tensor._data.shape, tensor._data.dtype)
     node._kept_versions = (node._kept_versions or []) + [record]
 
@@ -882,7 +891,7 @@ def _version_records(saved, inputs, arrays, result):
         if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
             continue
         if arr is result._data:
-            box = _version_counter(result)
+            box = version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
             continue
         # the input whose data it is; two inputs may hold the same array (x.detach()
@@ -892,7 +901,7 @@ def _version_records(saved, inputs, arrays, result):
         for t in owners:
             if isinstance(t, Tensor):
                 named.append(t)
-                box = _version_counter(t)
+                box = version_counter(t)
                 if type(box) is InferenceVersion:
                     raise RuntimeError(INFERENCE_SAVED_MESSAGE)
                 records.append((box, box[0], t, t._data.shape, t._data.dtype))
@@ -948,8 +957,8 @@ class BackwardCFunction(SavedTensorMixin, Node):
         self._kept_values = tensors
         self._kept_versions = [
             (
-                _version_counter(t),
-                _version_counter(t)[0],
+                version_counter(t),
+                version_counter(t)[0],
                 t,
                 t._data.shape,
                 t._data.dtype,
@@ -1075,22 +1084,23 @@ class Function(metaclass=FunctionMeta):
         ctx = cls._backward_cls()
         positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         ctx.needs_input_grad = tuple(
-            isinstance(a, Tensor) and a._requires_grad and _state.enabled for a in args
+            isinstance(a, Tensor) and a._requires_grad and grad_state.enabled
+            for a in args
         )
         recording = any(ctx.needs_input_grad)
         with no_grad():
             outputs = cls.forward(ctx, *args, **kwargs)
-        if _tangents:  # forward-mode AD (inside a dual level only): the user's jvp
+        if tangents:  # forward-mode AD (inside a dual level only): the user's jvp
             outputs = _forward_ad.push_custom(cls, ctx, args, outputs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         if not recording:
-            if _recorders:
-                _notify(cls, args, kwargs, outputs)
+            if recorders:
+                notify(cls, args, kwargs, outputs)
             return outputs
         ctx._tensor_positions = positions
         ctx.next_functions = tuple(
-            _grad_edge(args[i]) if ctx.needs_input_grad[i] else (None, 0)
+            grad_edge(args[i]) if ctx.needs_input_grad[i] else (None, 0)
             for i in positions
         )
         ctx._in_meta = tuple(
@@ -1099,8 +1109,8 @@ class Function(metaclass=FunctionMeta):
             else None
             for i in positions
         )
-        ctx._sequence_nr = next(_sequence)
-        if _anomaly.enabled:
+        ctx._sequence_nr = next(sequence_nrs)
+        if anomaly_state.enabled:
             ctx._forward_trace = forward_trace()
         non_diff = getattr(ctx, "_non_diff", set())
         wrapped = []
@@ -1123,20 +1133,9 @@ class Function(metaclass=FunctionMeta):
         ctx._out_meta = meta
         ctx._n_outputs = len(meta)
         result = wrapped[0] if single else tuple(wrapped)
-        if _recorders:
-            _notify(cls, args, kwargs, result)
+        if recorders:
+            notify(cls, args, kwargs, result)
         return result
-
-
-from .. import functions as _functions  # noqa: E402
-from ..tensor import (  # noqa: E402  (tensor.py imports this module)
-    MULTI_OUTPUT_NODE,
-    NO_GRAD_MODE,
-    Tensor,
-    _bump_version,
-    _fresh,
-    _version_counter,
-)
 
 
 def _copy(*args, **params):

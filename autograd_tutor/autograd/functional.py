@@ -33,6 +33,8 @@ forward mode, one pass with dual tensors.
 
 import numpy as np
 
+from ..creation import ones_like, zeros_like
+from ..tensor import Tensor, stack
 from . import forward_ad as fwAD
 from .engine import grad as _grad
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
@@ -265,7 +267,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         )
     else:
         v = (ones_like(inputs[0]),)
-    if fwAD._levels:  # already inside a dual level (levels do not nest): use J
+    if fwAD.levels:  # already inside a dual level (levels do not nest): use J
         return _jvp_by_jacobian(func, inputs, v)
     with fwAD.dual_level(), enable_grad():
         duals = tuple(
@@ -582,7 +584,3 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     outputs = _grad_postprocess(outputs, create_graph)
     result = _grad_postprocess(result, create_graph)
     return _unpack(outputs, is_outputs_tuple), _unpack(result, is_inputs_tuple)
-
-
-from ..creation import ones_like, zeros_like  # noqa: E402
-from ..tensor import Tensor, stack  # noqa: E402  (tensor.py imports the engine)

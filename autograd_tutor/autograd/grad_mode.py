@@ -4,7 +4,8 @@ and ``torch.set_grad_enabled``. Each works as a ``with`` block and as a decorato
 import functools
 
 
-# One switch for the whole process. Ops read ``_state.enabled`` before recording.
+# One switch for the whole process. Ops read ``grad_state.enabled`` before recording
+# (Op.apply, the engine, in-place ops, inference_mode: public within the package).
 class _GradState:
     __slots__ = ("enabled",)
 
@@ -12,12 +13,12 @@ class _GradState:
         self.enabled = True
 
 
-_state = _GradState()
+grad_state = _GradState()
 
 
 def is_grad_enabled():
     """True when operations on tensors that require grad are being recorded."""
-    return _state.enabled
+    return grad_state.enabled
 
 
 class DecoratorContext:
@@ -44,12 +45,12 @@ class _GradModeContext(DecoratorContext):
     mode = True
 
     def __enter__(self):
-        self._prev = _state.enabled
-        _state.enabled = self.mode
+        self._prev = grad_state.enabled
+        grad_state.enabled = self.mode
         return None
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev
+        grad_state.enabled = self._prev
         return False
 
 
@@ -85,18 +86,18 @@ class set_grad_enabled(_GradModeContext):
                 f"set_grad_enabled() expects a bool, got {type(mode).__name__}"
             )
         self.mode = mode
-        self._prev = _state.enabled
-        _state.enabled = mode
+        self._prev = grad_state.enabled
+        grad_state.enabled = mode
 
     def __enter__(self):
         return None
 
     def __exit__(self, *exc):
-        _state.enabled = self._prev
+        grad_state.enabled = self._prev
         return False
 
     def __call__(self, func):
-        _state.enabled = self._prev  # the decorator form must not switch now
+        grad_state.enabled = self._prev  # the decorator form must not switch now
         return super().__call__(func)
 
     def clone(self):

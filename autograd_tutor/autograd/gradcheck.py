@@ -13,6 +13,9 @@ import warnings
 
 import numpy as np
 
+from ..creation import rand
+from ..tensor import Tensor
+from .engine import grad as autograd_grad
 from .grad_mode import enable_grad, no_grad
 
 
@@ -21,8 +24,6 @@ class GradcheckError(RuntimeError):
 
 
 def _outputs(func, inputs):
-    from ..tensor import Tensor
-
     out = func(*inputs)
     return (out,) if isinstance(out, Tensor) else tuple(out)
 
@@ -36,9 +37,6 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     >>> at.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
     True
     """
-    from ..tensor import Tensor
-    from .engine import grad as autograd_grad
-
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff = [
         i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad
@@ -125,10 +123,6 @@ def gradgradcheck(
     >>> at.autograd.gradgradcheck(lambda t: (t**3).sum(), (x,))
     True
     """
-    from ..creation import rand
-    from ..tensor import Tensor
-    from .engine import grad as autograd_grad
-
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     if grad_outputs is None:
         with enable_grad():

@@ -14,7 +14,9 @@ operation at a time, and the graph pictures to draw the data-flow view.
 
 from typing import NamedTuple
 
-_recorders = []  # the lists currently collecting records (nested blocks all collect)
+# the lists currently collecting records (nested blocks all collect); Op.apply and
+# Function.apply call notify() while it is not empty
+recorders = []
 
 
 class ForwardRecord(NamedTuple):
@@ -40,17 +42,18 @@ class record_forward:
 
     def __enter__(self):
         self.records = []
-        _recorders.append(self.records)
+        recorders.append(self.records)
         return self.records
 
     def __exit__(self, *exc):
-        _recorders.remove(self.records)
+        recorders.remove(self.records)
         return False
 
 
-def _notify(op, inputs, params, output):
+def notify(op, inputs, params, output):
+    """Give every open ``record_forward()`` block the record of one op just run."""
     rec = ForwardRecord(op.__name__, op, tuple(inputs), dict(params), output)
-    for records in _recorders:
+    for records in recorders:
         records.append(rec)
 
 

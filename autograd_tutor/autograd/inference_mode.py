@@ -13,7 +13,7 @@ not be changed in place, saved for backward, or made to require grad.
 
 import weakref
 
-from .grad_mode import DecoratorContext, _state
+from .grad_mode import DecoratorContext, grad_state
 
 __all__ = ["inference_mode", "is_inference_mode_enabled"]
 
@@ -25,8 +25,9 @@ class _InferenceState:
         self.enabled = False
 
 
-_inference = _InferenceState()
-_views = {}  # id(view) -> weakref: views of normal tensors made in inference mode
+# read by Op.apply, tensor.py and in-place ops (public within the package):
+inference_state = _InferenceState()
+inference_views = {}  # id(view) -> weakref: views of normal tensors made in inference mode
 
 
 class InferenceVersion(list):
@@ -37,7 +38,7 @@ class InferenceVersion(list):
 
 def is_inference_mode_enabled():
     """True inside ``with at.inference_mode():``."""
-    return _inference.enabled
+    return inference_state.enabled
 
 
 class inference_mode(DecoratorContext):
@@ -54,12 +55,12 @@ class inference_mode(DecoratorContext):
         self.mode = mode
 
     def __enter__(self):
-        self._prev = (_state.enabled, _inference.enabled)
-        _state.enabled, _inference.enabled = not self.mode, self.mode
+        self._prev = (grad_state.enabled, inference_state.enabled)
+        grad_state.enabled, inference_state.enabled = not self.mode, self.mode
         return None
 
     def __exit__(self, *exc):
-        _state.enabled, _inference.enabled = self._prev
+        grad_state.enabled, inference_state.enabled = self._prev
         return False
 
     def clone(self):
@@ -75,7 +76,9 @@ def note_view(view):
     """A view of a normal tensor made in inference mode: remembered, as torch forbids
     changing it in place outside inference mode."""
     key = id(view)
-    _views[key] = weakref.ref(view, lambda _, k=key: _views.pop(k, None))
+    inference_views[key] = weakref.ref(
+        view, lambda _, k=key: inference_views.pop(k, None)
+    )
 
 
 def check_inplace(t):
@@ -91,7 +94,7 @@ def check_inplace(t):
 
 def check_recorded_view(t):
     """torch's refusal to record an in-place change to a view made in inference mode."""
-    ref = _views.get(id(t))
+    ref = inference_views.get(id(t))
     if ref is not None and ref() is t:
         raise RuntimeError(
             "A view was created in inference mode and is being modified inplace in "

@@ -14,11 +14,11 @@ from ..autograd.function import Op
 from ..functions import (
     DivScalar,
     MulScalar,
-    _data,
-    _register,
+    array_of,
     matprod,
     mm_mat1_backward,
     mm_mat2_backward,
+    register,
     strides,
 )
 from ..tensor import Size, Tensor, matmul
@@ -30,7 +30,7 @@ _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 _DTYPE_WORD = {"float32": "Float", "float64": "Double"}
 
 
-@_register
+@register
 class Addmm(Op):
     """out = beta * bias + alpha * (mat1 @ mat2).
     d/dbias = beta,  d/dmat1 = alpha * grad @ mat2.T,  d/dmat2 = alpha * mat1.T @ grad."""
@@ -94,7 +94,7 @@ def _times(grad, c):
     return grad if c == 1 else MulScalar.call(grad, other=c)
 
 
-@_register
+@register
 class MseLoss(Op):
     """loss = reduce((input - target) ** 2).   d/dinput = 2 (input - target) [/ N for
     mean],  d/dtarget = 2 (target - input) [/ N] (torch computes it so, not as minus
@@ -135,7 +135,7 @@ class MseLoss(Op):
         return d.sum() if ctx.reduction == 2 else d
 
 
-@_register
+@register
 class MseLossBackward(Op):
     """g = 2 (input - target) grad [/ N for mean]: mse_loss's backward as an op, so that
     a recorded gradient of the loss can be differentiated again.
@@ -163,7 +163,7 @@ class MseLossBackward(Op):
         if need[1] or need[2]:
             twice = MulScalar.call(gg * grad, other=2)
             if r == 1:
-                twice = DivScalar.call(twice, other=np.size(_data(input)))
+                twice = DivScalar.call(twice, other=np.size(array_of(input)))
             g_input = twice if need[1] else None
             g_target = -twice if need[2] else None
         if need[0]:  # the loss's own rule, applied to gg (then summed: grad is 0-d)

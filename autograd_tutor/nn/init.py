@@ -10,14 +10,14 @@ import warnings
 import numpy as np
 
 from .. import creation
-from ..tensor import _bump_version
+from ..tensor import bump_version
 
 __all__ = ["calculate_gain", "kaiming_uniform_", "ones_", "uniform_", "zeros_"]
 
 
 def _fill(tensor, values):
     np.copyto(tensor._data, values, casting="unsafe")
-    _bump_version(tensor)
+    bump_version(tensor)
     return tensor
 
 
@@ -30,7 +30,7 @@ def uniform_(tensor, a=0.0, b=1.0):
         >>> bool(w.min() >= -0.5) and bool(w.max() < 0.5)
         True
     """
-    return _fill(tensor, creation._rng.uniform(a, b, size=tensor._data.shape))
+    return _fill(tensor, creation.generator().uniform(a, b, size=tensor._data.shape))
 
 
 def zeros_(tensor):

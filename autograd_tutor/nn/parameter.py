@@ -7,7 +7,7 @@ default) whose only extra meaning is "assigning me to a module attribute adds me
 
 import numpy as np
 
-from ..tensor import Tensor, _version_counter
+from ..tensor import Tensor, version_counter
 
 
 class Parameter(Tensor):
@@ -45,7 +45,7 @@ class Parameter(Tensor):
             )
         p = cls._make(data._data)
         # shares memory (and so the version counter) with data, like torch
-        p._version_box = _version_counter(data)
+        p._version_box = version_counter(data)
         p.requires_grad_(requires_grad)
         return p
 

@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 
-from ..tensor import Tensor
-from .optimizer import Optimizer, _bump, _grad_array
+from ..tensor import Tensor, bump_version
+from .optimizer import Optimizer, grad_array
 
 __all__ = ["Adam"]
 
@@ -84,7 +84,7 @@ class Adam(Optimizer):
         for p in group["params"]:
             if p._grad is None:
                 continue
-            g = _grad_array(p, group["maximize"])
+            g = grad_array(p, group["maximize"])
             data = p._data
             st = self.state[p]
             if len(st) == 0:  # lazy state: created at the first step
@@ -113,4 +113,4 @@ class Adam(Optimizer):
             denom = np.sqrt(v) / bias_correction2_sqrt
             denom += eps
             data -= (lr / bias_correction1) * (m / denom)
-            _bump(p)
+            bump_version(p)

@@ -12,8 +12,8 @@ from collections import defaultdict
 
 from .. import _quiet
 from ..autograd.grad_mode import enable_grad, no_grad
-from ..nn.modules.module import _typename, _zero_grad
-from ..tensor import Tensor, _bump_version
+from ..nn.modules.module import typename, zero_grad_of
+from ..tensor import Tensor, bump_version
 
 __all__ = ["Optimizer"]
 
@@ -42,7 +42,7 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors "
-                f"or dicts, but got {_typename(params)}"
+                f"or dicts, but got {typename(params)}"
             )
         param_groups = list(params)
         if len(param_groups) == 0:
@@ -83,7 +83,7 @@ class Optimizer:
             if not isinstance(param, Tensor):
                 raise TypeError(
                     "optimizer can only optimize Tensors, but one of the params is "
-                    + _typename(param)
+                    + typename(param)
                 )
             if not (param.is_leaf or param.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
@@ -126,7 +126,7 @@ class Optimizer:
         """
         for group in self.param_groups:
             for p in group["params"]:
-                _zero_grad(p, set_to_none)
+                zero_grad_of(p, set_to_none)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient (not recorded by autograd).
@@ -245,9 +245,10 @@ def _cast_state(name, value, param):
 
 def _bump(p):
     """An in-place change to a parameter's numbers: bump its version, as torch does."""
-    _bump_version(p)
+    bump_version(p)
 
 
-def _grad_array(p, maximize):
+def grad_array(p, maximize):
+    """The array an optimizer steps along: ``p.grad`` (negated when maximizing)."""
     g = p._grad._data
     return -g if maximize else g

@@ -1,8 +1,8 @@
 """``SGD``: stochastic gradient descent with optional momentum, like ``torch.optim.SGD``
 (same update rule, same order of operations, same error messages)."""
 
-from ..tensor import Tensor, _bump_version
-from .optimizer import Optimizer, _bump, _grad_array
+from ..tensor import Tensor, bump_version
+from .optimizer import Optimizer, grad_array
 
 __all__ = ["SGD"]
 
@@ -77,7 +77,7 @@ class SGD(Optimizer):
         if momentum != 0:  # (reading self.state[p] would create an entry)
             bufs = [self.state[p].get("momentum_buffer") for p in params]
         for i, p in enumerate(params):  # parameters without a gradient are left alone
-            g = _grad_array(p, maximize)
+            g = grad_array(p, maximize)
             data = p._data
             if wd != 0:
                 g = g + wd * data
@@ -89,10 +89,10 @@ class SGD(Optimizer):
                     b = buf._data
                     b *= momentum
                     b += g if dampening == 0 else (1 - dampening) * g
-                    _bump_version(buf)
+                    bump_version(buf)
                 g = g + momentum * buf._data if nesterov else buf._data
             data -= lr * g
-            _bump(p)
+            bump_version(p)
         if momentum != 0:
             for p, buf in zip(params, bufs, strict=True):
                 self.state[p]["momentum_buffer"] = buf

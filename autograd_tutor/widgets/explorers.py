@@ -23,6 +23,7 @@ import ipywidgets as W
 import traitlets
 
 import autograd_tutor as at
+from autograd_tutor.assets import viz_js_source
 
 from . import payload as P
 from . import recorders as R
@@ -52,8 +53,6 @@ class _Explorer(anywidget.AnyWidget):
         self.timeline = Timeline(frames)
         graph = data.get("graph")
         if graph and not graph.get("svg"):
-            from autograd_tutor.assets import viz_js_source
-
             kw["_viz_js"] = viz_js_source()
         super().__init__(data=data, index=0, **kw)
         self.timeline.observe(lambda tl: setattr(self, "index", tl.index))
@@ -411,7 +410,7 @@ class PredictReveal(W.VBox):
         self.answer.observe(lambda _: self.check(), names="value")  # Enter / blur
         self._judged = None  # the last answer judged (Enter then click counts once)
         head = W.HTML(
-            f"{render._STYLE}<div class='agt-box'><b>{html.escape(self.question)}"
+            f"{render.STYLE}<div class='agt-box'><b>{html.escape(self.question)}"
             f"</b></div>{render.code_html(code) if code else ''}"
         )
         super().__init__(
@@ -438,7 +437,7 @@ class PredictReveal(W.VBox):
         verdict = self.quiz.attempt(text)
         css = "agt-ok" if verdict.ok else "agt-bad"
         lines = "<br>".join(html.escape(x) for x in verdict.message.splitlines())
-        self.feedback.value = f"{render._STYLE}<div class='agt-box {css}'>{lines}</div>"
+        self.feedback.value = f"{render.STYLE}<div class='agt-box {css}'>{lines}</div>"
         if self.quiz.wrong or verdict.ok:
             self.reveal_button.disabled = False
         if verdict.revealed and not verdict.ok:
@@ -449,7 +448,7 @@ class PredictReveal(W.VBox):
         value = self.truth()
         table = render.heatmap(value) if self.quiz.kind == "number" else ""
         text = prefix or html.escape(self.quiz.reveal())
-        self.feedback.value = f"{render._STYLE}<div class='agt-box'>{text}</div>{table}"
+        self.feedback.value = f"{render.STYLE}<div class='agt-box'>{text}</div>{table}"
 
     def reveal(self):
         """Show the engine's value and the explanation."""

@@ -16,6 +16,9 @@ import re
 
 import numpy as np
 
+from autograd_tutor.viz import render as R
+from autograd_tutor.viz.spec import to_numpy
+
 MAX_ROWS = 6
 MAX_COLS = 8
 FONT_SIZE = 14  # graph labels in pt; the view never draws them below 12 px
@@ -127,8 +130,6 @@ def graph_dot(nodes, edges, attrs=None):
 
 def layout_svg(dot):
     """Graphviz's SVG of ``dot`` (no prologue, no fixed size), or None without it."""
-    from autograd_tutor.viz import render as R
-
     try:
         svg = R.render(dot, "svg").decode("utf-8")
     except (R.GraphvizNotFound, RuntimeError, OSError):
@@ -232,8 +233,6 @@ def _dtype(t):
 
 
 def _values(t):
-    from .answers import to_numpy
-
     return to_numpy(t)
 
 

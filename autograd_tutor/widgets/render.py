@@ -17,7 +17,7 @@ import numpy as np
 MAX_ROWS = 6  # a 100 x 32 activation shows its first rows: enough to see the pattern
 MAX_COLS = 12
 
-_STYLE = (
+STYLE = (  # the tables' CSS (the explorers put it once in their pages)
     "<style>.agt td,.agt th{padding:1px 4px;font:11px monospace;text-align:right;"
     "border:1px solid #ddd}.agt{border-collapse:collapse;margin:2px 0}"
     ".agt-code{font:13px monospace;white-space:pre;background:#f6f8fa;padding:6px}"

@@ -50,6 +50,28 @@ def test_the_graph_is_kept_and_the_seed_passes_through(torch):
         assert same is v  # an identity backward hands the gradient on as it is
 
 
+def _mixed_dtype_gradients(L):
+    y = L.ones(3, dtype=L.float64, requires_grad=True)
+    out = []
+    for shape in ((3,), (1,)):  # the same shape, then broadcast
+        x = L.ones(*shape, dtype=L.float32, requires_grad=True)
+        (g,) = L.autograd.grad((x * y).sum(), x, create_graph=True)
+        out.append((str(g.dtype), signature(g.grad_fn, [x, y])))
+    return out
+
+
+def test_recorded_gradients_take_their_inputs_shape_and_dtype(torch):
+    """float32 x times float64 y: x's recorded gradient is summed back to x's shape
+    (SumBackward1) and cast back to float32 (ToCopyBackward0), as torch records it."""
+    ours = _mixed_dtype_gradients(at)
+    theirs = [
+        (d.replace("torch.", "at."), sig) for d, sig in _mixed_dtype_gradients(torch)
+    ]
+    assert ours == theirs
+    assert [sig[0][0] for _, sig in ours] == ["ToCopyBackward0", "ToCopyBackward0"]
+    assert ours[1][1][1][0] == "SumBackward1"  # broadcast x: summed back to shape (1,)
+
+
 def test_plain_backward_records_nothing():
     x = at.tensor([1.0, 2.0], requires_grad=True)
     (x**3).sum().backward()

@@ -10,13 +10,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ...tensor import Size, Tensor, _bump_version
+from ...tensor import Size, Tensor, bump_version
 from ..parameter import Parameter
 
 __all__ = ["Module"]
 
 
-def _typename(obj):
+def typename(obj):
     """torch.typename: ``at.FloatTensor`` for tensors, the class name otherwise."""
     if isinstance(obj, Tensor):
         return f"at.{obj.dtype._legacy}"
@@ -111,7 +111,7 @@ class Module:
             return
         if not isinstance(param, Parameter):
             raise TypeError(
-                f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                f"cannot assign '{typename(param)}' object to parameter '{name}' "
                 "(at.nn.Parameter or None required)"
             )
         if param.grad_fn is not None:
@@ -138,7 +138,7 @@ class Module:
         self._check_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
-                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                 "(at Tensor or None required)"
             )
         self._buffers[name] = tensor
@@ -160,9 +160,9 @@ class Module:
             )
         """
         if not isinstance(module, Module) and module is not None:
-            raise TypeError(f"{_typename(module)} is not a Module subclass")
+            raise TypeError(f"{typename(module)} is not a Module subclass")
         if not isinstance(name, str):
-            raise TypeError(f"module name should be a string. Got {_typename(name)}")
+            raise TypeError(f"module name should be a string. Got {typename(name)}")
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
         if "." in name:
@@ -175,7 +175,7 @@ class Module:
 
     def _check_name(self, name, kind, table):
         if not isinstance(name, str):
-            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+            raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
         if "." in name:
             raise KeyError(f'{kind} name can\'t contain "."')
         if name == "":
@@ -197,7 +197,7 @@ class Module:
         if params is not None and name in params:
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                    f"cannot assign '{typename(value)}' as parameter '{name}' "
                     "(at.nn.Parameter or None expected)"
                 )
             params[name] = None
@@ -214,7 +214,7 @@ class Module:
         if modules is not None and name in modules:
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{_typename(value)}' as child module '{name}' "
+                    f"cannot assign '{typename(value)}' as child module '{name}' "
                     "(at.nn.Module or None expected)"
                 )
             modules[name] = None
@@ -223,7 +223,7 @@ class Module:
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
-                    f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                    f"cannot assign '{typename(value)}' as buffer '{name}' "
                     "(at Tensor or None expected)"
                 )
             buffers[name] = value
@@ -412,7 +412,7 @@ class Module:
             True
         """
         for p in self.parameters():
-            _zero_grad(p, set_to_none)
+            zero_grad_of(p, set_to_none)
 
     def float(self):
         """Convert parameters and buffers to float32, in place."""
@@ -531,7 +531,7 @@ class Module:
             )
         for target, array in copies:  # an in-place copy under no_grad, as in torch
             np.copyto(target._data, array, casting="unsafe")
-            _bump_version(target)
+            bump_version(target)
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------------------------
@@ -561,7 +561,8 @@ class Module:
         return text + ")"
 
 
-def _zero_grad(p, set_to_none):
+def zero_grad_of(p, set_to_none):
+    """``p.grad = None`` or ``p.grad.zero_()``, for Module and Optimizer.zero_grad."""
     if p._grad is None:
         return
     if set_to_none:
