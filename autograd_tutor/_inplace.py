@@ -107,6 +107,8 @@ def _write(self, op, other, params):
     elif op is F.Copy:  # copy_ from a Python number
         other = np.asarray(other)
     ufunc = _FAST.get(op)
+    if (ufunc is not None or op is F.Copy) and isinstance(other, np.ndarray):
+        _check_broadcast(a, (other,))  # torch: the shapes first, then the dtypes
     if op is F.ClampTensor:  # tensor bounds: each may overlap, all must broadcast
         for bound in other:
             if bound is not None:
@@ -206,6 +208,8 @@ def _recorded(self, op, operands, params):
     for o in operands:
         if isinstance(o, Tensor) and op is not F.FillTensor:  # (torch clones an alias)
             _check_overlap(a, o._data)
+    if (op in _FAST or op is F.Copy) and operands and isinstance(operands[0], Tensor):
+        _check_broadcast(a, (operands[0]._data,))  # the shapes first, as in _write
     base = self._base
     # The old value, as its own tensor: the new node's first edge points at its history.
     old = Tensor._make(a.copy(), self._requires_grad)

@@ -278,6 +278,8 @@ class Tensor:
         >>> y.grad
         tensor([6., 6.])
         """
+        if self._base is not None:
+            update_view(self)  # its flags and grad_fn as they are now
         if not self._requires_grad:
             raise RuntimeError(
                 "can't retain_grad on Tensor that has requires_grad=False"
@@ -314,6 +316,10 @@ class Tensor:
         tensor([20., 20.])
         >>> handle.remove()
         """
+        if self._base is not None:
+            update_view(
+                self
+            )  # a view changed in place since: the hook goes on its new node
         if not self._requires_grad:
             raise RuntimeError(
                 "cannot register a hook on a tensor that doesn't require gradient"
@@ -732,6 +738,7 @@ class Tensor:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
             )
+        min, max = _clamp_bounds("clamp", min, max)
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             lo = as_operand(min) if min is not None else None
             hi = as_operand(max) if max is not None else None
@@ -1107,7 +1114,8 @@ class Tensor:
 
     def clamp_(self, min=None, max=None):
         """Limit values to [min, max], in place (bounds: numbers or tensors)."""
-        _inplace.precheck(self, min, max)  # torch: the in-place checks come first
+        min, max = _clamp_bounds("clamp_", min, max)  # (torch's argument parser)
+        _inplace.precheck(self, min, max)  # then the in-place checks
         if min is None and max is None:
             raise RuntimeError(
                 "torch.clamp: At least one of 'min' or 'max' must not be None"
@@ -1167,6 +1175,33 @@ NO_GRAD_MODE = (
 MULTI_OUTPUT_NODE = (
     "multi_output"  # one of several views one op returned (unbind): never in place
 )
+
+
+def _clamp_bounds(name, lo, hi):
+    """torch's two ``clamp`` overloads: both bounds tensors (or None), or both numbers
+    (a 0-d tensor that needs no gradient counts as a number). A tensor and a number
+    match neither: torch's argument parser raises a TypeError."""
+
+    def number_like(b):
+        return not isinstance(b, Tensor) or (b.ndim == 0 and not b.requires_grad)
+
+    given = [b for b in (lo, hi) if b is not None]
+    if not any(isinstance(b, Tensor) for b in given):
+        return lo, hi
+    if all(isinstance(b, Tensor) for b in given):
+        return lo, hi  # the Tensor overload
+    if all(number_like(b) for b in given):  # the Number overload
+        return tuple(b.item() if isinstance(b, Tensor) else b for b in (lo, hi))
+    got = ", ".join(type(b).__name__ for b in (lo, hi))
+    bad = ", ".join(f"!{type(b).__name__}!" for b in (lo, hi))
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments - got ({got}), but "
+        "expected one of:\n"
+        " * (Tensor min = None, Tensor max = None)\n"
+        f"      didn't match because some of the arguments have invalid types: ({bad})\n"
+        " * (Number min = None, Number max = None)\n"
+        f"      didn't match because some of the arguments have invalid types: ({bad})\n"
+    )
 
 
 def update_view(view):

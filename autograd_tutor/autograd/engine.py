@@ -52,23 +52,21 @@ class BackwardStep(NamedTuple):
 
 
 def _count_dependencies(roots, needed=None):
-    """Step 1: for each node, the number of edges that lead into it (iteratively)."""
+    """Step 1: for each node, the number of edges that lead into it (iteratively).
+    Only nodes in ``needed`` count, when it is given: the others get no gradient."""
     deps = {}
-    seen = set()
-    stack = []
-    for node in roots:
-        if node not in seen:
-            seen.add(node)
-            stack.append(node)
+    stack = list(dict.fromkeys(roots))
+    roots = set(stack)
     while stack:
-        node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt, _ in stack.pop().next_functions:
             if nxt is None or (needed is not None and nxt not in needed):
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append(nxt)
+            if nxt in deps:
+                deps[nxt] += 1
+            else:  # reached for the first time: walk on from it
+                deps[nxt] = 1
+                if nxt not in roots:
+                    stack.append(nxt)
     return deps
 
 
@@ -145,43 +143,40 @@ def iter_backward(
     anomaly = anomaly_state.enabled
     arrived = {}  # target node -> the gradients it received (collected at the end)
     while ready:
-        # 3. take the ready node recorded last: the most recent operation is undone first
+        # 3. take the ready node recorded last: the latest operation is undone first
         node = heapq.heappop(ready)[2]
         grads_in = buffers.pop(node)
         token = _quiet.enter() if quiet else None  # NumPy: silent on inf and nan
         if create_graph:  # record this step's operations (restored before the yield)
             grad_mode, _grad_state.enabled = _grad_state.enabled, True
         try:
-            if node in stops:  # not on the way to an input, or a target autograd.grad
-                # stops at: only its tensors' hooks see the gradient
-                grads_in = _hooked(node, grads_in)
-                grads_out = ()
-                if node in target_nodes:
+            if node in target_nodes:  # (before the tensors' hooks, as torch)
+                arrived[node] = tuple(grads_in)
+            if node in stops:  # it gets a gradient but does not run (see _prune)
+                grads_in, grads_out = _hooked(node, grads_in), ()
+                if node in target_nodes:  # autograd.grad's result: after the hooks
                     arrived[node] = tuple(grads_in)
             else:
-                if node in target_nodes:  # (before the tensors' hooks, as torch)
-                    arrived[node] = tuple(grads_in)
                 if node._hooked:  # tensor hooks or retain_grad() on its outputs
                     grads_in = node._run_pre_hooks(grads_in)
                 # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
                 if anomaly:
                     grads_out = _run_watched(node, grads_in)
                 elif grads_in[0] is None and all(g is None for g in grads_in):
-                    grads_out = (None,) * len(node.next_functions)
+                    grads_out = (None,) * len(node.next_functions)  # nothing to pass on
                 else:
                     grads_out = node._run(grads_in)
                 if node._kept_values and not retain_graph:
-                    node._kept_values = None  # 5. saved values no longer needed: free
+                    node._kept_values = None  # 5. its saved values are no longer needed
                     node._freed = True
-            # send one gradient along each edge; a node whose last gradient arrived is
-            # ready to run
+            # one gradient along each edge; where two edges meet, the gradients add
             for (nxt, nr), g in zip(node.next_functions, grads_out):
-                if nxt is None or (needed is not None and nxt not in needed):
+                if nxt not in deps:  # no edge, or off every path to an input
                     continue
                 if g is not None:
                     _add_to_buffer(buffers, nxt, nr, g)
                 deps[nxt] -= 1
-                if deps[nxt] == 0:
+                if deps[nxt] == 0:  # its last gradient arrived: ready to run
                     heapq.heappush(ready, (-nxt._sequence_nr, arrival(), nxt))
         finally:
             if token is not None:
@@ -301,7 +296,10 @@ def _make_seeds(tensors, grad_tensors, create_graph=False):
                 g = g._data.astype(t._data.dtype, copy=False)
             elif g._data.dtype != t._data.dtype:
                 g = g.to(t.dtype)
-        roots.append(grad_edge(t))
+        edge = grad_edge(t)
+        if type(edge[0]) is AccumulateGrad:  # a leaf as a root: its caller holds g
+            edge[0].caller_grad = g
+        roots.append(edge)
         seeds.append(g)
     return roots, seeds
 

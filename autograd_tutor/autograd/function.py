@@ -143,6 +143,7 @@ class AccumulateGrad(Node):
     """
 
     _sequence_nr = float("inf")  # runs as soon as it is ready, like torch
+    caller_grad = None  # a leaf that is itself a root: the gradient its caller holds
 
     def __init__(self, variable):
         self.variable = variable
@@ -167,6 +168,7 @@ class AccumulateGrad(Node):
         v = self.variable
         # the leaf's hooks run first (torch: tensor pre-hooks of this node), even if
         # the leaf stopped requiring grad since (detach_(), requires_grad_(False))
+        held, self.caller_grad = grads[0] is self.caller_grad, None
         g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
         if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
             return ()
@@ -180,7 +182,10 @@ class AccumulateGrad(Node):
             g = np.broadcast_to(g, v._data.shape)
         old = v._grad
         if old is None:
-            v._grad = Tensor._make(np.array(g, copy=True))  # .grad owns its memory
+            v._grad = grad = Tensor._make(np.array(g, copy=True))  # it owns its memory
+            if held:  # torch keeps ("steals") a gradient only the backward pass holds;
+                # the caller's it copies into a new tensor with copy_(): version 1
+                bump_version(grad)
         else:
             # in place, like torch: a reference to w.grad sees the sum
             np.add(old._data, g, out=old._data)
@@ -196,6 +201,7 @@ class AccumulateGrad(Node):
         if v._grad is None:
             empty = Tensor._make(np.empty_like(v._data))
             v._grad = _copy(empty, g) if g._requires_grad else g.detach().clone()
+            bump_version(v._grad)  # (torch's copy_() into the new tensor: version 1)
         else:
             v._grad = v._grad + g
         return ()
@@ -231,16 +237,11 @@ def grad_edge(t):
     return (acc, 0)
 
 
-def _strip_backward(name):
-    """'AddBackward0' -> 'Add', 'PowBackward2' -> 'Pow2', 'MinBackward1' -> 'Min1': as
-    torch names a node in its in-place errors."""
-    return re.sub(r"Backward0?$", "", name).replace("Backward", "")
-
-
 def message_name(name):
     """How torch names a node in its in-place errors: 'PowBackward0' -> 'Pow',
-    'PowBackward2' -> 'Pow2' ('torch::autograd::CopySlices' stays as it is)."""
-    return re.sub(r"Backward0$", "", name).replace("Backward", "")
+    'PowBackward2' -> 'Pow2' ('torch::autograd::CopySlices' and
+    'torch::autograd::CopyBackwards' stay as they are)."""
+    return re.sub(r"Backward(\d+)$", lambda m: m.group(1).lstrip("0"), name)
 
 
 class SavedTensorMixin:
@@ -356,11 +357,15 @@ class OpNode(SavedTensorMixin, Node):
         is this node (as torch unpacks it), anything else a constant."""
         values = self.saved_tensors  # (checks the versions first)
         records = self._kept_versions or ()
-        out, k = [], 0
-        for v in values:
+        order = self._op._check_order  # the records are in torch's order: walk the
+        if order is None or len(order) != len(values):  # values in that order too
+            order = range(len(values))
+        out, k = [None] * len(values), 0
+        for i in order:
+            v = values[i]
             r = records[k] if k < len(records) else None
             if not isinstance(v, np.ndarray):
-                out.append(v)  # None, a number or a tuple of indices
+                out[i] = v  # None, a number or a tuple of indices
             elif r is not None and r[2] is None and r[3] == v.shape and r[4] == v.dtype:
                 k += 1  # the op's own output
                 result = Tensor._make(v, True)
@@ -369,7 +374,7 @@ class OpNode(SavedTensorMixin, Node):
                     tangent = _forward_ad.saved_output_tangent(self)
                     if tangent is not None:
                         _forward_ad.set_tangent(result, tangent)
-                out.append(result)
+                out[i] = result
             elif (
                 r is not None
                 and r[2] is not None
@@ -386,9 +391,9 @@ class OpNode(SavedTensorMixin, Node):
                     if clone is None:
                         clone = self._original_clone = _functions.Clone.apply(t)
                     t = clone
-                out.append(t)
+                out[i] = t
             else:
-                out.append(Tensor._make(v))  # a helper array: a constant
+                out[i] = Tensor._make(v)  # a helper array: a constant
         return tuple(out)
 
     # torch exposes saved values as ``_saved_<name>``; torchviz and our viz read them
@@ -491,6 +496,11 @@ def _fit_to_inputs(grads, in_meta):
     return tuple(fitted)
 
 
+def _is_output(saved_name):
+    """Does torch save this value as an output of the op (``result``, ``result1``...)?"""
+    return saved_name.startswith("result")
+
+
 class Op:
     """Base class of the built-in operations (``functions.py``).
 
@@ -523,10 +533,18 @@ class Op:
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
+    _check_order = None
     _node_base = OpNode  # the base of the op's node class (``MultiOutputNode``...)
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
+        # torch's generated nodes unpack (and version-check) the saved inputs sorted by
+        # name, then the saved outputs: MulBackward0 checks `other` before `self`
+        names = cls.saved_names
+        order = sorted(
+            range(len(names)), key=lambda i: (_is_output(names[i]), names[i])
+        )
+        cls._check_order = tuple(order) if order != list(range(len(names))) else None
         if cls.node_name:
             node_base = cls._node_base
             cls._node_class = type(cls.node_name, (node_base,), {"_op": cls})
@@ -688,8 +706,10 @@ def _attach(cls, node, result, inputs, arrays):
                 t._data.shape != out.shape or t._data.dtype is not out.dtype
             ):
                 node._in_meta = tuple(
-                    (t._data.shape, t._data.dtype) if fn is not None else None
-                    for t, (fn, _) in zip(inputs, node.next_functions)
+                    [
+                        (t._data.shape, t._data.dtype) if fn is not None else None
+                        for t, (fn, _) in zip(inputs, node.next_functions)
+                    ]
                 )
                 break
     node._sequence_nr = next(sequence_nrs)
@@ -697,7 +717,7 @@ def _attach(cls, node, result, inputs, arrays):
         node._forward_trace = forward_trace()
     if node._kept_values:
         node._kept_versions = _version_records(
-            node._kept_values, inputs, arrays, result
+            node._kept_values, inputs, arrays, result, cls._check_order
         )
     result._requires_grad = True
     result._grad_fn = node
@@ -881,31 +901,40 @@ def keep_version(node, tensor):
     node._kept_versions = (node._kept_versions or []) + [record]
 
 
-def _version_records(saved, inputs, arrays, result):
+def _version_records(saved, inputs, arrays, result, order=None):
     """For each saved array that is an input's or the output's data, note its version.
 
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
-    dtype); the record names the tensor, with its own dtype, as torch does."""
-    records, named = [], []
-    for arr in saved:
+    dtype); the record names the tensor, with its own dtype, as torch does. ``order``
+    (``Op._check_order``) lists the saved values in the order torch checks them."""
+    # the input whose data each saved value is; two inputs may hold the same array
+    # (x.detach() twice): each saved value then names the next of them, in save order
+    owner, named = {}, []
+    for i, arr in enumerate(saved):
+        if type(arr) is np.ndarray and arr is not result._data:
+            owners = [t for t, a in zip(inputs, arrays) if a is arr]
+            owners = [t for t in owners if isinstance(t, Tensor)]
+            owners = [t for t in owners if all(t is not n for n in named)] or owners
+            if owners:
+                named.append(owners[0])
+                owner[i] = owners[0]
+    records = []
+    if order is None or len(order) != len(saved):
+        order = range(len(saved))
+    for i in order:
+        arr = saved[i]
         if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
             continue
         if arr is result._data:
             box = version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
             continue
-        # the input whose data it is; two inputs may hold the same array (x.detach()
-        # twice): each saved value then names the next one of them, in order
-        owners = [t for t, a in zip(inputs, arrays) if a is arr]
-        owners = [t for t in owners if all(t is not n for n in named)] or owners
-        for t in owners:
-            if isinstance(t, Tensor):
-                named.append(t)
-                box = version_counter(t)
-                if type(box) is InferenceVersion:
-                    raise RuntimeError(INFERENCE_SAVED_MESSAGE)
-                records.append((box, box[0], t, t._data.shape, t._data.dtype))
-                break
+        t = owner.get(i)
+        if t is not None:
+            box = version_counter(t)
+            if type(box) is InferenceVersion:
+                raise RuntimeError(INFERENCE_SAVED_MESSAGE)
+            records.append((box, box[0], t, t._data.shape, t._data.dtype))
     return records or None  # nothing to check: no list to keep
 
 

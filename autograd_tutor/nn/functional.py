@@ -59,7 +59,8 @@ class Addmm(Op):
             return np.array(
                 np.broadcast_to(
                     bias if beta == 1 else beta * bias, (mat1.shape[0], mat2.shape[1])
-                )
+                ),
+                order="C",  # a new row-major result, as any other
             )
         out = matprod(mat1, mat2)
         if alpha != 1:
@@ -179,18 +180,16 @@ class MseLossBackward(Op):
         return ((input - target) * dgrad + grad * (dinput - dtarget)) * scale
 
 
-def _check_linear(input, weight, bias):
-    if input.ndim == 0:
-        raise RuntimeError(
-            "both arguments to linear need to be at least 1D, but they are 0D and "
-            f"{weight.ndim}D"
-        )
-    if bias is not None and input._data.dtype != weight._data.dtype:  # else: matmul's
-        a, b = input.dtype.name, weight.dtype.name
-        raise RuntimeError(
-            "mat1 and mat2 must have the same dtype, but got "
-            f"{_DTYPE_WORD.get(a, a)} and {_DTYPE_WORD.get(b, b)}"
-        )
+def _check_addmm(bias, input, weight):
+    """torch's addmm checks, in its order: the bias's dtype against the weight's, the
+    input's against the weight's, then the shapes."""
+    for first, name in ((bias, "self"), (input, "mat1")):
+        if first._data.dtype != weight._data.dtype:
+            a, b = first.dtype.name, weight.dtype.name
+            raise RuntimeError(
+                f"{name} and mat2 must have the same dtype, but got "
+                f"{_DTYPE_WORD.get(a, a)} and {_DTYPE_WORD.get(b, b)}"
+            )
     shape = input._data.shape
     if shape[-1] != weight._data.shape[1]:
         rows = int(np.prod(shape[:-1])) if input.ndim > 1 else 1
@@ -206,7 +205,10 @@ def linear(input, weight, bias=None):
 
     The nodes recorded are torch's: a batch (2-D input) with a bias is one fused
     ``AddmmBackward0`` whose inputs are ``(bias, input, weight.t())``; without a bias it
-    is ``MmBackward0``. Other shapes are folded to 2-D and back (``ViewBackward0``).
+    is ``MmBackward0``. Other contiguous shapes are folded to 2-D and back
+    (``ViewBackward0``). An input that cannot be folded (not contiguous) goes through
+    ``matmul``, and the bias is then added in place (``AddBackward0``; the result's
+    ``_version`` is 1), as torch does.
 
     Args:
         input: ``(*, in_features)``.
@@ -227,19 +229,25 @@ def linear(input, weight, bias=None):
         >>> [fn.name() if fn else None for fn, _ in y.grad_fn.next_functions]
         ['torch::autograd::AccumulateGrad', None, 'TBackward0']
     """
-    _check_linear(input, weight, bias)
+    if input.ndim == 0:
+        raise RuntimeError(
+            "both arguments to linear need to be at least 1D, but they are 0D and "
+            f"{weight.ndim}D"
+        )
     if bias is not None:
         if input.ndim == 2:
+            _check_addmm(bias, input, weight)
             return Addmm.apply(bias, input, weight.t())
         if bias.ndim == 1 and input._data.flags.c_contiguous:
             # torch's _flatten_nd_linear: fold the leading dimensions into rows
+            _check_addmm(bias, input, weight)
             out_shape = input._data.shape[:-1] + (weight._data.shape[0],)
             n = int(np.prod(input._data.shape[:-1]))  # explicit: -1 is ambiguous if 0
             rows = input.reshape(n, input._data.shape[-1])
             return Addmm.apply(bias, rows, weight.t()).view(out_shape)
     out = matmul(input, weight.t())
     if bias is not None:
-        out = out + bias
+        out.add_(bias)
     return out
 
 

@@ -250,6 +250,8 @@ CASES = {
     "y.add_(1); y.sum().backward()",
     "version_error_pow2": "x = L.tensor([1., 2.], requires_grad=True); y = 2 ** (x * 1)\n"
     "y.add_(1); y.sum().backward()",
+    "version_error_copy": "x = L.tensor(1., requires_grad=True); y = L.zeros(()); y.copy_(x)\n"
+    "z = y * y; y.copy_(x); z.backward()",
     "version_error_min1": "x = L.tensor([1., 2.], requires_grad=True); y = (x * 1).min()\n"
     "y.add_(1); y.sum().backward()",
 }
