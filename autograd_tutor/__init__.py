@@ -70,6 +70,13 @@ _FUNCTIONAL = (
 
 def _functional(name):
     def f(input, *args, **kwargs):
+        if not isinstance(
+            input, Tensor
+        ):  # (a number has no such method: torch's words)
+            raise TypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}"
+            )
         return getattr(input, name)(*args, **kwargs)
 
     f.__name__ = name

@@ -145,6 +145,8 @@ def tensor_repr(t, prefix="tensor("):
     try:
         grad_fn = t.grad_fn  # (a view changed in place is derived again first)
         name = None if grad_fn is None else type(grad_fn).__name__
+        if name == "CppFunction":  # a C++ node without a Python class: torch prints
+            name = grad_fn.name().rsplit("::", 1)[-1]  # the last part of its name()
     except RuntimeError:  # a view made under no_grad() whose base changed: as torch
         name = "Invalid"
     if name is not None:

@@ -1397,6 +1397,11 @@ class Identity(Alias):
     node_name = "Identity"
 
 
+# torch's Identity node has no Python class of its own: its type is CppFunction
+Identity._node_class.__name__ = Identity._node_class.__qualname__ = "CppFunction"
+Identity._node_class.name = lambda self: "torch::autograd::Identity"
+
+
 @register
 class Clone(Op):
     """y = a copy of x.   dy/dx = 1.

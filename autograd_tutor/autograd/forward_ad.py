@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import _quiet
 from .. import functions as F  # (its ops are used when called: it imports us)
 from ..tensor import Tensor
 from .grad_mode import no_grad
@@ -112,17 +113,17 @@ def make_dual(tensor, tangent, *, level=None):
             raise ValueError(
                 f"Expected {name} to be floating point or complex, but got: {t.dtype}"
             )
+    if tangent_of(tensor) is not None:  # (checked first, as torch does)
+        raise RuntimeError(
+            "Making a dual Tensor based on a Tensor that already has a forward "
+            "gradient at the same level 0 is not supported."
+        )
     if tangent._data.shape != tensor._data.shape:
         raise RuntimeError(
             "Trying to set a forward gradient that has a different size than that of "
             "the original Tensor, this is not supported. Tensor is of size "
             f"{list(tensor._data.shape)} while the given forward gradient is of size "
             f"{list(tangent._data.shape)}."
-        )
-    if tangent_of(tensor) is not None:
-        raise RuntimeError(
-            "Making a dual Tensor based on a Tensor that already has a forward "
-            "gradient at the same level 0 is not supported."
         )
     dual = F.View.apply(tensor, shape=tensor._data.shape)
     set_tangent(dual, tangent._data)
@@ -191,11 +192,15 @@ def push(op, ctx, inputs, arrays, result):
     y = result._data
     if not found or y.dtype.kind != "f":  # integer results have no tangent
         return
-    dy = np.asarray(op.jvp(ctx, y, *arrays, *tangents))
-    if dy.shape != y.shape:
-        dy = np.broadcast_to(dy, y.shape).copy()
-    if dy.dtype != y.dtype:
-        dy = dy.astype(y.dtype)
+    quiet = _quiet.enter()  # silent on inf and nan, as the forward is (torch is)
+    try:
+        dy = np.asarray(op.jvp(ctx, y, *arrays, *tangents))
+        if dy.shape != y.shape:
+            dy = np.broadcast_to(dy, y.shape).copy()
+        if dy.dtype != y.dtype:
+            dy = dy.astype(y.dtype)
+    finally:
+        _quiet.exit(quiet)
     set_tangent(result, dy)
     if ctx._kept_values and any(v is y for v in ctx._kept_values):
         ctx._output_tangent = (_generation[0], dy)  # see saved_output_tangent

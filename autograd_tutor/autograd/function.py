@@ -907,23 +907,34 @@ def _version_records(saved, inputs, arrays, result, order=None):
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
     dtype); the record names the tensor, with its own dtype, as torch does. ``order``
     (``Op._check_order``) lists the saved values in the order torch checks them."""
+    # the input whose data each saved value is; two inputs may hold the same array
+    # (x.detach() twice): each saved value then names the next of them, in save order
+    owner, named = {}, []
+    for i, arr in enumerate(saved):
+        if type(arr) is np.ndarray and arr is not result._data:
+            owners = [t for t, a in zip(inputs, arrays) if a is arr]
+            owners = [t for t in owners if isinstance(t, Tensor)]
+            owners = [t for t in owners if all(t is not n for n in named)] or owners
+            if owners:
+                named.append(owners[0])
+                owner[i] = owners[0]
     records = []
-    if order is not None and len(order) == len(saved):
-        saved = [saved[i] for i in order]
-    for arr in saved:
+    if order is None or len(order) != len(saved):
+        order = range(len(saved))
+    for i in order:
+        arr = saved[i]
         if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
             continue
         if arr is result._data:
             box = version_counter(result)
             records.append((box, box[0], None, arr.shape, arr.dtype))
             continue
-        for t, a in zip(inputs, arrays):
-            if isinstance(t, Tensor) and a is arr:
-                box = version_counter(t)
-                if type(box) is InferenceVersion:
-                    raise RuntimeError(INFERENCE_SAVED_MESSAGE)
-                records.append((box, box[0], t, t._data.shape, t._data.dtype))
-                break
+        t = owner.get(i)
+        if t is not None:
+            box = version_counter(t)
+            if type(box) is InferenceVersion:
+                raise RuntimeError(INFERENCE_SAVED_MESSAGE)
+            records.append((box, box[0], t, t._data.shape, t._data.dtype))
     return records or None  # nothing to check: no list to keep
 
 

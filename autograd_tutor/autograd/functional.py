@@ -33,7 +33,7 @@ forward mode, one pass with dual tensors.
 
 import numpy as np
 
-from ..creation import ones_like, zeros, zeros_like
+from ..creation import ones_like, zeros_like
 from ..tensor import Tensor, stack
 from . import forward_ad as fwAD
 from .engine import grad as _grad
@@ -368,7 +368,6 @@ def jacobian(
                 'either set `strict=False` or `strategy="reverse-mode"`.'
             )
         return _jacfwd(func, inputs)
-    _refuse_vectorize(vectorize)
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _grad_preprocess(inputs, create_graph, need_graph=True)
@@ -376,6 +375,13 @@ def jacobian(
         is_outputs_tuple, outputs = _as_tuple(
             outputs, "outputs of the user-provided function", "jacobian"
         )
+        if vectorize and strict:  # (torch's checks, in torch's order)
+            raise RuntimeError(
+                "torch.autograd.functional.jacobian: `strict=True` and "
+                "`vectorized=True` are not supported together. Please either set "
+                "`strict=False` or `vectorize=False`."
+            )
+        _refuse_vectorize(vectorize)
         _check_requires_grad(outputs, "outputs", strict)
         jac = []
         for i, out in enumerate(outputs):
@@ -402,21 +408,14 @@ def jacobian(
                     rows[k].append(g)
             jac.append(
                 _grad_postprocess(
-                    tuple(
-                        _stacked(r, out.shape + inp.shape, inp)
+                    tuple(  # (no rows for an empty output: stack refuses, as torch's)
+                        stack(r).view(out.shape + inp.shape)
                         for r, inp in zip(rows, inputs)
                     ),
                     create_graph,
                 )
             )
     return _unpack_both(jac, is_outputs_tuple, is_inputs_tuple)
-
-
-def _stacked(rows, shape, inp):
-    """The rows of one Jacobian block, stacked and shaped ``output + input``."""
-    if not rows:  # an empty output: no rows
-        return zeros(shape, dtype=inp.dtype)
-    return stack(rows).view(shape)
 
 
 def _jacfwd(func, inputs):
