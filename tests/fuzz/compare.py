@@ -354,9 +354,7 @@ def _lock_step(program, at, torch):
             else:
                 obs_t = observe(ot.value, _leaves(nt), not step.grad, _graph(step))
                 step_diffs = diff_obs(obs_a, obs_t, step.out, grad=step.grad)
-                if _rounding_explains(step, inexact, obs_a, obs_t) or (
-                    noise & set(step.uses)
-                ):
+                if _rounding_explains(step, inexact, noise, obs_a, obs_t):
                     step_diffs = [_rounding(d) for d in step_diffs]
                 found += step_diffs
                 if not _bit_exact(obs_a, obs_t):
@@ -420,14 +418,18 @@ def _discrete(a, t):
 _PRODUCT_OPS = frozenset({"matmul", "linear", "Linear()", "Sequential()"})
 
 
-def _rounding_explains(step, inexact, a, t):
+def _rounding_explains(step, inexact, noise, a, t):
     """Can rounding alone explain how the two results differ?
 
-    Yes when the step read values that agreed only to rounding and its result is
+    Yes when the step read a value that agreed only within the absolute tolerance
+    (``noise``: a value that is 0 up to rounding, which a division or a log blows up);
+    when it read values that agreed only to rounding (``inexact``) and its result is
     discrete (a comparison flips) or differs only where one side is not finite (a
     product ``tiny * inf = inf`` against ``0 * inf = nan``, ``log`` of ``-tiny`` against
     ``log(0)``); and when a sum of products differs only in the sign of a zero.
     """
+    if noise & set(step.uses):
+        return True
     if inexact & set(step.uses) and (_discrete(a, t) or _differ_only(a, t, _nonfinite)):
         return True
     return step.op in _PRODUCT_OPS and _differ_only(a, t, _signed_zero)
