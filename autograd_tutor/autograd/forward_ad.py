@@ -24,6 +24,7 @@ from .. import _quiet
 from .. import functions as F  # (its ops are used when called: it imports us)
 from ..tensor import Tensor
 from .grad_mode import no_grad
+from .zero_tangent import ZeroTangent
 
 # The forward-mode state, read by Op.apply, in-place ops and autograd.functional:
 levels = []  # the active dual level (torch allows one at a time: no nesting)
@@ -175,21 +176,22 @@ def set_tangent(t, tangent):
 
 def push(op, ctx, inputs, arrays, result):
     """After ``op``'s forward: if an input carries a tangent, give ``result`` the tangent
-    ``op.jvp`` computes. Inputs without one count as a zero tangent."""
+    ``op.jvp`` computes. An input without one (a tensor or a number) has a zero tangent
+    that stays exactly zero in products, as torch's zero tensor (``ZeroTangent``)."""
+    y = result._data
     tangents, found = [], False
     for t, a in zip(inputs, arrays):
         if isinstance(t, Tensor):
             dt = tangent_of(t)
             if dt is None:
-                dt = np.zeros(a.shape, a.dtype)
+                dt = ZeroTangent(a.shape, a.dtype)
             else:
                 found = True
                 if dt.dtype != a.dtype and a.dtype.kind == "f":
                     dt = dt.astype(a.dtype)  # the op computed in a common dtype
             tangents.append(dt)
-        else:  # a number has tangent 0, a missing bound none
-            tangents.append(None if t is None else 0)
-    y = result._data
+        else:  # a number (a wrapped number in torch) has a zero tangent, a bound none
+            tangents.append(None if t is None else ZeroTangent((), y.dtype))
     if not found or y.dtype.kind != "f":  # integer results have no tangent
         return
     quiet = _quiet.enter()  # silent on inf and nan, as the forward is (torch is)
@@ -241,24 +243,31 @@ def push_custom(function, ctx, args, outputs):
 def inplace(apply, self, op, operands, params):
     """An in-place op on a level: the values change by ``apply`` as usual, and ``self``'s
     tangent becomes the op's result tangent, written into the tangent's memory, so views
-    of the tangent (the tangents of views of ``self``, or of its base) see it too."""
-    tensors = [
-        self,
-        *(o for o in (*operands, *params.values()) if isinstance(o, Tensor)),
-    ]
+    of the tangent (the tangents of views of ``self``, or of its base) see it too.
+
+    A ``self`` without a tangent gets one of real zeros first (torch's codegen fills
+    them for an in-place op's self), unless the op's JVP reads self's old value
+    (``jvp_reads_self``: ``mul_``'s ``da * b + a * db``), where torch's formula works
+    on a copy of the old self, with a zero tensor (``ZeroTangent``) as its tangent."""
+    args = operands  # (clamp_'s tensor bounds come as one tuple)
+    if len(operands) == 1 and isinstance(operands[0], tuple):
+        args = operands[0]
+    tensors = [self, *(o for o in (*args, *params.values()) if isinstance(o, Tensor))]
     if all(tangent_of(t) is None for t in tensors):
         busy.append(True)
         try:
             return apply(self, op, *operands, **params)
         finally:
             busy.pop()
-    with no_grad():  # the same op out of place gives the new tangent
-        new = tangent_of(op.apply(self, *operands, **params))
-    busy.append(True)
+    if tangent_of(self) is None and not getattr(op, "jvp_reads_self", False):
+        _new_tangent_memory(self)
     try:
-        apply(self, op, *operands, **params)
-    finally:
-        busy.pop()
+        with no_grad():  # the same op out of place gives the new tangent
+            new = tangent_of(op.apply(self, *args, **params))
+    except Exception:
+        _apply_quietly(apply, self, op, operands, params)  # its own error comes first
+        raise
+    _apply_quietly(apply, self, op, operands, params)
     target = tangent_of(self)
     if target is None:
         target = _new_tangent_memory(self)
@@ -267,6 +276,15 @@ def inplace(apply, self, op, operands, params):
     else:
         np.copyto(target, np.broadcast_to(new, target.shape), casting="unsafe")
     return self
+
+
+def _apply_quietly(apply, self, op, operands, params):
+    """The in-place op itself (``_inplace.apply``), with no tangent pushing of its own."""
+    busy.append(True)
+    try:
+        apply(self, op, *operands, **params)
+    finally:
+        busy.pop()
 
 
 def _new_tangent_memory(t):
