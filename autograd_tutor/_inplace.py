@@ -463,22 +463,26 @@ def _check_overlap(a, b):
 
 
 def overlap(a, b):
-    """torch's ``get_overlap_status`` of two arrays: ``"full"`` (the same elements in the
-    same layout), ``"partial"``, or None: no shared memory, or too hard to tell (one of
-    them is not a dense block of memory, e.g. a slice with a step), which torch lets
-    pass unchecked."""
+    """torch's ``get_overlap_status`` of two arrays: ``"full"`` (the same block of
+    memory with the same strides), ``"partial"``, or None: no shared memory, or too
+    hard to tell (one of them is not a dense block of memory, e.g. a slice with a
+    step), which torch lets pass unchecked.
+
+    torch compares *all* the strides, those of size-1 dimensions too, though they
+    never move to another element: ``x[::2]`` of a one-element ``x`` (stride 2) and
+    ``x`` (stride 1) are the same element, yet a partial overlap."""
     if a.size == 0 or b.size == 0 or not (_dense(a) and _dense(b)):
         return None
     a0, b0 = _start(a), _start(b)
     a1, b1 = a0 + a.size * a.itemsize, b0 + b.size * b.itemsize
     if (a0, a1) == (b0, b1):
-        same_layout = a.ndim == b.ndim and all(
-            sa == sb
-            for sa, sb, na, nb in zip(a.strides, b.strides, a.shape, b.shape)
-            if na > 1 or nb > 1  # (the stride of a size-1 dimension is arbitrary)
-        )
-        return "full" if same_layout else "partial"
+        return "full" if _element_strides(a) == _element_strides(b) else "partial"
     return "partial" if a0 < b1 and b0 < a1 else None
+
+
+def _element_strides(a):
+    """``a``'s strides counted in elements (torch's), not bytes (NumPy's)."""
+    return tuple(s // a.itemsize for s in a.strides)
 
 
 def _dense(a):

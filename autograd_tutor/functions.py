@@ -113,7 +113,9 @@ def _int_pow(a, b):
     if a.dtype.kind in "biu" and b.dtype.kind in "biu" and (b < 0).any():
         sign = np.where(b % 2 == 0, 1, -1)
         z = np.where(a == 1, 1, np.where(a == -1, sign, 0))
-        return np.where(b < 0, z, a ** np.abs(b)).astype(np.result_type(a, b))
+        # (the negative exponents raised to 0 instead: NumPy refuses them, and abs()
+        # of the most negative integer is itself)
+        return np.where(b < 0, z, a ** np.maximum(b, 0)).astype(np.result_type(a, b))
     if b.size == 1 and (a.dtype.kind == "f" or b.dtype.kind == "f"):
         shape = np.broadcast_shapes(a.shape, b.shape)
         flat = np.broadcast_to(a, shape).reshape(
@@ -1277,6 +1279,24 @@ def _unsqueeze_to(grad, sizes, dims):
     return grad
 
 
+def _expand_strides(x, shape):
+    """The strides torch gives ``x.expand(shape)`` (its ``inferExpandGeometry``): 0 for
+    a repeated dimension; ``x``'s own stride for a dimension it keeps, even of size 1
+    (where NumPy's ``broadcast_to`` writes 0); for a new leading dimension of size 1
+    the size times the stride of the dimension after it (0 after a 0-d ``x``). The
+    in-place ops compare these strides (see ``_inplace.overlap``)."""
+    strides = [0] * len(shape)
+    new = len(shape) - x.ndim
+    for i in reversed(range(len(shape))):
+        if i >= new:
+            size, stride = x.shape[i - new], x.strides[i - new]
+        else:
+            size = 1
+            stride = shape[i + 1] * strides[i + 1] if i + 1 < len(shape) else 0
+        strides[i] = stride if size == shape[i] else 0
+    return tuple(strides)
+
+
 @register
 class Expand(Op):
     """y = x repeated along size-1 dimensions.   Backward sums the copies' gradients."""
@@ -1289,11 +1309,9 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.self_sym_sizes = x.shape
-        b = np.broadcast_to(
-            x, shape
-        )  # read-only; an equal writable view, same strides:
-        return np.lib.stride_tricks.as_strided(
-            x, b.shape, b.strides, writeable=x.flags.writeable
+        shape = np.broadcast_shapes(x.shape, shape)  # (refuses what does not fit)
+        return np.lib.stride_tricks.as_strided(  # (broadcast_to's view is read-only)
+            x, shape, _expand_strides(x, shape), writeable=x.flags.writeable
         )
 
     @staticmethod

@@ -1333,10 +1333,6 @@ def _check_bool_subtraction(a, b):
         raise RuntimeError(F.BOOL_SUBTRACTION)
 
 
-def _needs_grad(x):
-    return isinstance(x, Tensor) and x._requires_grad
-
-
 def _viewable(a, shape):
     """Can ``a`` take ``shape`` without copying? (NumPy's answer matches torch's.)"""
     v = a.view()

@@ -31,7 +31,7 @@ import numpy as np
 from .. import _quiet
 from ..tensor import Tensor, update_view, warn_once
 from .anomaly_mode import anomaly_state, report
-from .function import AccumulateGrad, grad_edge
+from .function import AccumulateGrad, OpNode, grad_edge
 from .grad_mode import grad_state as _grad_state
 
 
@@ -126,6 +126,7 @@ def iter_backward(
     root_nodes = [node for node, _ in roots]
     # (autograd.grad and backward(inputs=...)) prune first: which nodes run at all
     needed, stops, target_nodes = _prune(root_nodes, targets, accumulate)
+    narrowed = _narrowed_needs(needed)
 
     # 1. how many edges lead into each node: it runs once that many gradients arrived
     deps = _count_dependencies(root_nodes, needed)
@@ -142,6 +143,7 @@ def iter_backward(
 
     anomaly = anomaly_state.enabled
     arrived = {}  # target node -> the gradients it received (collected at the end)
+    recorded = None  # a narrowed node's own needs_input_grad, while it runs
     while ready:
         # 3. take the ready node recorded last: the latest operation is undone first
         node = heapq.heappop(ready)[2]
@@ -159,6 +161,9 @@ def iter_backward(
             else:
                 if node._hooked:  # tensor hooks or retain_grad() on its outputs
                     grads_in = node._run_pre_hooks(grads_in)
+                if narrowed and node in narrowed:  # (restored below)
+                    recorded = node.needs_input_grad
+                    node.needs_input_grad = narrowed[node]
                 # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
                 if anomaly:
                     grads_out = _run_watched(node, grads_in)
@@ -179,6 +184,8 @@ def iter_backward(
                 if deps[nxt] == 0:  # its last gradient arrived: ready to run
                     heapq.heappush(ready, (-nxt._sequence_nr, arrival(), nxt))
         finally:
+            if recorded is not None:
+                node.needs_input_grad, recorded = recorded, None
             if token is not None:
                 _quiet.exit(token)
             if create_graph:
@@ -214,6 +221,30 @@ def _prune(root_nodes, targets, accumulate):
             if not any(c in needed for c, _ in node.next_functions)
         )
     return needed, stops, target_nodes
+
+
+def _narrowed_needs(needed):
+    """In a pruned pass, the built-in nodes with an input whose edge leads to no
+    requested input: ``{node: needs_input_grad}`` with False for those edges.
+
+    torch's built-in backward rules ask ``task_should_compute_output`` of this pass,
+    not what was true when the graph was recorded: ``backward(inputs=[y])`` runs y's
+    own node but computes no gradient for the edges below it (``y = x ** mask`` then
+    takes no ``mask - 1``, which would raise). A custom ``Function``'s ``ctx`` keeps
+    the flags it was recorded with, as in torch."""
+    if not needed:
+        return None
+    narrowed = {}
+    for node in needed:
+        needs = getattr(node, "needs_input_grad", None)
+        if not needs or not isinstance(node, OpNode):
+            continue
+        mask = tuple(
+            n and fn in needed for n, (fn, _) in zip(needs, node.next_functions)
+        )
+        if mask != needs:
+            narrowed[node] = mask
+    return narrowed
 
 
 def _hooked(node, grads_in):

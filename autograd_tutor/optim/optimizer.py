@@ -13,7 +13,7 @@ from collections import defaultdict
 from .. import _quiet
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..nn.modules.module import typename, zero_grad_of
-from ..tensor import Tensor, bump_version
+from ..tensor import Tensor
 
 __all__ = ["Optimizer"]
 
@@ -241,11 +241,6 @@ def _cast_state(name, value, param):
     if value._data.dtype != param._data.dtype:
         return Tensor._make(value._data.astype(param._data.dtype))
     return value
-
-
-def _bump(p):
-    """An in-place change to a parameter's numbers: bump its version, as torch does."""
-    bump_version(p)
 
 
 def grad_array(p, maximize):

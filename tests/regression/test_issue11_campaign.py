@@ -61,6 +61,21 @@ def ok_hook_on_view_of_base_that_requires_grad_later(L):
     return v.requires_grad, v.is_leaf, v.grad_fn
 
 
+def grad_backward_to_a_non_leaf_input_computes_nothing_below_it(L):
+    # seed 5022219: backward(inputs=[y]) runs y's node (PowBackward1) but, as torch's
+    # task_should_compute_output, computes no gradient for an edge that leads to no
+    # input: no b - 1 of the bool exponent (which a full backward refuses)
+    x = L.tensor([[-1.4], [1.1]], dtype=L.float64, requires_grad=True)
+    e = L.tensor([[False], [True]])
+    y = x.pow(e)
+    s = y.sum()
+    s.backward(retain_graph=True, inputs=[s, y])
+    refused = _error(lambda: y.sum().backward(retain_graph=True))
+    y2 = x.pow(e)
+    y2.sum().backward(inputs=[y2])  # the node ran: its saved values are freed
+    return y.grad, x.grad, refused, y2.grad, _error(lambda: y2.sum().backward())
+
+
 # ----------------------------------------------------------------------------------------
 # Forward values
 
@@ -71,6 +86,16 @@ def fwd_number_to_the_power_of_an_integer_tensor(L):
     i = L.tensor([0, 1, 3], dtype=L.int32)
     b = L.tensor([True, False])
     return 1**i, -(2**i), 2**b, 2.0**i, 3 ** L.tensor([1, 2])
+
+
+def fwd_integers_to_negative_integer_powers(L):
+    # seed 4200810: torch's integer pow gives 1 for 1, +-1 for -1 and 0 for any other
+    # base to a negative power, the most negative exponent too (whose abs overflows)
+    b = L.tensor([[False, True, False, True]])
+    e = L.tensor([[1, -2147483648, -1, 0]], dtype=L.int32)
+    i = L.tensor([0, 1, -1, -1, 2, -2])
+    n = L.tensor([-1, -3, -2147483648, -9223372036854775808, -1, -9223372036854775807])
+    return b.pow(e), b**e, i**n, L.tensor([0, 1, -1, 2], dtype=L.int32) ** e
 
 
 # ----------------------------------------------------------------------------------------
@@ -213,6 +238,43 @@ def msg_clamp_with_a_number_and_a_tensor(L):
         x.clamp(L.tensor(0.5), 2).grad_fn,  # ClampBackward1, as numbers
         x.clamp(L.tensor(0.5)).grad_fn,
         x.clamp(None, t).grad_fn,
+    ]
+
+
+def msg_in_place_with_an_operand_of_other_strides_over_the_same_memory(L):
+    # seed 5000898: torch's get_overlap_status compares all strides, a size-1
+    # dimension's too: the same memory seen with other strides is a partial overlap
+    x = L.tensor([-1.9])
+    y = L.zeros(1, 1)
+    z = L.zeros(2, 1)
+    return [
+        _error(lambda: x[-1:2:2].sub_(x)),
+        _error(lambda: x.sub_(x[-1:2:2])),
+        _error(lambda: y.add_(y[0])),
+        _error(lambda: y.add_(y.t())),  # the same strides (1, 1): the full overlap
+        _error(lambda: z[0:1].add_(z[::2])),
+        _error(lambda: x.clamp_(min=x[::2])),
+        x,
+        y,
+        z,
+    ]
+
+
+def msg_expand_keeps_the_stride_of_a_dimension_it_does_not_repeat(L):
+    # torch's expand keeps a size-1 dimension's stride where the size stays 1, so
+    # writing x + x.expand(...) into x is the full overlap torch allows
+    x = L.ones(1, 3)
+    y = L.ones(2, 1)
+    t = L.tensor(1.0)
+    return [
+        _error(lambda: x.add_(x.expand(1, 3))),
+        _error(lambda: x.copy_(x.expand(1, 3))),
+        _error(lambda: y.add_(y.expand(1, 2, 1)[0])),
+        _error(lambda: t.add_(t.expand(1))),
+        _error(lambda: L.ones(3).add_(L.ones(3).expand(1, 3))),
+        x,
+        y,
+        t,
     ]
 
 

@@ -175,3 +175,41 @@ def test_the_lazy_imports_listed_are_still_there():
                 listed.add((module, target))
                 listed.update((module, f"{target}.{n}") for n in names)
     assert set(LAZY) <= listed, set(LAZY) - listed
+
+
+def _private_definitions(tree):
+    """Module-level functions and classes with a private name (``_name``, not dunder)."""
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.ClassDef)):
+            name = stmt.name
+            if name.startswith("_") and not name.startswith("__"):
+                yield stmt
+
+
+def _names_used():
+    """Every name the package reads (``name`` or ``something.name``), outside its
+    own ``def``/``class`` line: what a definition needs to be alive."""
+    used = set()
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Name):
+                used.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                used.add(node.attr)
+            elif isinstance(node, ast.alias):
+                used.add(node.asname or node.name)
+    return used
+
+
+def test_no_dead_private_functions_or_classes():
+    """Dead code costs a reader time: a private module-level function or class that
+    nothing in the package calls is either a leftover or a hook that needs a
+    decorator saying who calls it (``@atexit.register``)."""
+    used = _names_used()
+    dead = [
+        f"{_name(path)}.{d.name} (line {d.lineno})"
+        for path in MODULES
+        for d in _private_definitions(ast.parse(path.read_text()))
+        if d.name not in used and not d.decorator_list
+    ]
+    assert not dead, f"defined but never used: {dead}"
