@@ -190,6 +190,52 @@ def an_empty_mse_loss_tangent_is_silent(L):
         return y, fwad.unpack_dual(y).tangent
 
 
+def the_tangent_is_the_tensor_given(L):
+    # fuzz seeds 97, 204, 251, 641: make_dual keeps its tangent tensor (same layout),
+    # unpack_dual gives it back, and an in-place op on the dual changes it in place
+    # (its version counter moves); a tangent changed in place with an operand that
+    # requires grad records the op (seed 641)
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        t = L.tensor([0.1, 0.2, 0.3])
+        d = fwad.make_dual(L.tensor([1.0, 2.0, 3.0]), t)
+        same = fwad.unpack_dual(d).tangent is t
+        view = fwad.unpack_dual(d[1:]).tangent
+        d.add_(3)
+        d.copy_(L.tensor([[-0.3]], dtype=L.float64, requires_grad=True)[0])
+        y = d * 2
+        again = fwad.unpack_dual(y).tangent is fwad.unpack_dual(y).tangent
+        u = fwad.unpack_dual(y).tangent
+        u /= L.tensor(2.0, requires_grad=True).sum()
+        other = fwad.make_dual(L.ones(2), L.ones(2, dtype=L.float64).t())
+        kept = fwad.unpack_dual(other).tangent
+        return same, t, t._version, view, view._version, again, u, u.grad_fn, kept
+
+
+def a_view_s_tangent_is_a_view(L):
+    # fuzz seed 1944: the tangent of a view of a dual tensor is a view of its tangent:
+    # detach_() refuses it as torch does
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        d = fwad.make_dual(L.tensor([-1.1, -1.4, -1.6]), L.tensor([-1.6, 0.5, 0.6]))
+        tangent = fwad.unpack_dual(d[-2]).tangent
+        try:
+            tangent.detach_()
+        except RuntimeError as e:
+            return str(e)
+
+
+def a_dual_of_an_expanded_tensor(L):
+    # fuzz seed 253: its tangent is copied into the primal's layout, which torch
+    # refuses (elements sharing memory)
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        try:
+            fwad.make_dual(L.tensor([1.9]).expand(3), L.tensor([-1.9, 1.6, -1.4]))
+        except RuntimeError as e:
+            return str(e)
+
+
 # ----------------------------------------------------------------------------------------
 # autograd.functional
 
@@ -247,6 +293,9 @@ def primal_printed(L):
 
 
 CASES = [
+    the_tangent_is_the_tensor_given,
+    a_view_s_tangent_is_a_view,
+    a_dual_of_an_expanded_tensor,
     a_missing_tangent_is_a_zero_tensor,
     jvp_formulas_as_torch_writes_them,
     an_in_place_self_without_tangent,
