@@ -101,37 +101,29 @@ def _write(self, op, other, params):
         a.fill(0)
         bump_version(self)
         return self
+    ufunc = _FAST.get(op)
+    if ufunc is not None:  # w.sub_(lr * w.grad): the weight update
+        return _write_arithmetic(self, a, op, ufunc, other, params.get("alpha", 1))
     if isinstance(other, np.ndarray) and op is not F.FillTensor:
         if a.base is not None or other.base is not None:  # (two owners never overlap)
             _check_overlap(a, other)
     elif op is F.Copy:  # copy_ from a Python number
         other = np.asarray(other)
-    ufunc = _FAST.get(op)
-    if (ufunc is not None or op is F.Copy) and isinstance(other, np.ndarray):
+    if op is F.Copy and isinstance(other, np.ndarray):
         _check_broadcast(a, (other,))  # torch: the shapes first, then the dtypes
     if op is F.ClampTensor:  # tensor bounds: each may overlap, all must broadcast
         for bound in other:
             if bound is not None:
                 _check_overlap(a, bound)
         _check_broadcast(a, other)
-    if ufunc is not None or op in (F.Clamp, F.ClampTensor):  # computed, then cast back
-        if op is F.Clamp:
-            operands = (params.get("min"), params.get("max"))
-        else:
-            operands = other if op is F.ClampTensor else (other,)
-        common = _result_dtype(op, a, operands)
-        if not np.can_cast(common, a.dtype, casting="same_kind"):
+    if op in (F.Clamp, F.ClampTensor):  # computed, then cast back
+        bounds = (params.get("min"), params.get("max")) if op is F.Clamp else other
+        common = _result_dtype(op, a, bounds)
+        if common != a.dtype and not np.can_cast(common, a.dtype, casting="same_kind"):
             raise _cast_error(common, a.dtype, scalar_bounds=op is F.Clamp)
     quiet = _quiet()
     try:
-        if ufunc is not None:
-            if isinstance(other, np.ndarray) and other.dtype != a.dtype:
-                other = other.astype(common)
-            alpha = params.get("alpha", 1)
-            if alpha != 1:
-                other = other * alpha
-            ufunc(a, other, out=a, casting="same_kind")
-        elif op is F.Copy:
+        if op is F.Copy:
             np.copyto(a, np.broadcast_to(other, a.shape), casting="unsafe")
         elif op is F.Fill:
             a.fill(params["value"])
@@ -151,11 +143,37 @@ def _write(self, op, other, params):
     return self
 
 
+def _write_arithmetic(self, a, op, ufunc, other, alpha):
+    """``a = a <op> alpha * other`` in ``a``'s own memory (add_, sub_, mul_, div_), with
+    torch's checks in torch's order: no partial overlap, the shapes, then the dtypes
+    (computed in the promoted dtype, which must cast back to ``a``'s)."""
+    if isinstance(other, np.ndarray):
+        if a.base is not None or other.base is not None:  # (two owners never overlap)
+            _check_overlap(a, other)
+        _check_broadcast(a, (other,))
+    common = _result_dtype(op, a, (other,))
+    if common != a.dtype and not np.can_cast(common, a.dtype, casting="same_kind"):
+        raise _cast_error(common, a.dtype)
+    quiet = _quiet()
+    try:
+        if isinstance(other, np.ndarray) and other.dtype != a.dtype:
+            other = other.astype(common)
+        if alpha != 1:
+            other = other * alpha
+        ufunc(a, other, out=a, casting="same_kind")
+    except (TypeError, ValueError) as e:
+        raise _translate(e, self, other) from None
+    finally:
+        _loud(quiet)
+    bump_version(self)
+    return self
+
+
 def _check_broadcast(a, others):
     """The operands must broadcast to ``a``'s own shape (torch's words if not)."""
     shape = a.shape
     for o in others:
-        if o is None:
+        if o is None or o.shape == shape:  # (a shape broadcasts to itself)
             continue
         try:
             shape = np.broadcast_shapes(shape, o.shape)
@@ -172,8 +190,12 @@ def _result_dtype(op, a, operands):
     """The dtype torch computes ``op`` in before writing the result back into ``a``:
     the promoted dtype of the operands, and for true division of integers the default
     float dtype (``int_tensor.div_(2)`` computes in float32, so it cannot be written
-    back)."""
-    common = result_type(a, *[o for o in operands if o is not None])
+    back). Operands of ``a``'s own dtype (``w.sub_(lr * w.grad)``) promote nothing."""
+    operands = [o for o in operands if o is not None]
+    if all(isinstance(o, np.ndarray) and o.dtype == a.dtype for o in operands):
+        common = a.dtype
+    else:
+        common = result_type(a, *operands)
     if op is F.Div and common.kind in "biu":
         common = np.dtype(np.float32)
     return common

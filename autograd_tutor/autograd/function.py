@@ -908,35 +908,40 @@ def _version_records(saved, inputs, arrays, result, order=None):
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
     dtype); the record names the tensor, with its own dtype, as torch does. ``order``
     (``Op._check_order``) lists the saved values in the order torch checks them."""
-    # the input whose data each saved value is; two inputs may hold the same array
-    # (x.detach() twice): each saved value then names the next of them, in save order
-    owner, named = {}, []
+    records = {}  # saved position -> (counter, version, tensor, shape, dtype)
+    named = set()  # the ids of the inputs named so far
     for i, arr in enumerate(saved):
-        if type(arr) is np.ndarray and arr is not result._data:
-            owners = [t for t, a in zip(inputs, arrays) if a is arr]
-            owners = [t for t in owners if isinstance(t, Tensor)]
-            owners = [t for t in owners if all(t is not n for n in named)] or owners
-            if owners:
-                named.append(owners[0])
-                owner[i] = owners[0]
-    records = []
-    if order is None or len(order) != len(saved):
-        order = range(len(saved))
-    for i in order:
-        arr = saved[i]
         if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
             continue
         if arr is result._data:
             box = version_counter(result)
-            records.append((box, box[0], None, arr.shape, arr.dtype))
+            records[i] = (box, box[0], None, arr.shape, arr.dtype)
             continue
-        t = owner.get(i)
+        t = _owner(arr, inputs, arrays, named)
         if t is not None:
+            named.add(id(t))
             box = version_counter(t)
             if type(box) is InferenceVersion:
                 raise RuntimeError(INFERENCE_SAVED_MESSAGE)
-            records.append((box, box[0], t, t._data.shape, t._data.dtype))
-    return records or None  # nothing to check: no list to keep
+            records[i] = (box, box[0], t, t._data.shape, t._data.dtype)
+    if not records:
+        return None  # nothing to check: no list to keep
+    if order is None or len(order) != len(saved):
+        return list(records.values())
+    return [records[i] for i in order if i in records]
+
+
+def _owner(arr, inputs, arrays, named):
+    """The input tensor whose data ``arr`` is. Two inputs may hold the same array
+    (x.detach() twice): then the first not ``named`` yet, in save order."""
+    owner = None
+    for t, a in zip(inputs, arrays):
+        if a is arr and isinstance(t, Tensor):
+            if id(t) not in named:
+                return t
+            if owner is None:
+                owner = t  # (all named: the first of them)
+    return owner
 
 
 def _replace_saved(node, old, new):
