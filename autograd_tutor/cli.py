@@ -1,16 +1,19 @@
 """``autograd-tutor``: the command line for people who installed the package with pip.
 
-``autograd-tutor lessons [DIR]`` copies the lesson notebooks into DIR (default
-``./autograd-tutor-lessons``) and opens JupyterLab there, on 127.0.0.1 with a token.
-Copying never overwrites a notebook you edited: the copies' checksums are remembered in
-``DIR/.autograd-tutor.json``, so an untouched copy can be refreshed when the package
-brings a newer version of a lesson, and an edited one is kept.
+``autograd-tutor lessons [DIR]`` copies the lesson notebooks into ``DIR/lessons`` and the
+pages they link to (the cheat sheet...) into ``DIR/docs`` (default DIR:
+``./autograd-tutor-lessons``), the layout of the JupyterLite site, so a lesson's link
+``../docs/cheatsheet.md`` works in every copy; then it opens JupyterLab there, on
+127.0.0.1 with a token. Copying never overwrites a file you edited: the copies' checksums
+are remembered in ``DIR/.autograd-tutor.json``, so an untouched copy can be refreshed
+when the package brings a newer version of a lesson, and an edited one is kept.
 """
 
 import argparse
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -24,14 +27,17 @@ from . import __version__
 DEFAULT_DIR = "autograd-tutor-lessons"
 MANIFEST = ".autograd-tutor.json"
 FIRST_LESSON = "01_from_scratch.ipynb"
+LESSONS_DIR = "lessons"  # DIR/lessons: the notebooks
+DOCS_DIR = "docs"  # DIR/docs: the pages the notebooks link to as ../docs/NAME
+DOC_LINK = re.compile(r"\]\(\.\./docs/([\w.-]+)[)#]")
 
 DESCRIPTION = """\
 autograd_tutor teaches how PyTorch computes gradients, with a small NumPy engine that
 speaks PyTorch's API, graph pictures, step-by-step widgets and Jupyter lessons."""
 
 LESSONS_HELP = """\
-Copy the lesson notebooks into DIR (default: ./autograd-tutor-lessons) and open
-JupyterLab there. Lessons you already have are never overwritten if you edited them;
+Copy the lesson notebooks into DIR/lessons (default DIR: ./autograd-tutor-lessons), the
+pages they link to (the cheat sheet...) into DIR/docs, and open JupyterLab there. Lessons you already have are never overwritten if you edited them;
 unedited copies are updated to the installed version. JupyterLab listens on 127.0.0.1
 only and requires a token; the URL with the token is printed when it starts.
 
@@ -66,6 +72,43 @@ def lessons_source():
     )
 
 
+def docs_source():
+    """The folder holding the pages the lessons link to (``../docs/NAME``).
+
+    In a wheel they are package data (``autograd_tutor/lesson_docs``); in a git
+    checkout, the repository's ``docs/`` folder.
+    """
+    packaged = Path(str(resources.files("autograd_tutor") / "lesson_docs"))
+    checkout = Path(__file__).resolve().parent.parent / "docs"
+    return packaged if packaged.is_dir() else checkout
+
+
+def linked_docs(notebooks):
+    """The names of the pages that ``notebooks`` link to as ``../docs/NAME``, sorted."""
+    found = set()
+    for path in notebooks:
+        found.update(DOC_LINK.findall(Path(path).read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def lesson_files(source):
+    """``(path in the copy, file to copy)`` for every notebook of ``source`` and every
+    page they link to: the whole course as the learner's folder holds it."""
+    notebooks = sorted(source.glob("*.ipynb"))
+    files = [(f"{LESSONS_DIR}/{p.name}", p) for p in notebooks]
+    docs = docs_source()
+    for name in linked_docs(notebooks):
+        page = docs / name
+        if not page.is_file():
+            raise CliError(
+                f"the lessons link to {DOCS_DIR}/{name}, which is missing from this "
+                "installation; reinstall with "
+                "pip install --force-reinstall 'autograd_tutor[lessons]'"
+            )
+        files.append((f"{DOCS_DIR}/{name}", page))
+    return files
+
+
 def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -79,32 +122,35 @@ def _read_manifest(target):
 
 
 def copy_lessons(source, target):
-    """Copy the notebooks of ``source`` into ``target`` without losing the learner's edits.
+    """Copy the lessons of ``source`` (and the pages they link to) into ``target``
+    without losing the learner's edits.
 
     Returns ``{"copied": [...], "updated": [...], "unchanged": [...], "kept": [...]}``
-    (file names). A file is *kept* when it differs from the packaged lesson and from
-    the copy this command last made, i.e. when the learner changed it.
+    (paths in ``target``, e.g. ``lessons/01_from_scratch.ipynb``). A file is *kept*
+    when it differs from the packaged one and from the copy this command last made,
+    i.e. when the learner changed it.
     """
     target.mkdir(parents=True, exist_ok=True)
     manifest = _read_manifest(target)
     report = {"copied": [], "updated": [], "unchanged": [], "kept": []}
-    for src in sorted(source.glob("*.ipynb")):
-        dest = target / src.name
+    for name, src in lesson_files(source):
+        dest = target / name
         new = _digest(src)
         if not dest.exists():
+            dest.parent.mkdir(exist_ok=True)
             shutil.copyfile(src, dest)
-            report["copied"].append(src.name)
+            report["copied"].append(name)
         else:
             old = _digest(dest)
             if old == new:
-                report["unchanged"].append(src.name)
-            elif manifest.get(src.name) == old:  # our own copy, untouched: refresh it
+                report["unchanged"].append(name)
+            elif manifest.get(name) == old:  # our own copy, untouched: refresh it
                 shutil.copyfile(src, dest)
-                report["updated"].append(src.name)
+                report["updated"].append(name)
             else:
-                report["kept"].append(src.name)
+                report["kept"].append(name)
                 continue  # the learner's version stays, and stays "theirs"
-        manifest[src.name] = new
+        manifest[name] = new
     (target / MANIFEST).write_text(
         json.dumps(manifest, indent=1, sort_keys=True) + "\n"
     )
@@ -232,7 +278,8 @@ def run_lessons(args):
     env["JUPYTER_TOKEN"] = token
     print("starting JupyterLab; stop it with Ctrl+C. Your lessons are at")
     print(
-        f"  http://127.0.0.1:{port}/lab/tree/{FIRST_LESSON}?token={token}", flush=True
+        f"  http://127.0.0.1:{port}/lab/tree/{LESSONS_DIR}/{FIRST_LESSON}?token={token}",
+        flush=True,
     )
     try:
         return subprocess.call(cmd, cwd=target, env=env)

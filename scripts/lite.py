@@ -26,6 +26,8 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from autograd_tutor import cli  # which pages the lessons link to, and where they go
+
 ROOT = Path(__file__).resolve().parent.parent
 LITE_DIR = ROOT / "lite"
 CACHE = Path(os.environ.get("AUTOGRAD_TUTOR_LITE_CACHE", ROOT / ".cache" / "lite"))
@@ -217,9 +219,15 @@ def build_wheel(dest):
 
 
 def site_lessons(dest):
-    """Copies of the lessons with the install cell first."""
+    """Copies of the lessons with the install cell first, and beside their folder the
+    pages they link to (``../docs/cheatsheet.md`` from ``lessons/``)."""
     dest.mkdir(parents=True)
-    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    docs = dest.parent / cli.DOCS_DIR
+    docs.mkdir()
+    for name in cli.linked_docs(notebooks):
+        shutil.copy2(ROOT / "docs" / name, docs / name)
+    for nb_path in notebooks:
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
         cell = {
             "cell_type": "code",

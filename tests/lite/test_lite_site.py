@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_tutor import __version__
+from autograd_tutor import __version__, cli
 from tests.browser import test_widgets_browser as browser_checks
 from tests.lite import explorer_notebook
 from tests.lite.run_lessons import ARGS, KERNEL_IDLE, serve
@@ -189,6 +189,12 @@ def test_site_has_lessons_wheels_and_widget_front_ends(sites):
         assert lessons == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
         first = json.loads((site / "files" / "lessons" / lessons[0]).read_text())
         assert "%pip install" in "".join(first["cells"][0]["source"])
+        # each lesson's ../docs/NAME link finds its page beside the lessons' folder
+        linked = cli.linked_docs((ROOT / "notebooks").glob("*.ipynb"))
+        assert "cheatsheet.md" in linked
+        for name in linked:
+            page = site / "files" / "docs" / name
+            assert page.read_bytes() == (ROOT / "docs" / name).read_bytes()
         index = json.loads((site / "pypi" / "all.json").read_text())
         for name in ("autograd-tutor", "ipywidgets", "anywidget", "jupyterlab-widgets"):
             assert name in index, sorted(index)

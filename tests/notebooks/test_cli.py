@@ -22,6 +22,7 @@ from autograd_tutor import cli
 from tests.chromium import free_port
 
 LESSONS = sorted(p.name for p in cli.lessons_source().glob("*.ipynb"))
+DOCS = cli.linked_docs(cli.lessons_source().glob("*.ipynb"))
 
 
 def test_lessons_source_has_every_lesson_of_the_course():
@@ -31,30 +32,35 @@ def test_lessons_source_has_every_lesson_of_the_course():
     assert LESSONS[0] == "01_from_scratch.ipynb"
 
 
-def test_dry_run_copies_every_lesson(tmp_path, capsys):
-    target = tmp_path / "lessons"
+def test_dry_run_copies_every_lesson_and_the_pages_they_link_to(tmp_path, capsys):
+    target = tmp_path / "course"
     assert cli.main(["lessons", str(target), "--dry-run"]) == 0
-    assert sorted(p.name for p in target.glob("*.ipynb")) == LESSONS
+    assert sorted(p.name for p in (target / "lessons").glob("*.ipynb")) == LESSONS
     src = cli.lessons_source()
     for name in LESSONS:
-        assert (target / name).read_bytes() == (src / name).read_bytes()
+        assert (target / "lessons" / name).read_bytes() == (src / name).read_bytes()
+    assert "cheatsheet.md" in DOCS and "reading-the-engine.md" in DOCS
+    assert sorted(p.name for p in (target / "docs").iterdir()) == DOCS
+    for name in DOCS:  # each lesson's ../docs/NAME link finds its page
+        page = (target / "lessons" / ".." / "docs" / name).resolve()
+        assert page.read_bytes() == (cli.docs_source() / name).read_bytes()
     out = capsys.readouterr().out
-    assert f"{len(LESSONS)} copied" in out
+    assert f"{len(LESSONS) + len(DOCS)} copied" in out
     assert "--ServerApp.ip=127.0.0.1" in out
     assert f"--ServerApp.root_dir={target.resolve()}" in out
 
 
 def test_edited_lessons_are_kept(tmp_path, capsys):
-    target = tmp_path / "lessons"
+    target = tmp_path / "course"
     cli.main(["lessons", str(target), "--dry-run"])
-    edited = target / LESSONS[2]
+    edited = target / "lessons" / LESSONS[2]
     edited.write_text('{"my": "edits"}')
     capsys.readouterr()
     assert cli.main(["lessons", str(target), "--dry-run"]) == 0
     assert edited.read_text() == '{"my": "edits"}'
     out = capsys.readouterr().out
-    assert f"kept your edited {LESSONS[2]}" in out
-    assert f"{len(LESSONS) - 1} unchanged" in out
+    assert f"kept your edited lessons/{LESSONS[2]}" in out
+    assert f"{len(LESSONS) + len(DOCS) - 1} unchanged" in out
     # ...and it stays the learner's on every later run
     cli.main(["lessons", str(target), "--dry-run"])
     assert edited.read_text() == '{"my": "edits"}'
@@ -62,29 +68,39 @@ def test_edited_lessons_are_kept(tmp_path, capsys):
 
 def test_foreign_files_are_kept(tmp_path):
     """A file that this command never wrote is not ours to replace."""
-    target = tmp_path / "lessons"
-    target.mkdir()
-    (target / LESSONS[0]).write_text("mine")
+    target = tmp_path / "course"
+    (target / "docs").mkdir(parents=True)
+    (target / "docs" / DOCS[0]).write_text("mine")
     (target / "notes.txt").write_text("notes")
     cli.main(["lessons", str(target), "--dry-run"])
-    assert (target / LESSONS[0]).read_text() == "mine"
+    assert (target / "docs" / DOCS[0]).read_text() == "mine"
     assert (target / "notes.txt").read_text() == "notes"
 
 
 def test_untouched_old_copies_are_updated(tmp_path, capsys):
     """A copy the learner never changed follows the installed version of the lesson."""
-    target = tmp_path / "lessons"
+    target = tmp_path / "course"
     cli.main(["lessons", str(target), "--dry-run"])
-    old = target / LESSONS[0]
+    old = target / "lessons" / LESSONS[0]
     old.write_text("an older version of the lesson")
     manifest = target / cli.MANIFEST
     data = json.loads(manifest.read_text())
-    data[LESSONS[0]] = cli._digest(old)  # as if an older package had copied it
+    data[f"lessons/{LESSONS[0]}"] = cli._digest(old)  # as an older package copied it
     manifest.write_text(json.dumps(data))
     capsys.readouterr()
     cli.main(["lessons", str(target), "--dry-run"])
     assert old.read_bytes() == (cli.lessons_source() / LESSONS[0]).read_bytes()
-    assert f"updated {LESSONS[0]}" in capsys.readouterr().out
+    assert f"updated lessons/{LESSONS[0]}" in capsys.readouterr().out
+
+
+def test_a_linked_page_missing_from_the_installation_is_a_clear_error(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(cli, "docs_source", lambda: tmp_path / "no-docs")
+    assert cli.main(["lessons", str(tmp_path / "course"), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "the lessons link to docs/cheatsheet.md, which is missing" in err
+    assert "pip install --force-reinstall" in err
 
 
 def test_help_explains(capsys):
@@ -173,12 +189,13 @@ def test_real_launch_serves_the_lessons_behind_a_token(tmp_path):
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()
     try:
-        pattern = re.compile(rf"http://127\.0\.0\.1:{port}/lab/tree/\S+\?token=(\w+)")
+        pattern = re.compile(rf"http://127\.0\.0\.1:{port}/lab/tree/(\S+)\?token=(\w+)")
         token, deadline = None, time.monotonic() + 60
         while token is None and time.monotonic() < deadline and proc.poll() is None:
             found = [m for m in map(pattern.search, list(lines)) if m]
-            token = found[0].group(1) if found else None
+            first, token = found[0].groups() if found else (None, None)
             time.sleep(0.2)
+        assert first == f"lessons/{LESSONS[0]}", "".join(lines)
         assert token, "".join(lines)
         base = f"http://127.0.0.1:{port}"
         contents = None
@@ -188,7 +205,9 @@ def test_real_launch_serves_the_lessons_behind_a_token(tmp_path):
             except OSError:
                 time.sleep(0.2)  # printed before the server listens
         names = {item["name"] for item in json.load(contents)["content"]}
-        assert set(LESSONS) <= names
+        assert {"lessons", "docs"} <= names
+        listing = urllib.request.urlopen(f"{base}/api/contents/lessons?token={token}")
+        assert set(LESSONS) <= {item["name"] for item in json.load(listing)["content"]}
         with pytest.raises(urllib.error.HTTPError) as exc:  # no token, no access
             urllib.request.urlopen(f"{base}/api/contents")
         assert exc.value.code == 403

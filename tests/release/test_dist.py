@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd_tutor import __version__
+from autograd_tutor import __version__, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL_NAME = f"autograd_tutor-{__version__}-py3-none-any.whl"
@@ -102,6 +102,11 @@ def test_wheel_has_lessons_assets_and_licences(dists):
     notebooks = _files(ROOT / "notebooks")
     assert lessons == {f"autograd_tutor/lessons/{n}": b for n, b in notebooks.items()}
     assert len(lessons) >= 6
+    # every page a lesson links to (../docs/NAME), and only those (pyproject.toml lists them)
+    linked = cli.linked_docs((ROOT / "notebooks").glob("*.ipynb"))
+    pages = {n for n in names if n.startswith("autograd_tutor/lesson_docs/")}
+    assert pages == {f"autograd_tutor/lesson_docs/{n}" for n in linked}
+    assert "autograd_tutor/lesson_docs/cheatsheet.md" in pages
     shipped = _files(ROOT / "autograd_tutor" / "assets")
     assert assets == {f"autograd_tutor/assets/{n}": b for n, b in shipped.items()}
     assert "autograd_tutor/assets/viz-js/viz.js" in assets
@@ -136,7 +141,9 @@ def test_wheel_has_every_file_of_the_package(dists):
             n: whl.read(n)
             for n in whl.namelist()
             if n.startswith("autograd_tutor/")
-            and not n.startswith("autograd_tutor/lessons/")
+            and not n.startswith(
+                ("autograd_tutor/lessons/", "autograd_tutor/lesson_docs/")
+            )
         }
     tracked = _tracked_package_files()
     assert set(shipped) == tracked, (
@@ -152,6 +159,8 @@ def test_sdist_is_the_source_without_caches(dists):
         names = {n.split("/", 1)[1] for n in sdist.getnames() if "/" in n}
     assert {"pyproject.toml", "README.md", "LICENSE"} <= names
     assert {f"notebooks/{n}" for n in _files(ROOT / "notebooks")} <= names
+    linked = cli.linked_docs((ROOT / "notebooks").glob("*.ipynb"))
+    assert {f"docs/{n}" for n in linked} <= names  # a wheel built from it ships them
     assert "autograd_tutor/assets/viz-js/viz.js" in names
     leaked = [
         n for n in names if n.split("/")[0] in {".cache", ".venv", "build", "dist"}
@@ -208,24 +217,23 @@ def test_wheel_installs_into_a_clean_venv_and_lessons_dry_run_works(dists, tmp_p
     assert viz_js == "True" and version == __version__
 
     target = tmp_path / "my lessons"
-    cli = env_dir / "bin" / "autograd-tutor"
+    command = env_dir / "bin" / "autograd-tutor"
     run = subprocess.run(
-        [str(cli), "lessons", "--dry-run", str(target)],
+        [str(command), "lessons", "--dry-run", str(target)],
         capture_output=True,
         text=True,
         cwd=tmp_path,
         env=env,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert (
-        f"lessons in {target}: {len(_lessons(ROOT / 'notebooks'))} copied" in run.stdout
-    )
+    # the course as the learner's folder holds it: lessons/ and the pages they link to
+    expected = {f"lessons/{n}": b for n, b in _lessons(ROOT / "notebooks").items()}
+    for name in cli.linked_docs((ROOT / "notebooks").glob("*.ipynb")):
+        expected[f"docs/{name}"] = (ROOT / "docs" / name).read_bytes()
+    assert f"lessons in {target}: {len(expected)} copied" in run.stdout
     assert "dry run: would start JupyterLab" in run.stdout
     assert f"{python} -m jupyterlab --ServerApp.ip=127.0.0.1" in run.stdout
-    copied = {n: b for n, b in _files(target).items() if n.endswith(".ipynb")}
-    assert copied == _lessons(ROOT / "notebooks")
+    copied = {n: b for n, b in _files(target).items() if n != ".autograd-tutor.json"}
+    assert copied == expected
     manifest = json.loads((target / ".autograd-tutor.json").read_text())
-    assert manifest == {
-        n: hashlib.sha256(b).hexdigest()
-        for n, b in _lessons(ROOT / "notebooks").items()
-    }
+    assert manifest == {n: hashlib.sha256(b).hexdigest() for n, b in expected.items()}
