@@ -17,6 +17,7 @@ The optional parts load on first use, so ``import autograd_tutor`` needs only Nu
 """
 
 import importlib
+import numbers
 
 # tensor.py first: every other module builds on its Tensor class (tensor.py imports the
 # ops its methods call at its end, once the class exists)
@@ -62,7 +63,7 @@ __all__ = [
 
 # torch's functional spellings: at.exp(x) is x.exp(), at.sum(x, dim=0) is x.sum(dim=0)
 _FUNCTIONAL = (
-    "add sub mul div pow neg exp log sqrt abs tanh sigmoid relu clamp clip sum mean max "
+    "add sub mul div neg exp log sqrt abs tanh sigmoid relu clamp clip sum mean max "
     "min mm t transpose permute reshape unsqueeze squeeze flatten clone detach argmax "
     "argmin reciprocal"
 ).split()
@@ -86,8 +87,32 @@ def _functional(name):
 
 for _name in _FUNCTIONAL:
     globals()[_name] = _functional(_name)
-__all__ += _FUNCTIONAL
+__all__ += _FUNCTIONAL + ["pow"]
 del _name
+
+
+def pow(input, exponent):  # noqa: A001  (torch spells it at.pow)
+    """``at.pow(x, e)`` is ``x.pow(e)``; with a number first, ``at.pow(2, x)`` is
+    ``2 ** x`` (``PowBackward2``), torch's ``(Number self, Tensor exponent)``.
+
+    >>> import autograd_tutor as at
+    >>> at.pow(2, at.tensor([1.0, 3.0]))
+    tensor([2., 8.])
+    """
+    if isinstance(input, Tensor):
+        return input.pow(exponent)
+    if isinstance(input, numbers.Number) and isinstance(exponent, Tensor):
+        return exponent.__rpow__(input)
+    got = ", ".join(
+        "Tensor" if isinstance(a, Tensor) else type(a).__name__
+        for a in (input, exponent)
+    )
+    raise TypeError(
+        f"pow() received an invalid combination of arguments - got ({got}), but "
+        "expected one of:\n * (Tensor input, Tensor exponent, *, Tensor out = None)\n"
+        " * (Number self, Tensor exponent, *, Tensor out = None)\n"
+        " * (Tensor input, Number exponent, *, Tensor out = None)\n"
+    )
 
 
 def is_tensor(obj):

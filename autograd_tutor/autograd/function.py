@@ -864,8 +864,9 @@ class MultiViewOp(Op):
         if tangents:  # forward-mode AD: each output's tangent is a view of x's
             dx = _forward_ad.tangent_of(x)
             if dx is not None and x._data.dtype.kind == "f":
+                view_of = _forward_ad.tangent_tensor(x)
                 for t, dt in zip(outputs, cls.jvp(node, dx)):
-                    _forward_ad.set_tangent(t, dt)
+                    _forward_ad.set_tangent(t, dt, view_of)
         if recorders:
             notify(cls, (x,), params, outputs)
         return outputs

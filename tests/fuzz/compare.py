@@ -220,13 +220,15 @@ def diff_obs(a, t, what, grad=False):
         if a[1] != t[1]:
             out.append(("cosmetic: name", what + " (type)", a[1], t[1]))
         if len(a[2]) != len(t[2]):
-            return [("wrong gradient" if grad else "wrong forward value", what, a, t)]
+            klass = "wrong gradient" if grad else "wrong forward value"
+            return [(klass, what + " (length)", a, t)]
         for i, (x, y) in enumerate(zip(a[2], t[2], strict=True)):
             out += diff_obs(x, y, f"{what}[{i}]", grad)
         return out
     if kind == "list":
         if len(a[1]) != len(t[1]):
-            return [("wrong gradient" if grad else "wrong forward value", what, a, t)]
+            klass = "wrong gradient" if grad else "wrong forward value"
+            return [(klass, what + " (length)", a, t)]
         out = []
         for i, (x, y) in enumerate(zip(a[1], t[1], strict=True)):
             out += diff_obs(x, y, f"{what}[{i}]", grad)
@@ -235,9 +237,8 @@ def diff_obs(a, t, what, grad=False):
         if a[1] != t[1]:
             return [("cosmetic: name", what + " (type)", a[1], t[1])]
         if not _same_py(a[2], t[2]):
-            return [
-                ("wrong gradient" if grad else "wrong forward value", what, a[2], t[2])
-            ]
+            klass = "wrong gradient" if grad else "wrong forward value"
+            return [(klass, what + " (value)", a[2], t[2])]
         return []
     if a != t:
         return [("cosmetic: name", what, a[1], t[1])]
@@ -354,7 +355,7 @@ def _lock_step(program, at, torch):
             else:
                 obs_t = observe(ot.value, _leaves(nt), not step.grad, _graph(step))
                 step_diffs = diff_obs(obs_a, obs_t, step.out, grad=step.grad)
-                if _rounding_explains(step, inexact, noise, obs_a, obs_t):
+                if _rounding_explains(step, inexact, noise, obs_a, obs_t, na):
                     step_diffs = [_rounding(d) for d in step_diffs]
                 found += step_diffs
                 if not _bit_exact(obs_a, obs_t):
@@ -418,21 +419,52 @@ def _discrete(a, t):
 _PRODUCT_OPS = frozenset({"matmul", "linear", "Linear()", "Sequential()"})
 
 
-def _rounding_explains(step, inexact, noise, a, t):
-    """Can rounding alone explain how the two results differ?
+def _rounding_explains(step, inexact, noise, a, t, ns):
+    """Can rounding alone explain how the two results' values differ? (Only their
+    values: see ``_rounding``; a dtype or a shape must agree all the same.)
 
     Yes when the step read a value that agreed only within the absolute tolerance
     (``noise``: a value that is 0 up to rounding, which a division or a log blows up);
     when it read values that agreed only to rounding (``inexact``) and its result is
     discrete (a comparison flips) or differs only where one side is not finite (a
     product ``tiny * inf = inf`` against ``0 * inf = nan``, ``log`` of ``-tiny`` against
-    ``log(0)``); and when a sum of products differs only in the sign of a zero.
+    ``log(0)``); when a sum of products differs only in the sign of a zero; and when
+    ``clamp`` with tensor bounds differs only in the sign of a zero it was given twice
+    (``ns``: the step's operands, see ``_clamp_tie``).
     """
     if noise & set(step.uses):
         return True
     if inexact & set(step.uses) and (_discrete(a, t) or _differ_only(a, t, _nonfinite)):
         return True
+    if step.op == "clamp" and len(step.uses) > 1:
+        return _differ_only(a, t, _clamp_tie([ns[u] for u in step.uses]))
     return step.op in _PRODUCT_OPS and _differ_only(a, t, _signed_zero)
+
+
+def _clamp_tie(operands):
+    """``where(x, y)`` for ``_differ_only``: the zeros of a ``clamp`` result where the
+    clamped tensor and a tensor bound are both zeros (``0.`` clamped to ``min=-0.``).
+
+    torch's CPU kernel returns either operand there, depending on the path an element
+    takes, not on its values: the vectorized loop gives the bound, the scalar loop for
+    the tail of a row gives ``x``. So ``zeros(17).clamp(min=full((17,), -0.))`` is
+    sixteen ``-0.`` and one ``0.`` (``x`` of float64 on an AVX-512 CPU; another vector
+    width moves the line), while ``zeros(4)`` gives ``0.`` four times. autograd_tutor
+    always returns ``x`` (torch's scalar loop, and every number bound): a tie's sign
+    is rounding. Anywhere else a sign of zero is compared (``-0.3`` clamped to
+    ``min=-0.`` is ``-0.``)."""
+    arrays = [_array(o).astype(np.float64) for o in operands]
+    x, bounds = arrays[0], arrays[1:]
+
+    def tie(u, v):
+        shape = u.shape
+        xs = np.broadcast_to(x, shape) == 0
+        zero_bound = np.zeros(shape, dtype=bool)
+        for b in bounds:
+            zero_bound |= np.broadcast_to(b, shape) == 0
+        return _signed_zero(u, v) & xs & zero_bound
+
+    return tie
 
 
 def _only_absolutely_close(a, t):
@@ -479,8 +511,10 @@ def _differ_only(a, t, where):
 
 
 def _rounding(d):
+    """A value difference that rounding explains (see ``_rounding_explains``) counts as
+    rounding; a dtype, a shape, a kind or a length stays what it is."""
     klass, what, x, y = d
-    if klass in ("wrong forward value", "wrong gradient"):
+    if klass in ("wrong forward value", "wrong gradient") and what.endswith("(value)"):
         return (ROUNDING, what, x, y)
     return d
 

@@ -18,7 +18,7 @@ Features (``FEATURES``; a program uses the ops of the features it is given):
   tensor, ``**`` with a tensor or fractional exponent, ``0 ** x``); without it ``**``
   takes exponents 2 and 3 (or base 2) and ``/`` divides by a nonzero number
 - ``arith``: ``+ - * / **`` (tensor or Python number on either side, broadcasting),
-  ``add/sub(alpha=) mul div pow``, functional ``at.add`` ...
+  ``add/sub(alpha=) mul div pow``, functional ``at.add`` ... (``at.pow(2, x)`` too)
 - ``unary``: ``neg exp log sqrt abs tanh sigmoid relu reciprocal clone detach
   contiguous`` and ``clamp/clip`` (numbers or tensors)
 - ``reduce``: ``sum mean max min`` (all, dim, dims, keepdim; ``values/indices``),
@@ -40,8 +40,9 @@ Features (``FEATURES``; a program uses the ops of the features it is given):
 - ``inputs``: ``backward(inputs=[...])`` (leaves and non-leaves)
 - ``grad``: ``autograd.grad`` with several inputs, ``retain_graph``, ``allow_unused``
 - ``gradmode``: steps under ``no_grad``, ``enable_grad``, ``set_grad_enabled(False)``
-- ``nn``: ``nn.Linear`` (weights set from literals), ``Sequential``, ``ReLU Tanh
-  Sigmoid MSELoss``, ``nn.functional.linear relu mse_loss``
+- ``nn``: ``nn.Linear`` (weights set from literals), ``Sequential`` (not called on an
+  input that puts a hidden value on ReLU's kink up to rounding: ``relu_tie``), ``ReLU
+  Tanh Sigmoid MSELoss``, ``nn.functional.linear relu mse_loss``
 - ``optim``: unrolled training loops with ``SGD`` (momentum, nesterov, weight_decay)
   and ``Adam`` over leaves or a model's parameters
 - ``errors``: out-of-range dims, shapes that do not broadcast, wrong dtypes
@@ -323,6 +324,10 @@ class Generator(gen_higher.Higher):
         if c == 0:  # tensor op scalar
             return self.emit(op, f"{{0}} {op} {_lit(self.scalar())}", [a])
         if c == 1:  # scalar op tensor
+            if op == "**" and self.chance(
+                0.3
+            ):  # torch's (Number self, Tensor exponent)
+                return self.emit("r**", f"L.pow({_lit(self.scalar())}, {{0}})", [a])
             return self.emit("r" + op, f"{_lit(self.scalar())} {op} {{0}}", [a])
         b = self.other(a)
         if b is None:
@@ -825,12 +830,30 @@ class Generator(gen_higher.Higher):
             )
         first = self.linear(i, 3)
         second = self.linear(3, o)
-        if first is None or second is None:
+        if first is None or second is None or self.relu_tie(first, x):
             return None
         seq = self.emit(
             "Sequential", "L.nn.Sequential({0}, L.nn.ReLU(), {1})", [first, second]
         )
         return seq and self.emit("Sequential()", "{0}({1})", [seq, x])
+
+    def relu_tie(self, linear, x):
+        """Does ``linear(x)`` hold a value that is 0 up to rounding (in the ReLU of a
+        ``Sequential``)? Then ReLU's kink sits on a rounding tie the comparator cannot
+        see: the hidden value is exactly 0 in torch's sum of products and 1e-8 in
+        NumPy's (seed 3105808), so the gradient passes on one side only. The program
+        then calls no ``Sequential`` there. (Literal data makes such ties common: with
+        one decimal, -0.8 * -0.4 - 0.4 * 0.2 - 1.2 * 0.2 is 0 in exact arithmetic.)"""
+        m, v = self.val(linear), self.val(x)
+        torch = self.torch
+        try:
+            with torch.no_grad():
+                out = m(v)
+                scale = v.abs() @ m.weight.abs().mT + m.bias.abs()
+        except RuntimeError:  # (a float64 x: the call raises, compared as an error)
+            return False
+        eps = torch.finfo(out.dtype).eps
+        return bool((out.abs() <= 8 * eps * scale).any())
 
     def g_optim(self):
         opt = self.r.choice(

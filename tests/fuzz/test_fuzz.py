@@ -258,3 +258,30 @@ def test_a_value_divided_by_rounding_noise_is_told_apart(torch, monkeypatch):
     div = at.Tensor.__truediv__  # a quotient gone wrong on exact values
     monkeypatch.setattr(at.Tensor, "__truediv__", lambda a, b: div(a, b) * 1.5)
     assert check(program, at, torch)[0] == "wrong forward value"
+    monkeypatch.setattr(at.Tensor, "sum", rounded)  # rounding noise, and a wrong dtype:
+    monkeypatch.setattr(at.Tensor, "__truediv__", lambda a, b: div(a, b).double())
+    assert check(program, at, torch)[0] == "wrong forward value"  # (only values round)
+
+
+def test_the_sign_of_a_zero_clamped_to_a_zero_bound_is_rounding(torch, monkeypatch):
+    """seed 5011024: ``0.`` clamped to a tensor bound ``-0.`` is ``0.`` or ``-0.`` in
+    torch depending on its kernel's path, not on the values (``zeros(4)`` gives 0.,
+    ``zeros(8)`` of float64 -0.): that sign is rounding, any other value is compared."""
+    program = [
+        _leaf("v0", "L.tensor([[0.0, 0.5, -0.3]], dtype=L.float64)"),
+        _leaf("v1", "L.tensor([[-0.0]], dtype=L.float64)"),
+        Step("clamp", "v2", "{0}.clamp(min={1})", ("v0", "v1")),
+    ]
+    assert check(program, at, torch) == (PASS, [])  # [0., 0.5, -0.] on both sides
+    clamp = at.Tensor.clamp
+
+    def scaled(*factors):
+        f = at.tensor([factors], dtype=at.float64)
+        monkeypatch.setattr(at.Tensor, "clamp", lambda *a, **k: clamp(*a, **k) * f)
+
+    scaled(-1.0, 1.0, 1.0)  # the bound where x and the bound are zeros: a tie
+    assert check(program, at, torch)[0] == "float rounding"
+    scaled(1.0, 1.0, -1.0)  # 0. for -0.3 clamped to -0.: a lost sign, no tie
+    assert check(program, at, torch)[0] == "wrong forward value"
+    scaled(1.0, 2.0, 1.0)
+    assert check(program, at, torch)[0] == "wrong forward value"

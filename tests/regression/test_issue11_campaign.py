@@ -98,6 +98,18 @@ def fwd_integers_to_negative_integer_powers(L):
     return b.pow(e), b**e, i**n, L.tensor([0, 1, -1, 2], dtype=L.int32) ** e
 
 
+def fwd_pow_with_a_number_first(L):
+    # torch.pow(2, x) is 2 ** x (its (Number self, Tensor exponent) overload)
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = L.pow(2, x)
+    y.sum().backward()
+    try:
+        L.pow(2, 3)
+    except TypeError as e:
+        refused = str(e)
+    return y, x.grad, L.pow(2.5, L.tensor([1, 2])), L.pow(True, L.tensor([1])), refused
+
+
 # ----------------------------------------------------------------------------------------
 # Names
 
