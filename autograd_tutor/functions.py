@@ -158,6 +158,7 @@ class Add(Op):
 
     node_name = "AddBackward0"
     broadcasts = True
+    elementwise = True
     attr_names = ("alpha",)
 
     @staticmethod
@@ -188,6 +189,7 @@ class Sub(Op):
 
     node_name = "SubBackward0"
     broadcasts = True
+    elementwise = True
     attr_names = ("alpha",)
 
     @staticmethod
@@ -237,6 +239,7 @@ class Mul(Op):
 
     node_name = "MulBackward0"
     broadcasts = True
+    elementwise = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -315,6 +318,7 @@ class Div(Op):
 
     node_name = "DivBackward0"
     broadcasts = True
+    elementwise = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -423,6 +427,7 @@ class PowTensor(Op):
 
     node_name = "PowBackward1"
     broadcasts = True
+    elementwise = True
     saved_names = ("self", "exponent", "result")
 
     @staticmethod
@@ -725,6 +730,7 @@ class ClampTensor(Op):
 
     node_name = "ClampBackward0"
     broadcasts = True
+    elementwise = True
     saved_names = ("self", "min", "max")
 
     @staticmethod

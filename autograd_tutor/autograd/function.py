@@ -21,6 +21,7 @@ from .. import _quiet
 from .. import functions as _functions  # (its ops are used when called: it imports us)
 from .._broadcast import sum_to, unbroadcast
 from .._dtype import from_numpy_dtype, result_type, title, type_string
+from .._layout import torch_layout
 from ..tensor import (
     MULTI_OUTPUT_NODE,
     NO_GRAD_MODE,
@@ -530,6 +531,7 @@ class Op:
     is_view = False
     numpy = None  # optional: forward's result on arrays alone, faster (for Op.call)
     broadcasts = False  # True for elementwise ops whose inputs may broadcast
+    elementwise = False  # True: the result is laid out as torch's (see _layout)
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
@@ -616,6 +618,10 @@ class Op:
         if out.dtype is _F64 and not any_f64 and not cls.sets_dtype:
             # Python floats don't promote float32 or int tensors to float64 (torch)
             out = _replace_saved(node, out, out.astype(np.float32))
+        if cls.elementwise and out.ndim > 1:  # torch's memory layout (strides)
+            laid_out = torch_layout(out, arrays)
+            if laid_out is not out:
+                out = _replace_saved(node, out, laid_out)
         # 4. wrap (and attach the node)
         result = Tensor._make(out)
         if cls.is_view:

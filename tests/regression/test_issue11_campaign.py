@@ -290,6 +290,40 @@ def msg_expand_keeps_the_stride_of_a_dimension_it_does_not_repeat(L):
     ]
 
 
+def msg_elementwise_result_laid_out_as_torch(L):
+    # torch's TensorIterator lays out a result as its first operand with a say: a
+    # transposed view plus a row-major tensor is transposed (NumPy: row-major), so
+    # view() refuses it, reshape copies it, is_contiguous() is False
+    a = L.ones(2, 3).t()
+    b = L.ones(3, 2)
+    w = L.ones(3, 2, requires_grad=True)
+    c = L.ones(2, 3, 2, requires_grad=True).permute(0, 2, 1)
+    d = L.ones(2, 2, 3, dtype=L.float64)
+    return [
+        (a + b).is_contiguous(),
+        (b + a).is_contiguous(),
+        (a * b.double()).is_contiguous(),
+        (a > b).is_contiguous(),
+        (a - w).is_contiguous(),
+        a.clamp(min=b).is_contiguous(),
+        (c - d).is_contiguous(),
+        _error(lambda: (a + b).view(6)),
+        (a * w).reshape(6).grad_fn,
+        (a * w).reshape(3, 2).grad_fn,
+        _names(((c - d) @ L.ones(2, 3, 1, dtype=L.float64)).grad_fn),
+    ]
+
+
+def _names(node):
+    """The names along a graph's first edges (seed 6004611: matmul reshapes a
+    non-contiguous batch with ReshapeAliasBackward0)."""
+    names = []
+    while node is not None and node.next_functions:
+        names.append(node.name())
+        node = node.next_functions[0][0]
+    return names
+
+
 # ----------------------------------------------------------------------------------------
 # Flags: versions
 
