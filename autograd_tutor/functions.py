@@ -238,6 +238,7 @@ class Mul(Op):
     """z = a * b.   dz/da = b,  dz/db = a."""
 
     node_name = "MulBackward0"
+    jvp_reads_self = True  # (in place: self's missing tangent, see forward_ad)
     broadcasts = True
     elementwise = True
     saved_names = ("self", "other")
@@ -426,6 +427,7 @@ class PowTensor(Op):
     """z = a ** b (both tensors).   dz/da = b * a ** (b - 1),  dz/db = a ** b * ln(a)."""
 
     node_name = "PowBackward1"
+    jvp_reads_self = True  # (in place: self's missing tangent, see forward_ad)
     broadcasts = True
     elementwise = True
     saved_names = ("self", "exponent", "result")
@@ -456,9 +458,10 @@ class PowTensor(Op):
 
     @staticmethod
     def jvp(ctx, z, a, b, da, db):
-        """dz = b * a ** (b - 1) * da + a ** b * ln(a) * db."""
+        """dz = b * a ** (b - 1) * da + a ** b * ln(a) * db, each term 0 where
+        backward's is (torch computes it with backward's formulas)."""
         with np.errstate(all="ignore"):
-            dz_a = da * b * a ** (b - 1)
+            dz_a = np.where(b == 0, 0, da * (b * a ** (b - 1)))
             dz_b = db * np.where((a == 0) & (b >= 0), 0, z * np.log(a))
         return dz_a + dz_b
 
@@ -729,6 +732,7 @@ class ClampTensor(Op):
     """
 
     node_name = "ClampBackward0"
+    jvp_reads_self = True  # (in place: self's missing tangent, see forward_ad)
     broadcasts = True
     elementwise = True
     saved_names = ("self", "min", "max")
@@ -764,17 +768,17 @@ class ClampTensor(Op):
 
     @staticmethod
     def jvp(ctx, y, x, lo, hi, dx, dlo, dhi):
-        """dy = dx inside [min, max], dmin below min, dmax above max (and dmax
-        wherever min > max, where the result is max)."""
-        above_lo = x >= lo if lo is not None else True
-        below_hi = x <= hi if hi is not None else True
-        dy = np.where(above_lo & below_hi, dx, 0)
-        clash = (lo > hi) if lo is not None and hi is not None else False
+        """dy = dmax wherever min > max (the result is max there), else dmin below
+        min, dmax above max and dx elsewhere (torch's ``clamp_jvp``: with one bound,
+        dx only strictly inside it, so a nan or a tie takes the bound's tangent)."""
+        if lo is not None and hi is not None:
+            inner = np.where(x > hi, dhi, dx)
+            return np.where(lo > hi, dhi, np.where(x < lo, dlo, inner))
         if lo is not None:
-            dy = dy + np.where((x < lo) & ~clash, dlo, 0)
+            return np.where(x > lo, dx, dlo)
         if hi is not None:
-            dy = dy + np.where((x > hi) | clash, dhi, 0)
-        return dy
+            return np.where(x < hi, dx, dhi)
+        return np.array(dx, copy=True)
 
 
 # ----------------------------------------------------------------------------------------
@@ -911,9 +915,11 @@ class _Extreme(Op):
 
     @staticmethod
     def jvp(ctx, y, x, dx):
-        """dy = mean of dx over the positions that hold the extreme (ties share)."""
-        hits = np.isnan(x) if np.isnan(y) else x == y
-        return np.add.reduce(np.where(hits, dx, 0), axis=None) / hits.sum()
+        """dy = mean of dx over the positions that hold the extreme (ties share).
+        As torch's ``evenly_read_jvp``: ``sum(dx * (x == y)) / count``, so a nan
+        result (no position equals it) gives nan, as does a nan anywhere in dx."""
+        hits = x == y
+        return np.add.reduce(dx * hits, axis=None) / np.add.reduce(hits, axis=None)
 
 
 @register

@@ -58,7 +58,7 @@ def _count_dependencies(roots, needed=None):
     stack = list(dict.fromkeys(roots))
     roots = set(stack)
     while stack:
-        for nxt, _ in stack.pop().next_functions:
+        for nxt in stack.pop()._next_nodes:
             if nxt is None or (needed is not None and nxt not in needed):
                 continue
             if nxt in deps:
@@ -78,20 +78,20 @@ def _nodes_leading_to(roots, targets):
         if root in seen:
             continue
         seen.add(root)
-        stack = [(root, iter(root.next_functions))]
+        stack = [(root, iter(root._next_nodes))]
         while stack:
             node, children = stack[-1]
-            for child, _ in children:
+            for child in children:
                 if child is not None and child not in seen:
                     seen.add(child)
-                    stack.append((child, iter(child.next_functions)))
+                    stack.append((child, iter(child._next_nodes)))
                     break
             else:
                 stack.pop()
                 order.append(node)
     needed = set()
     for node in order:
-        if node in targets or any(c in needed for c, _ in node.next_functions):
+        if node in targets or any(c in needed for c in node._next_nodes):
             needed.add(node)
     return needed
 
@@ -168,14 +168,14 @@ def iter_backward(
                 if anomaly:
                     grads_out = _run_watched(node, grads_in)
                 elif grads_in[0] is None and all(g is None for g in grads_in):
-                    grads_out = (None,) * len(node.next_functions)  # nothing to pass on
+                    grads_out = (None,) * len(node._next_nodes)  # nothing to pass on
                 else:
                     grads_out = node._run(grads_in)
                 if node._kept_values and not retain_graph:
                     node._kept_values = None  # 5. its saved values are no longer needed
                     node._freed = True
             # one gradient along each edge; where two edges meet, the gradients add
-            for (nxt, nr), g in zip(node.next_functions, grads_out):
+            for nxt, nr, g in zip(node._next_nodes, node._next_nrs, grads_out):
                 if nxt not in deps:  # no edge, or off every path to an input
                     continue
                 if g is not None:
@@ -218,7 +218,7 @@ def _prune(root_nodes, targets, accumulate):
         stops.update(
             node
             for node in target_nodes
-            if not any(c in needed for c, _ in node.next_functions)
+            if not any(c in needed for c in node._next_nodes)
         )
     return needed, stops, target_nodes
 
@@ -239,9 +239,7 @@ def _narrowed_needs(needed):
         needs = getattr(node, "needs_input_grad", None)
         if not needs or not isinstance(node, OpNode):
             continue
-        mask = tuple(
-            n and fn in needed for n, (fn, _) in zip(needs, node.next_functions)
-        )
+        mask = tuple(n and fn in needed for n, fn in zip(needs, node._next_nodes))
         if mask != needs:
             narrowed[node] = mask
     return narrowed
@@ -262,7 +260,7 @@ _new_step = tuple.__new__  # builds a BackwardStep without NamedTuple's slower _
 def _run_watched(node, grads_in):
     """Step 4 under anomaly detection: name the forward line of a failing node."""
     if all(g is None for g in grads_in):
-        return (None,) * len(node.next_functions)
+        return (None,) * len(node._next_nodes)
     try:
         grads_out = node._run(grads_in)
     except Exception:

@@ -22,12 +22,13 @@ import numpy as np
 
 from .. import _quiet
 from .. import functions as F  # (its ops are used when called: it imports us)
-from ..tensor import Tensor
+from ..tensor import Tensor, bump_version, version_counter
 from .grad_mode import no_grad
+from .zero_tangent import ZeroTangent
 
 # The forward-mode state, read by Op.apply, in-place ops and autograd.functional:
 levels = []  # the active dual level (torch allows one at a time: no nesting)
-tangents = {}  # id(tensor) -> (weak reference to the tensor, tangent ndarray)
+tangents = {}  # id(tensor) -> (weak reference to the tensor, its tangent: a Tensor)
 busy = []  # non-empty while an in-place op is being given its new tangent
 _generation = [0]  # counts the levels entered: a tangent kept by a node is of one level
 
@@ -125,9 +126,44 @@ def make_dual(tensor, tangent, *, level=None):
             f"{list(tensor._data.shape)} while the given forward gradient is of size "
             f"{list(tangent._data.shape)}."
         )
+    if not _same_layout(tangent, tensor):  # a copy laid out as the primal (torch)
+        with no_grad():
+            copy = Tensor._make(_zeros_laid_out_as(tensor._data, tangent._data.dtype))
+            tangent = copy.copy_(tangent)  # (an expanded primal: torch's overlap error)
     dual = F.View.apply(tensor, shape=tensor._data.shape)
-    set_tangent(dual, tangent._data)
+    set_tangent(dual, tangent)
     return dual
+
+
+def _same_layout(tangent, primal):
+    """Can ``tangent`` be the primal's tangent as it is? As torch's ``has_same_meta``:
+    the same sizes and strides, each the whole of its memory (no view)."""
+    a, b = tangent._data, primal._data
+    return (
+        _steps(a) == _steps(b)  # (in elements: the dtypes may differ)
+        and tangent._base is None
+        and primal._base is None
+        and not _internal_overlap(b)
+    )
+
+
+def _steps(a):
+    return [s // a.itemsize for s in a.strides]
+
+
+def _internal_overlap(a):
+    return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+
+
+def _zeros_laid_out_as(a, dtype):
+    """Zeros of ``a``'s shape and strides (torch's ``_new_zeros_with_same_feature_meta``):
+    an expanded ``a`` gives zeros whose elements share memory as ``a``'s do."""
+    if a.flags.c_contiguous or a.size == 0:
+        return np.zeros(a.shape, dtype)
+    steps = _steps(a)
+    extent = 1 + sum((n - 1) * abs(k) for n, k in zip(a.shape, steps))
+    strides = [k * np.dtype(dtype).itemsize for k in steps]
+    return np.lib.stride_tricks.as_strided(np.zeros(extent, dtype), a.shape, strides)
 
 
 def unpack_dual(tensor, *, level=None):
@@ -136,16 +172,22 @@ def unpack_dual(tensor, *, level=None):
         return UnpackedDualTensor(tensor, None)
     if level is not None and level != levels[-1]:
         raise RuntimeError(f"Invalid level given to unpack_dual: {level}")
-    tangent = tangent_of(tensor)
+    tangent = tangent_tensor(tensor)  # (the very tensor, each time, as in torch)
     primal = F.Identity.apply(tensor)  # the values as a view, without the tangent
     tangents.pop(id(primal), None)
-    return UnpackedDualTensor(
-        primal, None if tangent is None else Tensor._make(tangent)
-    )
+    return UnpackedDualTensor(primal, tangent)
 
 
 def tangent_of(t):
     """The tangent array of tensor ``t`` at the active level, or None."""
+    entry = tangents.get(id(t))
+    if entry is None or entry[0]() is not t:
+        return None
+    return entry[1]._data
+
+
+def tangent_tensor(t):
+    """The tangent of ``t`` as the tensor ``unpack_dual`` gives, or None."""
     entry = tangents.get(id(t))
     if entry is None or entry[0]() is not t:
         return None
@@ -163,8 +205,21 @@ def saved_output_tangent(node):
     return kept[1]
 
 
-def set_tangent(t, tangent):
-    """Give ``t`` its tangent (an ndarray) for the current level."""
+def set_tangent(t, tangent, view_of=None):
+    """Give ``t`` its tangent for the current level: a tensor (``make_dual``'s, kept
+    as it is) or an ndarray, made a tensor. The tangent of a view is a view of the
+    tangent ``view_of`` (the viewed input's; by default its base's), when it is one
+    in memory: it shares its version counter, as in torch (an in-place change of
+    either is seen by both)."""
+    if not isinstance(tangent, Tensor):
+        array, tangent = tangent, Tensor._make(tangent)
+        base = view_of
+        if base is None and t._base is not None:
+            base = tangent_tensor(t._base)
+        if base is not None and np.may_share_memory(array, base._data):
+            tangent._version_box = version_counter(base)
+            tangent._base = base if base._base is None else base._base
+            tangent._view_version = tangent._version_box[0]
     key = id(t)
     tangents[key] = (weakref.ref(t, lambda _, k=key: tangents.pop(k, None)), tangent)
 
@@ -175,21 +230,22 @@ def set_tangent(t, tangent):
 
 def push(op, ctx, inputs, arrays, result):
     """After ``op``'s forward: if an input carries a tangent, give ``result`` the tangent
-    ``op.jvp`` computes. Inputs without one count as a zero tangent."""
+    ``op.jvp`` computes. An input without one (a tensor or a number) has a zero tangent
+    that stays exactly zero in products, as torch's zero tensor (``ZeroTangent``)."""
+    y = result._data
     tangents, found = [], False
     for t, a in zip(inputs, arrays):
         if isinstance(t, Tensor):
             dt = tangent_of(t)
             if dt is None:
-                dt = np.zeros(a.shape, a.dtype)
+                dt = ZeroTangent(a.shape, a.dtype)
             else:
                 found = True
                 if dt.dtype != a.dtype and a.dtype.kind == "f":
                     dt = dt.astype(a.dtype)  # the op computed in a common dtype
             tangents.append(dt)
-        else:  # a number has tangent 0, a missing bound none
-            tangents.append(None if t is None else 0)
-    y = result._data
+        else:  # a number (a wrapped number in torch) has a zero tangent, a bound none
+            tangents.append(None if t is None else ZeroTangent((), y.dtype))
     if not found or y.dtype.kind != "f":  # integer results have no tangent
         return
     quiet = _quiet.enter()  # silent on inf and nan, as the forward is (torch is)
@@ -201,7 +257,7 @@ def push(op, ctx, inputs, arrays, result):
             dy = dy.astype(y.dtype)
     finally:
         _quiet.exit(quiet)
-    set_tangent(result, dy)
+    set_tangent(result, dy, tangent_tensor(inputs[0]) if op.is_view else None)
     if ctx._kept_values and any(v is y for v in ctx._kept_values):
         ctx._output_tangent = (_generation[0], dy)  # see saved_output_tangent
 
@@ -241,24 +297,31 @@ def push_custom(function, ctx, args, outputs):
 def inplace(apply, self, op, operands, params):
     """An in-place op on a level: the values change by ``apply`` as usual, and ``self``'s
     tangent becomes the op's result tangent, written into the tangent's memory, so views
-    of the tangent (the tangents of views of ``self``, or of its base) see it too."""
-    tensors = [
-        self,
-        *(o for o in (*operands, *params.values()) if isinstance(o, Tensor)),
-    ]
+    of the tangent (the tangents of views of ``self``, or of its base) see it too.
+
+    A ``self`` without a tangent gets one of real zeros first (torch's codegen fills
+    them for an in-place op's self), unless the op's JVP reads self's old value
+    (``jvp_reads_self``: ``mul_``'s ``da * b + a * db``), where torch's formula works
+    on a copy of the old self, with a zero tensor (``ZeroTangent``) as its tangent."""
+    args = operands  # (clamp_'s tensor bounds come as one tuple)
+    if len(operands) == 1 and isinstance(operands[0], tuple):
+        args = operands[0]
+    tensors = [self, *(o for o in (*args, *params.values()) if isinstance(o, Tensor))]
     if all(tangent_of(t) is None for t in tensors):
         busy.append(True)
         try:
             return apply(self, op, *operands, **params)
         finally:
             busy.pop()
-    with no_grad():  # the same op out of place gives the new tangent
-        new = tangent_of(op.apply(self, *operands, **params))
-    busy.append(True)
+    if tangent_of(self) is None and not getattr(op, "jvp_reads_self", False):
+        _new_tangent_memory(self)
     try:
-        apply(self, op, *operands, **params)
-    finally:
-        busy.pop()
+        with no_grad():  # the same op out of place gives the new tangent
+            new = tangent_of(op.apply(self, *args, **params))
+    except Exception:
+        _apply_quietly(apply, self, op, operands, params)  # its own error comes first
+        raise
+    _apply_quietly(apply, self, op, operands, params)
     target = tangent_of(self)
     if target is None:
         target = _new_tangent_memory(self)
@@ -266,7 +329,17 @@ def inplace(apply, self, op, operands, params):
         target[...] = 0
     else:
         np.copyto(target, np.broadcast_to(new, target.shape), casting="unsafe")
+    bump_version(tangent_tensor(self))  # (the tangent changed in place)
     return self
+
+
+def _apply_quietly(apply, self, op, operands, params):
+    """The in-place op itself (``_inplace.apply``), with no tangent pushing of its own."""
+    busy.append(True)
+    try:
+        apply(self, op, *operands, **params)
+    finally:
+        busy.pop()
 
 
 def _new_tangent_memory(t):

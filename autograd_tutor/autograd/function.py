@@ -58,11 +58,17 @@ class Node:
     Attributes every node has:
         next_functions: one ``(node, output_nr)`` pair per input of the forward operation;
             ``(None, 0)`` for an input that needs no gradient.
+
+    The node keeps its edges as two flat tuples, ``_next_nodes`` (where each input's
+    gradient goes) and ``_next_nrs`` (as the gradient of which output of that node),
+    and ``next_functions`` pairs them up when asked: one object per node fewer for
+    Python's garbage collector to scan again and again in a long graph.
     """
 
     _sequence_nr = 0
     _n_outputs = 1
-    next_functions = ()
+    _next_nodes = ()
+    _next_nrs = ()
     _kept_values = (
         None  # values saved for backward (freed after it, unless retain_graph)
     )
@@ -71,6 +77,16 @@ class Node:
     _retain = None  # {output_nr: weakref to the tensor} from Tensor.retain_grad()
     _hooked = False  # True once either of the two above is set
     _hook_dtypes = None  # {output_nr: dtype of that output}: what its hooks receive
+
+    @property
+    def next_functions(self):
+        """One ``(node, output_nr)`` pair per input of the forward operation."""
+        return tuple(zip(self._next_nodes, self._next_nrs))
+
+    @next_functions.setter
+    def next_functions(self, edges):
+        self._next_nodes = tuple([fn for fn, _ in edges])
+        self._next_nrs = tuple([nr for _, nr in edges])
 
     def name(self):
         """The node's name, e.g. ``'MulBackward0'``."""
@@ -148,7 +164,6 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self.next_functions = ()
 
     def name(self):
         return "torch::autograd::AccumulateGrad"  # torch 2.13's exact name()
@@ -306,7 +321,13 @@ class OpNode(SavedTensorMixin, Node):
     adds: ``ctx.dim``...) are set only on the nodes that have them, over class defaults.
     """
 
-    __slots__ = ("next_functions", "needs_input_grad", "_sequence_nr", "_kept_values")
+    __slots__ = (
+        "_next_nodes",
+        "_next_nrs",
+        "needs_input_grad",
+        "_sequence_nr",
+        "_kept_values",
+    )
     _op = None
     _in_meta = None  # (shape, dtype) per input, when the op broadcast or cast one
 
@@ -327,15 +348,8 @@ class OpNode(SavedTensorMixin, Node):
         out = self._op.backward(self, grads[0])
         if type(out) is not tuple:
             out = (out,)
-        if self._in_meta is not None:
-            # make each gradient the shape and dtype of its input (undo broadcasting)
-            for g, meta in zip(out, self._in_meta):
-                if (
-                    g is not None
-                    and meta is not None
-                    and (g.shape != meta[0] or g.dtype is not meta[1])
-                ):
-                    return _fit_to_inputs(out, self._in_meta)
+        if self._in_meta is not None:  # an input was broadcast or cast in forward:
+            return _fit_to_inputs(out, self._in_meta)  # each gradient as its input
         return out
 
     def _run_recorded(self, grad):
@@ -597,12 +611,13 @@ class Op:
         recording = requires_grad and grad_state.enabled
         node = cls._node_class()
         if recording:
-            edges, needs = [], []
+            nodes, nrs, needs = [], [], []
             for t in inputs:
-                edge = input_edge(t)  # (None, 0) for an input that needs no gradient
-                edges.append(edge)
-                needs.append(edge[0] is not None)
-            node.next_functions = tuple(edges)
+                fn, nr = input_edge(t)  # (None, 0) for an input that needs no gradient
+                nodes.append(fn)
+                nrs.append(nr)
+                needs.append(fn is not None)
+            node._next_nodes, node._next_nrs = tuple(nodes), tuple(nrs)
             node.needs_input_grad = tuple(needs)
         else:
             node.needs_input_grad = (False,) * len(inputs)
@@ -714,7 +729,7 @@ def _attach(cls, node, result, inputs, arrays):
                 node._in_meta = tuple(
                     [
                         (t._data.shape, t._data.dtype) if fn is not None else None
-                        for t, (fn, _) in zip(inputs, node.next_functions)
+                        for t, fn in zip(inputs, node._next_nodes)
                     ]
                 )
                 break
@@ -791,7 +806,7 @@ class CopySlices(Node):
         grad_slice = _functions.AsStrided.view_of(result, positions)
         res = self._fn._run([_functions.Clone.apply(grad_slice, contiguous=True)])
         first = None
-        if self.next_functions[0][0] is not None and res[0] is not None:
+        if self._next_nodes[0] is not None and res[0] is not None:
             first = copy_slices(result, positions, grad_slice, res[0])
         return (first,) + tuple(res[1:])
 
@@ -870,8 +885,9 @@ class MultiViewOp(Op):
         if tangents:  # forward-mode AD: each output's tangent is a view of x's
             dx = _forward_ad.tangent_of(x)
             if dx is not None and x._data.dtype.kind == "f":
+                view_of = _forward_ad.tangent_tensor(x)
                 for t, dt in zip(outputs, cls.jvp(node, dx)):
-                    _forward_ad.set_tangent(t, dt)
+                    _forward_ad.set_tangent(t, dt, view_of)
         if recorders:
             notify(cls, (x,), params, outputs)
         return outputs

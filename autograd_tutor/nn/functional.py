@@ -129,11 +129,18 @@ class MseLoss(Op):
 
     @staticmethod
     def jvp(ctx, loss, input, target, dinput, dtarget):
-        """dloss = reduce(2 (input - target) (dinput - dtarget))."""
-        d = 2 * (input - target) * (dinput - dtarget)
-        if ctx.reduction == 1:
-            return d.mean()
-        return d.sum() if ctx.reduction == 2 else d
+        """dloss = reduce(2 (input - target) dinput + 2 (target - input) dtarget), each
+        term by backward's kernel (torch's formula), which fills in a zero tangent."""
+        d = _mse_grad(dinput, input, target) + _mse_grad(dtarget, target, input)
+        if ctx.reduction == 1:  # (an empty mean is nan, silently)
+            return np.add.reduce(d, axis=None) / d.size
+        return np.add.reduce(d, axis=None) if ctx.reduction == 2 else d
+
+
+def _mse_grad(grad, input, target):
+    """torch's ``mse_loss_backward(grad, input, target, reduction=None)`` kernel:
+    ``2 (input - target) grad``, on a filled-in grad (a kernel, not a product)."""
+    return 2 * (input - target) * np.asarray(grad)
 
 
 @register

@@ -588,8 +588,17 @@ def _forward_from_tensor(var, table, show_values, show_grads):
 
     ops = sorted((f for f in fns if not hasattr(f, "variable")), key=order)
     spec = GraphSpec(title=f"forward graph, {_count(len(ops), 'operation')}")
-    made = {}  # id(fn) -> the node standing for the tensor it made
-    named = {id(t.grad_fn): (n, t) for n, t in table.values() if t.grad_fn is not None}
+    # A tensor is the output ``output_nr`` of its ``grad_fn``: one op (unbind,
+    # split...) can make several, and next_functions says which one each input is.
+    outputs = {}  # id(fn) -> {output_nr: (name, tensor)}, the tensors we can show
+    for name, t in table.values():
+        if t.grad_fn is not None:
+            outputs.setdefault(id(t.grad_fn), {})[t.output_nr] = (name, t)
+    if var.grad_fn is not None:
+        name = table.get(id(var), ("",))[0]
+        outputs.setdefault(id(var.grad_fn), {})[var.output_nr] = (name, var)
+    made = {}  # (id(fn), output_nr) -> the node standing for that tensor
+    op_node = {}  # id(fn) -> its op node (for outputs that have no box)
     for step, fn in enumerate(ops, 1):
         bname = type(fn).__name__
         oid = spec.add_node(
@@ -597,7 +606,8 @@ def _forward_from_tensor(var, table, show_values, show_grads):
         )
         nexts = tuple(fn.next_functions)
         many = len(nexts) > 1
-        for slot, (child, _) in enumerate(nexts):
+        for slot, (child, nr) in enumerate(nexts):
+            label = slot if many else ""
             if child is None:
                 src = spec.add_node("data", ["(needs no grad)"])
             elif hasattr(child, "variable"):
@@ -610,16 +620,22 @@ def _forward_from_tensor(var, table, show_values, show_grads):
                         tensor_label(leaf, name, show_values, show_grads),
                         ref=leaf,
                     )
-            else:
-                src = made[id(child)]
-            spec.add_edge(src, oid, "input", slot if many else "")
-        made[id(fn)] = oid
-        if id(fn) in named or fn is var.grad_fn:
-            name, t = named.get(id(fn), (table.get(id(var), ("",))[0], var))
-            kind = "output" if fn is var.grad_fn else "tensor"
+            elif (id(child), nr) in made:
+                src = made[(id(child), nr)]
+            else:  # an output without a box: from its op, saying which output
+                src = op_node[id(child)]
+                if nr:
+                    label = f"{nr}:{slot}" if many else f"{nr}:"
+            spec.add_edge(src, oid, "input", label)
+        op_node[id(fn)] = oid
+        mine = outputs.get(id(fn), {})
+        several = len(mine) > 1 or any(mine)  # (an output_nr other than 0)
+        for nr in sorted(mine):
+            name, t = mine[nr]
+            kind = "output" if t is var else "tensor"
             tid = spec.add_node(
                 kind, tensor_label(t, name, show_values, show_grads), ref=t
             )
-            spec.add_edge(oid, tid, "result")
-            made[id(fn)] = tid
+            spec.add_edge(oid, tid, "result", nr if several else "")
+            made[(id(fn), nr)] = tid
     return spec

@@ -85,6 +85,157 @@ def make_dual_refusals_in_torch_order(L):
             return str(e)
 
 
+def _tangents(L, cases, primal, tangent, plain):
+    fwad = L.autograd.forward_ad
+    out = []
+    for f in cases:
+        with fwad.dual_level():
+            d = fwad.make_dual(L.tensor(primal), L.tensor(tangent))
+            out.append(fwad.unpack_dual(f(d, L.tensor(plain))).tangent)
+    return out
+
+
+def a_missing_tangent_is_a_zero_tensor(L):
+    # fuzz seeds 504, 1277 (and the class of about 20 JVP rules the last campaign
+    # found): an input without a tangent is torch's zero tensor, exact in products
+    # (inf * 0 is 0, not nan) and sums (-0. + 0 stays -0.); a Python number too
+    inf, nan = float("inf"), float("nan")
+    cases = [
+        lambda d, c: d * c,
+        lambda d, c: c * d,
+        lambda d, c: d / c,
+        lambda d, c: c / d,
+        lambda d, c: -1.2 / d,
+        lambda d, c: d * 0,
+        lambda d, c: c - d,
+        lambda d, c: d.add(c, alpha=2),
+        lambda d, c: d**c,
+        lambda d, c: c**d,
+        lambda d, c: d @ c,
+        lambda d, c: c @ d,
+        lambda d, c: L.stack([d, c]) * 0,
+    ]
+    return [
+        _tangents(L, cases, primal, [1.0, -0.0], plain)
+        for primal in ([inf, nan], [inf, -0.0])
+        for plain in ([0.0, 0.0], [inf, -0.0], [-0.0, 2.0])
+    ]
+
+
+def jvp_formulas_as_torch_writes_them(L):
+    # fuzz seed 426: clamp with tensor bounds takes torch's clamp_jvp (a tie or a
+    # nan takes the bound's tangent); mse_loss's tangent by backward's kernel (a
+    # zero tangent filled in: inf * 0 = nan there); max's nan result reads nan
+    inf, nan = float("inf"), float("nan")
+    cases = [
+        lambda d, c: d.clamp(min=c),
+        lambda d, c: c.clamp(min=d),
+        lambda d, c: c.clamp(max=d),
+        lambda d, c: d.clamp(c, c + 1),
+        lambda d, c: c.clamp(d, d),
+        lambda d, c: L.nn.functional.mse_loss(d, c),
+        lambda d, c: L.nn.functional.mse_loss(c, d, reduction="none"),
+        lambda d, c: L.nn.functional.mse_loss(c, d, reduction="sum"),
+        lambda d, c: (d * c).max(),
+        lambda d, c: d.min(),
+    ]
+    return [
+        _tangents(L, cases, primal, [1.0, -0.0], plain)
+        for primal in ([inf, nan], [1.7, -0.0])
+        for plain in ([0.0, 0.0], [1.7, -0.0], [inf, nan])
+    ]
+
+
+def an_in_place_self_without_tangent(L):
+    # torch fills zeros for an in-place op's own missing tangent (0 + -0. is 0.),
+    # except where the formula reads the old self (mul_: a zero tensor, inf * 0 = 0);
+    # clamp_ with a tensor bound pushes the bound's tangent
+    inf, nan = float("inf"), float("nan")
+    cases = [
+        lambda d, c: c.clone().add_(d),
+        lambda d, c: c.clone().sub_(d),
+        lambda d, c: c.clone().add_(d, alpha=2),
+        lambda d, c: c.clone().mul_(d),
+        lambda d, c: c.clone().div_(d),
+        lambda d, c: c.clone().clamp_(d),
+        lambda d, c: d.clone().mul_(c),
+    ]
+    return [
+        _tangents(L, cases, primal, [-0.0, 1.0], [0.0, -0.0])
+        for primal in ([inf, -0.0], [2.0, nan])
+    ]
+
+
+def an_in_place_refusal_on_a_dual_tensor(L):
+    # fuzz seeds 159, 1972: the in-place op's own error (torch's words), not NumPy's
+    # from the tangent computed beside it
+    fwad = L.autograd.forward_ad
+    out = []
+    with fwad.dual_level():
+        x = fwad.make_dual(L.tensor([[-1.8, -1.6, 1.2]]), L.ones(1, 3))
+        for f in (lambda: x.copy_(L.ones(3, 5)), lambda: x[0, :0].div_(L.ones(2))):
+            try:
+                f()
+            except RuntimeError as e:
+                out.append(str(e))
+    return out
+
+
+def an_empty_mse_loss_tangent_is_silent(L):
+    # fuzz seed 385: NumPy's "Mean of empty slice" leaked from mse_loss's JVP
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        x = fwad.make_dual(L.zeros(0, 3), L.zeros(0, 3))
+        y = L.nn.functional.mse_loss(x, L.zeros(0, 3, dtype=L.float64))
+        return y, fwad.unpack_dual(y).tangent
+
+
+def the_tangent_is_the_tensor_given(L):
+    # fuzz seeds 97, 204, 251, 641: make_dual keeps its tangent tensor (same layout),
+    # unpack_dual gives it back, and an in-place op on the dual changes it in place
+    # (its version counter moves); a tangent changed in place with an operand that
+    # requires grad records the op (seed 641)
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        t = L.tensor([0.1, 0.2, 0.3])
+        d = fwad.make_dual(L.tensor([1.0, 2.0, 3.0]), t)
+        same = fwad.unpack_dual(d).tangent is t
+        view = fwad.unpack_dual(d[1:]).tangent
+        d.add_(3)
+        d.copy_(L.tensor([[-0.3]], dtype=L.float64, requires_grad=True)[0])
+        y = d * 2
+        again = fwad.unpack_dual(y).tangent is fwad.unpack_dual(y).tangent
+        u = fwad.unpack_dual(y).tangent
+        u /= L.tensor(2.0, requires_grad=True).sum()
+        other = fwad.make_dual(L.ones(2), L.ones(2, dtype=L.float64).t())
+        kept = fwad.unpack_dual(other).tangent
+        return same, t, t._version, view, view._version, again, u, u.grad_fn, kept
+
+
+def a_view_s_tangent_is_a_view(L):
+    # fuzz seed 1944: the tangent of a view of a dual tensor is a view of its tangent:
+    # detach_() refuses it as torch does
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        d = fwad.make_dual(L.tensor([-1.1, -1.4, -1.6]), L.tensor([-1.6, 0.5, 0.6]))
+        tangent = fwad.unpack_dual(d[-2]).tangent
+        try:
+            tangent.detach_()
+        except RuntimeError as e:
+            return str(e)
+
+
+def a_dual_of_an_expanded_tensor(L):
+    # fuzz seed 253: its tangent is copied into the primal's layout, which torch
+    # refuses (elements sharing memory)
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        try:
+            fwad.make_dual(L.tensor([1.9]).expand(3), L.tensor([-1.9, 1.6, -1.4]))
+        except RuntimeError as e:
+            return str(e)
+
+
 # ----------------------------------------------------------------------------------------
 # autograd.functional
 
@@ -142,6 +293,14 @@ def primal_printed(L):
 
 
 CASES = [
+    the_tangent_is_the_tensor_given,
+    a_view_s_tangent_is_a_view,
+    a_dual_of_an_expanded_tensor,
+    a_missing_tangent_is_a_zero_tensor,
+    jvp_formulas_as_torch_writes_them,
+    an_in_place_self_without_tangent,
+    an_in_place_refusal_on_a_dual_tensor,
+    an_empty_mse_loss_tangent_is_silent,
     two_inputs_sharing_their_values,
     primal_printed,
     jacobian_checks_in_torch_order,

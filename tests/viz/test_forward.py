@@ -91,3 +91,37 @@ def test_forward_view_from_a_tensor_matches_the_recorded_ops():
     # x2 + 2 ran first, so x2 appears first
     assert [n.label[0] for n in spec.nodes if n.kind == "leaf"] == ["x2", "x1"]
     assert [n.label[0] for n in spec.nodes if n.kind == "output"] == ["out"]
+
+
+def _multi_output_program(L):
+    x = L.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    a, b = (x * 2).unbind(0)
+    p, q = x.split([1, 2], dim=1)
+    loss = (a * b).sum() + p.sum() * q.sum()
+    return dict(x=x, a=a, b=b, p=p, q=q, loss=loss)
+
+
+def _flow(spec):
+    """Each arrow as (source's first label line, destination's, label)."""
+    first = {n.id: n.label[0] for n in spec.nodes}
+    return sorted((first[e.src], first[e.dst], str(e.label)) for e in spec.edges)
+
+
+def test_forward_view_from_a_tensor_tells_the_outputs_of_one_op_apart(torch):
+    """unbind and split make several tensors with one backward node: each is drawn,
+    and each use reads the output its next_functions entry names (a * b multiplies
+    unbind's output 0 by its output 1, not b by itself)."""
+    names = _multi_output_program(at)
+    flow = _flow(forward_spec(names["loss"], names=names))
+    assert ("#2 Unbind", "a", "0") in flow and ("#2 Unbind", "b", "1") in flow
+    assert ("a", "#4 Mul", "0") in flow and ("b", "#4 Mul", "1") in flow
+    assert ("#3 SplitWithSizes", "p", "0") in flow
+    assert ("p", "#6 Sum", "") in flow and ("q", "#7 Sum", "") in flow
+    # an output nobody named comes straight from its op, labelled with its number
+    only_b = forward_spec(names["loss"], names=dict(x=names["x"], b=names["b"]))
+    flow_b = _flow(only_b)
+    assert ("#2 Unbind", "#4 Mul", "0") in flow_b and ("b", "#4 Mul", "1") in flow_b
+    assert ("#3 SplitWithSizes", "#7 Sum", "1:") in flow_b
+    # torch's tensors give the same picture
+    theirs = _multi_output_program(torch)
+    assert _flow(forward_spec(theirs["loss"], names=theirs)) == flow
