@@ -147,16 +147,20 @@ def _write_arithmetic(self, a, op, ufunc, other, alpha):
     """``a = a <op> alpha * other`` in ``a``'s own memory (add_, sub_, mul_, div_), with
     torch's checks in torch's order: no partial overlap, the shapes, then the dtypes
     (computed in the promoted dtype, which must cast back to ``a``'s)."""
+    same_dtype = False
     if isinstance(other, np.ndarray):
         if a.base is not None or other.base is not None:  # (two owners never overlap)
             _check_overlap(a, other)
-        _check_broadcast(a, (other,))
-    common = _result_dtype(op, a, (other,))
-    if common != a.dtype and not np.can_cast(common, a.dtype, casting="same_kind"):
-        raise _cast_error(common, a.dtype)
+        if other.shape != a.shape:  # (a shape broadcasts to itself)
+            _check_broadcast(a, (other,))
+        same_dtype = other.dtype == a.dtype
+    if not same_dtype or op is F.Div:  # (an integer tensor / itself is float)
+        common = _result_dtype(op, a, (other,))
+        if common != a.dtype and not np.can_cast(common, a.dtype, casting="same_kind"):
+            raise _cast_error(common, a.dtype)
     quiet = _quiet()
     try:
-        if isinstance(other, np.ndarray) and other.dtype != a.dtype:
+        if not same_dtype and isinstance(other, np.ndarray):
             other = other.astype(common)
         if alpha != 1:
             other = other * alpha
@@ -190,12 +194,8 @@ def _result_dtype(op, a, operands):
     """The dtype torch computes ``op`` in before writing the result back into ``a``:
     the promoted dtype of the operands, and for true division of integers the default
     float dtype (``int_tensor.div_(2)`` computes in float32, so it cannot be written
-    back). Operands of ``a``'s own dtype (``w.sub_(lr * w.grad)``) promote nothing."""
-    operands = [o for o in operands if o is not None]
-    if all(isinstance(o, np.ndarray) and o.dtype == a.dtype for o in operands):
-        common = a.dtype
-    else:
-        common = result_type(a, *operands)
+    back)."""
+    common = result_type(a, *[o for o in operands if o is not None])
     if op is F.Div and common.kind in "biu":
         common = np.dtype(np.float32)
     return common

@@ -279,14 +279,15 @@ class Tensor:
         >>> y.grad
         tensor([6., 6.])
         """
-        if self._base is not None:
-            update_view(self)  # its flags and grad_fn as they are now
-        if not self._requires_grad:
+        view_of_grad = self._base is not None and self._base._requires_grad
+        if not (self._requires_grad or (self._grad_fn is None and view_of_grad)):
             raise RuntimeError(
                 "can't retain_grad on Tensor that has requires_grad=False"
             )
         if self._grad_fn is None or self._retains_grad:
-            return
+            return  # a leaf, by the node it has now (torch looks no further)
+        if self._base is not None:
+            update_view(self)  # its grad_fn as it is now (after in-place changes)
         self._attach_retain(self._grad_fn)
         self._retains_grad = True
 

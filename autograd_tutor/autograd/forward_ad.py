@@ -137,14 +137,20 @@ def make_dual(tensor, tangent, *, level=None):
 
 def _same_layout(tangent, primal):
     """Can ``tangent`` be the primal's tangent as it is? As torch's ``has_same_meta``:
-    the same sizes and strides, each the whole of its memory (no view)."""
-    a, b = tangent._data, primal._data
-    return (
-        _steps(a) == _steps(b)  # (in elements: the dtypes may differ)
-        and tangent._base is None
-        and primal._base is None
-        and not _internal_overlap(b)
-    )
+    the same strides (in elements: the dtypes may differ), the same offset into
+    memory of the same size (a tensor's memory: its base's, for a view)."""
+    return _layout(tangent) == _layout(primal) and not _internal_overlap(primal._data)
+
+
+def _layout(t):
+    """(strides of the dimensions that have any, offset, size of the memory)."""
+    a = t._data
+    if a.size == 0:
+        return ()
+    memory = a if t._base is None else t._base._data
+    offset = a.__array_interface__["data"][0] - memory.__array_interface__["data"][0]
+    steps = [s // a.itemsize for s, n in zip(a.strides, a.shape) if n > 1]
+    return steps, offset // a.itemsize, memory.size
 
 
 def _steps(a):
@@ -152,7 +158,7 @@ def _steps(a):
 
 
 def _internal_overlap(a):
-    return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+    return a.size > 1 and any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
 
 
 def _zeros_laid_out_as(a, dtype):
@@ -192,6 +198,12 @@ def tangent_tensor(t):
     if entry is None or entry[0]() is not t:
         return None
     return entry[1]
+
+
+def current_level():
+    """A token of the dual level now active (None outside one): equal only within the
+    same level, so what a node noted in one level is known not to be of another."""
+    return _generation[0] if levels else None
 
 
 def saved_output_tangent(node):

@@ -583,8 +583,8 @@ class Op:
         """
         # 1. unwrap
         arrays = []
-        requires_grad = mixed = any_f64 = False
-        dtype = None
+        requires_grad = mixed = False
+        dtype = any_f64 = None  # (any_f64: asked only of a float64 result, below)
         for t in inputs:
             if isinstance(t, Tensor):
                 if t._base is not None:
@@ -596,7 +596,6 @@ class Op:
                     dtype = a.dtype
                 elif a.dtype is not dtype:
                     mixed = True
-                any_f64 = any_f64 or a.dtype is _F64
             elif t is None or isinstance(t, _CONSTANTS):
                 arrays.append(t)
             else:
@@ -630,9 +629,13 @@ class Op:
             _quiet.exit(quiet)
         if type(out) is not np.ndarray:  # a NumPy scalar (0-d result): make it an array
             out = _replace_saved(node, out, np.asarray(out))
-        if out.dtype is _F64 and not any_f64 and not cls.sets_dtype:
-            # Python floats don't promote float32 or int tensors to float64 (torch)
-            out = _replace_saved(node, out, out.astype(np.float32))
+        if out.dtype is _F64 and not cls.sets_dtype:
+            if any_f64 is None:  # was a float64 tensor among the inputs?
+                any_f64 = any(
+                    isinstance(t, Tensor) and t._data.dtype is _F64 for t in inputs
+                )
+            if not any_f64:  # Python floats don't promote float32 or int tensors
+                out = _replace_saved(node, out, out.astype(np.float32))  # (torch)
         if cls.elementwise and out.ndim > 1:  # torch's memory layout (strides)
             laid_out = torch_layout(out, arrays)
             if laid_out is not out:

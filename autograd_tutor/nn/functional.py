@@ -10,7 +10,9 @@ import warnings
 import numpy as np
 
 from .._checks import broadcast_error
+from ..autograd import forward_ad
 from ..autograd.function import Op
+from ..autograd.zero_tangent import ZeroTangent
 from ..functions import (
     DivScalar,
     MulScalar,
@@ -28,6 +30,10 @@ __all__ = ["linear", "mse_loss", "relu", "sigmoid", "tanh"]
 # torch's reduction enum, shown as grad_fn._saved_reduction
 _REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 _DTYPE_WORD = {"float32": "Float", "float64": "Double"}
+ZERO_TENSOR_IMMUTABLE = (
+    "ZeroTensors are immutable. Please use the materialized zero tensor obtained using "
+    ".clone() if you want a mutable tensor."
+)
 
 
 @register
@@ -120,21 +126,38 @@ class MseLoss(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if getattr(ctx, "zero_tangent_level", None) is not None:
+            if ctx.zero_tangent_level == forward_ad.current_level():
+                raise RuntimeError(ZERO_TENSOR_IMMUTABLE)  # (see jvp)
         input, target = ctx.saved_tensors
         need, r = ctx.needs_input_grad, ctx.reduction
         return (  # the same rule for the target, with the roles swapped (as torch)
-            MseLossBackward.call(grad, input, target, reduction=r) if need[0] else None,
-            MseLossBackward.call(grad, target, input, reduction=r) if need[1] else None,
+            _mse_backward(grad, input, target, r) if need[0] else None,
+            _mse_backward(grad, target, input, r) if need[1] else None,
         )
 
     @staticmethod
     def jvp(ctx, loss, input, target, dinput, dtarget):
         """dloss = reduce(2 (input - target) dinput + 2 (target - input) dtarget), each
         term by backward's kernel (torch's formula), which fills in a zero tangent."""
+        if ctx.reduction == 1 and (
+            isinstance(dinput, ZeroTangent) != isinstance(dtarget, ZeroTangent)
+        ):  # torch's backward, in this level, reads the saved dual tensors and pushes
+            # their tangents through mse_loss_backward, whose JVP divides the zero
+            # tangent in place: a zero tensor refuses that (torch's own limitation)
+            ctx.zero_tangent_level = forward_ad.current_level()
         d = _mse_grad(dinput, input, target) + _mse_grad(dtarget, target, input)
         if ctx.reduction == 1:  # (an empty mean is nan, silently)
             return np.add.reduce(d, axis=None) / d.size
         return np.add.reduce(d, axis=None) if ctx.reduction == 2 else d
+
+
+def _mse_backward(grad, input, target, reduction):
+    """torch's ``mse_loss_backward``: its result is in ``input``'s own dtype (the
+    kernel writes it so), so a recorded gradient of a target of another dtype needs
+    no cast node (no ToCopyBackward0, as in torch)."""
+    dtype = array_of(input).dtype
+    return MseLossBackward.call(grad, input, target, reduction=reduction, dtype=dtype)
 
 
 def _mse_grad(grad, input, target):
@@ -155,13 +178,14 @@ class MseLossBackward(Op):
     attr_names = ("reduction",)
 
     @staticmethod
-    def forward(ctx, grad, input, target, reduction=1):
+    def forward(ctx, grad, input, target, reduction=1, dtype=None):
         ctx.reduction = reduction
         ctx.save_for_backward(grad, input, target)
         # chain rule: d(diff**2)/d(diff) = 2 diff, and d(mean)/d(each element) = 1/N
         n = np.size(input)
         scale = (2.0 / n if n else float("nan")) if reduction == 1 else 2.0
-        return (input - target) * (grad * scale)
+        g = (input - target) * (grad * scale)
+        return g if dtype is None else g.astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, gg):
@@ -175,7 +199,7 @@ class MseLossBackward(Op):
             g_input = twice if need[1] else None
             g_target = -twice if need[2] else None
         if need[0]:  # the loss's own rule, applied to gg (then summed: grad is 0-d)
-            g_grad = MseLossBackward.call(gg, input, target, reduction=r)
+            g_grad = _mse_backward(gg, input, target, r)
             g_grad = g_grad if r == 0 else g_grad.sum()
         return g_grad, g_input, g_target
 

@@ -708,7 +708,7 @@ class Generator(gen_higher.Higher):
         if a is None:
             return None
         c = self.r.randrange(4)
-        if c == 0 and not self.val(a).is_leaf:
+        if c == 0 and not self.holds(a, "is_leaf"):
             return self.emit("retain_grad", "{0}.retain_grad()", [a], out=False)
         if c == 1:
             h = next((k for k, v in self.ns.items() if k[0] == "h"), None)

@@ -236,6 +236,84 @@ def a_dual_of_an_expanded_tensor(L):
             return str(e)
 
 
+def a_tangent_kept_by_torch_s_layout_rule(L):
+    # fuzz seeds 238, 585, 1468, 97, 204: torch keeps the tangent tensor when the
+    # primal has its strides (size-1 and empty dimensions aside), offset and memory
+    # size, a view of a same-size base too; a change of either is seen by both
+    fwad = L.autograd.forward_ad
+    x = L.tensor([[-1.7, 1.5, 0.1], [-1.8, -0.8, 0.5]], requires_grad=True)
+    out = []
+    with fwad.dual_level():
+        for primal, shape in (
+            (x.expand(2, 3), (2, 3)),
+            (x[...], (2, 3)),
+            (x[:, :1], (2, 1)),
+            (L.zeros(0, 3), (0, 3)),
+            (x.sum(1, keepdim=True)[1:], (1, 1)),
+        ):
+            t = L.ones(shape)
+            d = fwad.make_dual(primal, t)
+            u = fwad.unpack_dual(d).tangent
+            t.mul_(2)
+            out.append((u is t, u, t._version, u._version))
+    return out
+
+
+def mse_loss_backward_in_a_level_with_one_dual_input(L):
+    # fuzz seed 1223: torch's backward of a mean mse_loss, in the level where one of
+    # input and target (not both) is dual, refuses (a zero tangent divided in place)
+    fwad = L.autograd.forward_ad
+    out = []
+    for reduction in ("mean", "sum"):
+        for dual_input in (False, True):
+            a = L.tensor([1.0, 2.0], requires_grad=True)
+            with fwad.dual_level():
+                b = fwad.make_dual(L.tensor([0.5, 0.1]), L.ones(2))
+                y = L.nn.functional.mse_loss(
+                    fwad.make_dual(a, L.ones(2)) if dual_input else a,
+                    b,
+                    reduction=reduction,
+                )
+                try:
+                    y.backward()
+                    out.append(a.grad)
+                except RuntimeError as e:
+                    out.append(str(e))
+            y2 = L.nn.functional.mse_loss(a, L.tensor([0.5, 0.1]))
+            with fwad.dual_level():
+                y2.backward()  # (no dual input: fine)
+            out.append(a.grad)
+    return out
+
+
+def mse_loss_double_backward_with_a_target_of_another_dtype(L):
+    # fuzz seeds 498, 810, 1015: mse_loss_backward writes the gradient in its input's
+    # own dtype: no ToCopyBackward0 in the recorded graph
+    x = L.tensor([0.4, 0.7, 1.2], dtype=L.float64, requires_grad=True)
+    t = L.tensor(0.7, requires_grad=True)
+    out = []
+    for reduction in ("sum", "none", "mean"):
+        loss = L.nn.functional.mse_loss(x, t, reduction=reduction).sum()
+        gx, gt = L.autograd.grad(loss, [x, t], create_graph=True)
+        out += [gx, gt, graph(gx, [x, t]), graph(gt, [x, t])]
+    return out
+
+
+def retain_grad_of_a_view_made_in_no_grad(L):
+    # fuzz seed 461: torch's retain_grad reads the view's node as it is (none: a
+    # leaf, nothing to do), so it does not refuse the view as grad_fn would
+    x = L.tensor([[0.5, -1.6], [-0.0, -0.1]], requires_grad=True)
+    v = x * 1
+    with L.no_grad():
+        w = v[0]
+    v[1] = L.tensor([1.0, 2.0])
+    w.retain_grad()
+    try:
+        _ = w.grad_fn
+    except RuntimeError as e:
+        return w.retains_grad, str(e)[:40]
+
+
 # ----------------------------------------------------------------------------------------
 # autograd.functional
 
@@ -293,6 +371,10 @@ def primal_printed(L):
 
 
 CASES = [
+    a_tangent_kept_by_torch_s_layout_rule,
+    mse_loss_backward_in_a_level_with_one_dual_input,
+    mse_loss_double_backward_with_a_target_of_another_dtype,
+    retain_grad_of_a_view_made_in_no_grad,
     the_tangent_is_the_tensor_given,
     a_view_s_tangent_is_a_view,
     a_dual_of_an_expanded_tensor,
