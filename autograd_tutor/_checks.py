@@ -2,6 +2,11 @@
 
 import numpy as np
 
+INTERNAL_OVERLAP = (  # (in-place writes, and CopySlices' backward)
+    "unsupported operation: more than one element of the written-to tensor refers to a "
+    "single memory location. Please clone() the tensor before performing the operation."
+)
+
 
 def wrap_dim(dim, ndim):
     """Turn a possibly negative dimension into 0..ndim-1, or raise torch's IndexError."""

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _indexing
 from . import functions as F
-from ._checks import broadcast_error
+from ._checks import INTERNAL_OVERLAP, broadcast_error
 from ._dtype import from_numpy_dtype, result_type
 from ._quiet import enter as _quiet
 from ._quiet import exit as _loud
@@ -56,10 +56,6 @@ _OVERLAP = (
     "unsupported operation: some elements of the input tensor and the written-to tensor "
     "refer to a single memory location. Please clone() the tensor before performing the "
     "operation."
-)
-_INTERNAL_OVERLAP = (
-    "unsupported operation: more than one element of the written-to tensor refers to a "
-    "single memory location. Please clone() the tensor before performing the operation."
 )
 
 
@@ -457,7 +453,7 @@ def _check_writable(self, op, other=None):
     a = self._data
     if not a.flags.writeable or (op not in _SHARED_WRITE_OK and _internal_overlap(a)):
         if not (op is F.Copy and _same_memory(a, other)):
-            raise RuntimeError(_INTERNAL_OVERLAP)
+            raise RuntimeError(INTERNAL_OVERLAP)
     return a
 
 
@@ -576,7 +572,7 @@ def _translate(e, self, other):
     """NumPy's in-place errors, in torch's words."""
     msg = str(e)
     if "read-only" in msg:
-        return RuntimeError(_INTERNAL_OVERLAP)
+        return RuntimeError(INTERNAL_OVERLAP)
     if "Cannot cast" in msg or "casting" in msg:
         src = np.result_type(self._data, other if other is not None else 0.0)
         if isinstance(other, float) or (

@@ -1322,6 +1322,8 @@ class Expand(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if not ctx.self_sym_sizes and isinstance(grad, Tensor):  # create_graph=True:
+            return (grad.sum(),)  # torch's at::sum_to sums to a 0-d shape, always
         return (unbroadcast(grad, ctx.self_sym_sizes),)
 
     @staticmethod

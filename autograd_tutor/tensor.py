@@ -997,6 +997,8 @@ class Tensor:
         tensor([[0, 1, 2],
                 [3, 4, 5]])
         """
+        if self._base is not None and grad_state.enabled:
+            update_view(self)  # (torch reads grad_fn first: its errors come first)
         shape = infer_view_shape(parse_shape(shape), self._data.size)
         if not _viewable(self._data, shape):
             raise RuntimeError(
@@ -1381,6 +1383,7 @@ from . import _indexing, _inplace, _matmul, _split, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402
+from .autograd.grad_mode import grad_state  # noqa: E402
 from .autograd.inference_mode import InferenceVersion, inference_state  # noqa: E402
 from .autograd.inference_mode import mark as _mark_inference  # noqa: E402
 from .creation import tensor, zeros  # noqa: E402

@@ -20,6 +20,7 @@ import numpy as np
 from .. import _quiet
 from .. import functions as _functions  # (its ops are used when called: it imports us)
 from .._broadcast import sum_to, unbroadcast
+from .._checks import INTERNAL_OVERLAP
 from .._dtype import from_numpy_dtype, result_type, title, type_string
 from .._layout import torch_layout
 from ..tensor import (
@@ -789,6 +790,7 @@ class CopySlices(Node):
             return self._run_recorded(grad)
         flat = np.array(grad, copy=True).reshape(-1)
         res = self._fn._run([flat[self._positions]])
+        self._check_writable(res[0])
         flat[self._positions] = 0 if res[0] is None else res[0]
         return (flat.reshape(grad.shape),) + tuple(res[1:])
 
@@ -808,10 +810,19 @@ class CopySlices(Node):
         result = _copy(Tensor._make(np.empty_like(grad._data)), grad)
         grad_slice = _functions.AsStrided.view_of(result, positions)
         res = self._fn._run([_functions.Clone.apply(grad_slice, contiguous=True)])
+        self._check_writable(res[0])
         first = None
         if self._next_nodes[0] is not None and res[0] is not None:
             first = copy_slices(result, positions, grad_slice, res[0])
         return (first,) + tuple(res[1:])
+
+    def _check_writable(self, slice_grad):
+        """torch writes the op's gradient into the view's part of the base's gradient
+        (``copy_``): for a view whose elements share memory (``expand(3).zero_()``,
+        which in place writes allowed) that is its overlap error."""
+        p = self._positions
+        if slice_grad is not None and p.size > 1 and np.unique(p).size < p.size:
+            raise RuntimeError(INTERNAL_OVERLAP)
 
 
 def copy_slices(result, positions, view, src):

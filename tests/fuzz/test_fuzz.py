@@ -16,13 +16,13 @@ from . import gen_higher
 from .campaign import check, reproducer, run_seed, shrink
 from .compare import FAILING, PASS
 from .generator import FEATURES, generate
-from .program import Step, script
+from .program import Step, close_dual_levels, script
 
 CLEAN = tuple(
     "factories int mixed scalar empty special domain arith unary reduce matmul shape "
     "index setitem inplace compare convert hooks backward inputs grad gradmode nn optim "
     "errors".split()
-)  # issue 11's features, all of them (issue 12's: tests/fuzz/gen_higher.py)
+) + tuple(gen_higher.FEATURES)  # issue 11's features and issue 12's: all of them
 SEEDS = range(300)
 CHUNK = 50
 
@@ -139,11 +139,14 @@ def test_generation_is_seeded_and_covers_the_api(torch):
 
 def test_the_printed_program_runs_as_printed(torch):
     ran = 0
-    for seed in range(40):  # (many programs stop at a step that raises: errors, index)
+    for seed in range(80):  # (many programs stop at a step that raises: errors, index)
         text = script(generate(seed, torch, CLEAN))
         with contextlib.suppress(Exception), contextlib.redirect_stdout(io.StringIO()):
-            exec(text, {})  # noqa: S102 - a program some step of which raises is skipped
-            ran += 1
+            try:
+                exec(text, {})  # noqa: S102 - a program some step of which raises is skipped
+                ran += 1
+            finally:  # (one that stopped inside a forward-AD level: the level closed)
+                close_dual_levels(at), close_dual_levels(torch)
     assert ran >= 10
 
 

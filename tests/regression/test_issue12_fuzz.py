@@ -314,6 +314,54 @@ def retain_grad_of_a_view_made_in_no_grad(L):
         return w.retains_grad, str(e)[:40]
 
 
+def backward_through_an_in_place_write_to_an_expanded_view(L):
+    # views seed 290: zero_() and fill_() may write an expanded view (torch allows
+    # it), but backward writes the view's gradient part (CopySlices): torch refuses
+    out = []
+    for write in (lambda v: v.zero_(), lambda v: v.fill_(2.0), lambda v: v[1:].zero_()):
+        x = L.tensor([-1.9], requires_grad=True)
+        y = x.clone()
+        write(y.expand(3))
+        try:
+            y.T.relu().sum().backward()
+            out.append(x.grad)
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
+def a_view_of_a_no_grad_view_changed_in_place(L):
+    # views seed 680: view() reads the no_grad view's history first, so torch's
+    # error for a no_grad view whose base changed comes before the size check
+    x = L.tensor(
+        [[[-0.2, 0.6], [0.3, 0.3]], [[0.1, 1.8], [2.0, -1.6]]], requires_grad=True
+    )
+    v = (x + 0.5)[:, 1:]
+    with L.no_grad():
+        w = v.mT
+        w.zero_()
+    out = []
+    for f in (lambda: w.view(-1, 2), lambda: w.view(5)):
+        try:
+            f()
+        except RuntimeError as e:
+            out.append(str(e)[:60])
+    with L.no_grad():
+        out.append(w.view(2, 2).shape)
+    return out
+
+
+def jvp_with_create_graph_through_a_0d_sum(L):
+    # functional seeds 107, 1114: ExpandBackward0 of a 0-d tensor sums its gradient
+    # (torch's at::sum_to: SumBackward0) when recorded
+    x = L.tensor(0.9, dtype=L.float64, requires_grad=True)
+    v = L.tensor(-1.0, dtype=L.float64)
+    out, jvp = L.autograd.functional.jvp(
+        lambda a: (a**2).clamp(-1.0, 1.0).sum(0), (x,), (v,), create_graph=True
+    )
+    return out, jvp, graph(jvp, [x])
+
+
 # ----------------------------------------------------------------------------------------
 # autograd.functional
 
@@ -371,6 +419,9 @@ def primal_printed(L):
 
 
 CASES = [
+    backward_through_an_in_place_write_to_an_expanded_view,
+    a_view_of_a_no_grad_view_changed_in_place,
+    jvp_with_create_graph_through_a_0d_sum,
     a_tangent_kept_by_torch_s_layout_rule,
     mse_loss_backward_in_a_level_with_one_dual_input,
     mse_loss_double_backward_with_a_target_of_another_dtype,
