@@ -1048,15 +1048,25 @@ def strides(a):
 
 def mm_mat1_backward(grad, mat2, sizes, strides):
     """dL/dA = grad @ B.T. For an A stored column by column (a transposed matrix),
-    torch computes (B @ grad.T).T: the same numbers, laid out as A was."""
-    if strides[0] == 1 and strides[1] == sizes[0]:
+    torch computes (B @ grad.T).T: the same numbers, laid out as A was.
+
+    On NumPy arrays (the plain backward pass) the steps are written in NumPy itself:
+    what ``T.call`` and ``Mm.call`` would run, without dispatching four times."""
+    column_major = strides[0] == 1 and strides[1] == sizes[0]
+    if not isinstance(grad, Tensor) and not isinstance(mat2, Tensor):
+        return matprod(mat2, grad.T).T if column_major else matprod(grad, mat2.T)
+    if column_major:
         return T.call(Mm.call(mat2, T.call(grad)))
     return Mm.call(grad, T.call(mat2))
 
 
 def mm_mat2_backward(grad, mat1, sizes, strides):
-    """dL/dB = A.T @ grad; (grad.T @ A).T for a B stored column by column (torch)."""
-    if strides[0] == 1 and strides[1] == sizes[0]:
+    """dL/dB = A.T @ grad; (grad.T @ A).T for a B stored column by column (torch).
+    (NumPy itself on arrays, as in ``mm_mat1_backward``.)"""
+    column_major = strides[0] == 1 and strides[1] == sizes[0]
+    if not isinstance(grad, Tensor) and not isinstance(mat1, Tensor):
+        return matprod(grad.T, mat1).T if column_major else matprod(mat1.T, grad)
+    if column_major:
         return T.call(Mm.call(T.call(grad), mat1))
     return Mm.call(T.call(mat1), grad)
 
