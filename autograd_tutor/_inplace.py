@@ -205,6 +205,11 @@ def _check_inplace(self):
     if base is not None:
         if self._creation_meta is not DEFAULT:  # (before its grad_fn is looked at)
             raise view_rebase_error(self, indirect=False)
+        if self._grad_fn is None and base._grad_fn is not None:
+            # its base got a history in place after the view was made, and nothing
+            # has asked for the view's grad_fn since: torch's check reads the node
+            # the view has (none), so it is a leaf that requires grad (seed 6314817)
+            raise RuntimeError(_LEAF_IN_PLACE)
         update_view(self)
         if self._requires_grad and base._grad_fn is None:
             raise RuntimeError(
@@ -212,9 +217,12 @@ def _check_inplace(self):
                 "in-place operation."
             )
     if self._grad_fn is None and self._requires_grad:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation."
-        )
+        raise RuntimeError(_LEAF_IN_PLACE)
+
+
+_LEAF_IN_PLACE = (
+    "a leaf Variable that requires grad is being used in an in-place operation."
+)
 
 
 def _recorded(self, op, operands, params):

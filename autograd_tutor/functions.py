@@ -158,6 +158,7 @@ class Add(Op):
 
     node_name = "AddBackward0"
     broadcasts = True
+    elementwise = True
     attr_names = ("alpha",)
 
     @staticmethod
@@ -188,6 +189,7 @@ class Sub(Op):
 
     node_name = "SubBackward0"
     broadcasts = True
+    elementwise = True
     attr_names = ("alpha",)
 
     @staticmethod
@@ -238,6 +240,7 @@ class Mul(Op):
     node_name = "MulBackward0"
     jvp_reads_self = True  # (in place: self's missing tangent, see forward_ad)
     broadcasts = True
+    elementwise = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -316,6 +319,7 @@ class Div(Op):
 
     node_name = "DivBackward0"
     broadcasts = True
+    elementwise = True
     saved_names = ("self", "other")
 
     @staticmethod
@@ -425,6 +429,7 @@ class PowTensor(Op):
     node_name = "PowBackward1"
     jvp_reads_self = True  # (in place: self's missing tangent, see forward_ad)
     broadcasts = True
+    elementwise = True
     saved_names = ("self", "exponent", "result")
 
     @staticmethod
@@ -729,6 +734,7 @@ class ClampTensor(Op):
     node_name = "ClampBackward0"
     jvp_reads_self = True  # (in place: self's missing tangent, see forward_ad)
     broadcasts = True
+    elementwise = True
     saved_names = ("self", "min", "max")
 
     @staticmethod

@@ -20,6 +20,7 @@ import numpy as np
 from . import _dtype, _quiet
 from ._checks import broadcast_error, infer_view_shape, parse_shape, wrap_dim, wrap_dims
 from ._formatting import tensor_repr
+from ._layout import torch_layout
 
 _NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
@@ -777,9 +778,10 @@ class Tensor:
             common = _dtype.result_type(a, b)  # compare in torch's common dtype
             a, b = a.astype(common, copy=False), b.astype(common, copy=False)
         try:
-            return Tensor._make(np.asarray(ufunc(a, b)))
+            out = np.asarray(ufunc(a, b))
         except ValueError:
             raise broadcast_error(self._data.shape, np.shape(b)) from None
+        return Tensor._make(torch_layout(out, (a, b)) if out.ndim > 1 else out)
 
     def __eq__(self, other):
         return self._compare(other, np.equal)

@@ -22,6 +22,7 @@ from .. import functions as _functions  # (its ops are used when called: it impo
 from .._broadcast import sum_to, unbroadcast
 from .._checks import INTERNAL_OVERLAP
 from .._dtype import from_numpy_dtype, result_type, title, type_string
+from .._layout import torch_layout
 from ..tensor import (
     MULTI_OUTPUT_NODE,
     NO_GRAD_MODE,
@@ -545,6 +546,7 @@ class Op:
     is_view = False
     numpy = None  # optional: forward's result on arrays alone, faster (for Op.call)
     broadcasts = False  # True for elementwise ops whose inputs may broadcast
+    elementwise = False  # True: the result is laid out as torch's (see _layout)
     sets_dtype = False  # True for ops whose result dtype is chosen by the caller
     writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
@@ -635,6 +637,10 @@ class Op:
                 )
             if not any_f64:  # Python floats don't promote float32 or int tensors
                 out = _replace_saved(node, out, out.astype(np.float32))  # (torch)
+        if cls.elementwise and out.ndim > 1:  # torch's memory layout (strides)
+            laid_out = torch_layout(out, arrays)
+            if laid_out is not out:
+                out = _replace_saved(node, out, laid_out)
         # 4. wrap (and attach the node)
         result = Tensor._make(out)
         if cls.is_view:
@@ -697,7 +703,9 @@ def _make_view(result, base, view_of_grad):
     result._version_box = version_counter(base)
     result._base = base if base._base is None else base._base
     result._view_version = result._version_box[0]
-    if not grad_state.enabled:
+    if result._data.dtype.kind != "f":
+        pass  # integers and bools: torch's non-differentiable view, never checked
+    elif not grad_state.enabled:
         result._creation_meta = NO_GRAD_MODE
     elif base._base is not None:
         result._creation_meta = base._creation_meta
@@ -884,7 +892,7 @@ class MultiViewOp(Op):
         for i, a in enumerate(arrays):
             t = Tensor._make(a)
             _make_view(t, x, x._requires_grad and not recording)
-            if grad_state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
+            if grad_state.enabled and a.dtype.kind == "f":  # (see _make_view)
                 t._creation_meta = MULTI_OUTPUT_NODE
             if recording:
                 t._grad_fn, t._output_nr, t._requires_grad = node, i, True

@@ -8,6 +8,7 @@ every feature. A failing seed is shrunk and printed as a runnable script.
 import contextlib
 import io
 
+import numpy as np
 import pytest
 
 import autograd_tutor as at
@@ -288,3 +289,67 @@ def test_the_sign_of_a_zero_clamped_to_a_zero_bound_is_rounding(torch, monkeypat
     assert check(program, at, torch)[0] == "wrong forward value"
     scaled(1.0, 2.0, 1.0)
     assert check(program, at, torch)[0] == "wrong forward value"
+
+
+def test_the_sign_of_a_zero_maximum_of_both_zeros_is_rounding(torch, monkeypatch):
+    """seed 6349273: ``0.`` and ``-0.`` are equal; which one torch's ``min`` returns
+    depends on its reduction's path (``[0., -0.]``: ``-0.``; nine float64 zeros with
+    one ``-0.`` last: ``0.``): rounding, unless the operand had one kind of zero."""
+    program = [
+        _leaf("v0", "L.tensor([[0.0, 1.5], [-0.0, 2.0]], dtype=L.float64)"),
+        Step("min", "v1", "{0}.min()", ("v0",)),
+        Step("max", "v2", "{0}.max(1)", ("v0",)),
+        _leaf("v3", "L.tensor([[0.0, -1.5], [0.0, -2.0]], dtype=L.float64)"),
+        Step("max", "v4", "{0}.max()", ("v3",)),
+    ]
+    assert check(program, at, torch) == (PASS, [])
+    minimum, maximum = at.Tensor.min, at.Tensor.max
+    monkeypatch.setattr(at.Tensor, "min", lambda *a, **k: -minimum(*a, **k))
+    assert (
+        check(program, at, torch)[0] == "float rounding"
+    )  # -0. for 0. (or 0. for -0.)
+    monkeypatch.setattr(at.Tensor, "min", minimum)
+    assert check(program[:3] + program[4:], at, torch) == (PASS, [])
+
+    def flipped(self, *args, **kw):
+        r = maximum(self, *args, **kw)
+        return r if args else -r  # the whole maximum of v3, 0.: no -0. in v3
+
+    monkeypatch.setattr(at.Tensor, "max", flipped)
+    assert check(program, at, torch)[0] == "wrong forward value"
+
+
+def test_gradients_through_a_value_that_is_0_up_to_rounding_are_rounding(
+    torch, monkeypatch
+):
+    """seed 6313589: a weight Adam moved to 0 is -2e-8 on one side and -7e-9 on the
+    other; its log is nan on both, but the gradient of the log, 1 / w, differs without
+    bound: rounding. The gradients of a program that read no such value are compared."""
+    program = [
+        _leaf("v0", "L.tensor([0.5, -0.25, -0.25], requires_grad=True)"),
+        Step("sum", "v1", "{0}.sum() - 1e-7", ("v0",)),
+        Step("log", "v2", "{0}.log()", ("v1",)),
+        Step("backward", None, "{0}.backward()", ("v2",)),
+    ]
+    assert check(program, at, torch) == (PASS, [])
+    sum_ = at.Tensor.sum
+
+    def rounded(self, *args, **kw):  # the same graph, a value 1.5e-7 off
+        out = sum_(self, *args, **kw)
+        out._data[...] -= np.float32(1.5e-7)
+        return out
+
+    monkeypatch.setattr(at.Tensor, "sum", rounded)
+    assert check(program, at, torch)[0] == "float rounding"  # v0.grad: -4e6, -1e7
+    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    backward = at.Tensor.backward
+
+    def scaled(self, *args, **kw):  # a gradient gone wrong on exact values
+        backward(self, *args, **kw)
+        node = self.grad_fn
+        while node.next_functions:  # down to the leaf's AccumulateGrad
+            node = node.next_functions[0][0]
+        node.variable.grad._data *= 1.5
+
+    monkeypatch.setattr(at.Tensor, "backward", scaled)
+    assert check(program, at, torch)[0] == "wrong gradient"

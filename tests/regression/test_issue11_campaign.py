@@ -290,6 +290,82 @@ def msg_expand_keeps_the_stride_of_a_dimension_it_does_not_repeat(L):
     ]
 
 
+def msg_elementwise_result_laid_out_as_torch(L):
+    # torch's TensorIterator lays out a result as its first operand with a say: a
+    # transposed view plus a row-major tensor is transposed (NumPy: row-major), so
+    # view() refuses it, reshape copies it, is_contiguous() is False
+    a = L.ones(2, 3).t()
+    b = L.ones(3, 2)
+    w = L.ones(3, 2, requires_grad=True)
+    c = L.ones(2, 3, 2, requires_grad=True).permute(0, 2, 1)
+    d = L.ones(2, 2, 3, dtype=L.float64)
+    return [
+        (a + b).is_contiguous(),
+        (b + a).is_contiguous(),
+        (a * b.double()).is_contiguous(),
+        (a > b).is_contiguous(),
+        (a - w).is_contiguous(),
+        a.clamp(min=b).is_contiguous(),
+        (c - d).is_contiguous(),
+        _error(lambda: (a + b).view(6)),
+        (a * w).reshape(6).grad_fn,
+        (a * w).reshape(3, 2).grad_fn,
+        _names(((c - d) @ L.ones(2, 3, 1, dtype=L.float64)).grad_fn),
+    ]
+
+
+def _names(node):
+    """The names along a graph's first edges (seed 6004611: matmul reshapes a
+    non-contiguous batch with ReshapeAliasBackward0)."""
+    names = []
+    while node is not None and node.next_functions:
+        names.append(node.name())
+        node = node.next_functions[0][0]
+    return names
+
+
+def msg_views_of_integers_are_never_checked_for_how_they_were_made(L):
+    # seeds 6308186, 6331705, 6337941: an integer or bool view is not a
+    # differentiable view in torch: made under no_grad() or by unbind, it may be
+    # written from a tensor that requires grad (the values are cast, nothing recorded)
+    b = L.tensor([True, False])
+    i = L.tensor([1, 2])
+    with L.no_grad():
+        vb = b[:]
+        vi = i.view(2)
+    w = L.tensor(1.4, requires_grad=True)
+
+    def setitem():
+        vb[0] = w
+
+    return [
+        _error(setitem),
+        _error(lambda: vi.copy_(L.tensor([1.5, 2.0], requires_grad=True))),
+        _error(lambda: i.unbind()[0].copy_(L.tensor(1.5, requires_grad=True))),
+        b,
+        i,
+    ]
+
+
+def msg_view_whose_base_got_a_history_in_place_is_a_leaf_to_in_place_ops(L):
+    # seed 6314817: the view was made while its base needed no gradient; the base then
+    # got one in place; until something asks for the view's grad_fn (using it in an
+    # op, reading grad_fn or is_leaf), torch's in-place check sees a leaf
+    out = []
+    for make in (lambda b: b[None], lambda b: b[0:1], lambda b: b.t()):
+        for ask in (None, "grad_fn", "use"):
+            base = L.tensor([1.0, 2.0])
+            view = make(base)
+            base.mul_(L.tensor(2.0, requires_grad=True))
+            if ask == "grad_fn":
+                out.append(view.grad_fn)
+            elif ask == "use":
+                out.append(view * 2)
+            out.append(_error(lambda v=view: v.mul_(2)))
+            out.append(view)
+    return out
+
+
 # ----------------------------------------------------------------------------------------
 # Flags: versions
 
