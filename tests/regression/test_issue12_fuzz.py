@@ -362,6 +362,31 @@ def jvp_with_create_graph_through_a_0d_sum(L):
     return out, jvp, graph(jvp, [x])
 
 
+def a_tangent_used_as_a_tensor(L):
+    # fuzz seeds 101562, 102204, 105296: an in-place op runs first and its tangent
+    # formula reads the operands as they are after it (a tangent changed in place by
+    # its own dual tensor); seeds 107338, 109320: a tangent that got a tangent itself
+    # cannot be pushed on (torch's error), unpack_dual aside
+    fwad = L.autograd.forward_ad
+    out = []
+    with fwad.dual_level():
+        t = L.tensor(-0.0)
+        d = fwad.make_dual(L.tensor(-0.1), t)
+        t.add_(d)
+        out.append(fwad.unpack_dual(t).tangent)
+        t2 = L.tensor([1.6, 1.1, 0.9])
+        d2 = fwad.make_dual(L.tensor([0.8, 0.3, -0.2]), t2)
+        t2.div_(d2)
+        out += [t2, fwad.unpack_dual(t2).tangent]
+        out.append(fwad.unpack_dual(d2).tangent * 1)
+        for f in (lambda: d2 * 2, lambda: d2.clamp(min=-0.6), lambda: d2[0]):
+            try:
+                f()
+            except RuntimeError as e:
+                out.append(str(e))
+    return out
+
+
 # ----------------------------------------------------------------------------------------
 # autograd.functional
 
@@ -419,6 +444,7 @@ def primal_printed(L):
 
 
 CASES = [
+    a_tangent_used_as_a_tensor,
     backward_through_an_in_place_write_to_an_expanded_view,
     a_view_of_a_no_grad_view_changed_in_place,
     jvp_with_create_graph_through_a_0d_sum,
