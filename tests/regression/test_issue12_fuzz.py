@@ -443,7 +443,33 @@ def primal_printed(L):
         return repr(fwad.unpack_dual(x).primal)
 
 
+def jvp_by_torch_s_double_backward(L):
+    # functional seeds 108548, 101652, 101561, 100599, 102241: torch's
+    # functional.jvp takes two backward passes (not dual tensors), and its values
+    # show it (the sign of a zero, nan or inf)
+    f = L.autograd.functional.jvp
+    inf, nan = float("inf"), float("nan")
+    return [
+        f(
+            lambda a: (a + a) / a.clamp(-1.0, 1.0),
+            L.tensor([-0.1, 1.0, -1.6], dtype=L.float64),
+            L.tensor([-1.8, -0.9, -0.6], dtype=L.float64),
+        ),
+        f(
+            lambda a, b: a.abs().sum(0),
+            (L.tensor([-0.8]), L.tensor([[-0.7, -0.6], [1.2, -inf]])),
+            (L.tensor([0.0]), L.tensor([[0.7, 1.8], [-0.4, -0.1]])),
+        ),
+        f(
+            lambda a: (a**3).exp() / (a.neg() + a**2),
+            L.tensor([[nan, 1.8, -1.2], [1.0, -1.0, -1.4]], dtype=L.float64),
+            L.tensor([[0.5, -0.6, -1.5], [-0.6, 1.4, -0.7]], dtype=L.float64),
+        ),
+    ]
+
+
 CASES = [
+    jvp_by_torch_s_double_backward,
     a_tangent_used_as_a_tensor,
     backward_through_an_in_place_write_to_an_expanded_view,
     a_view_of_a_no_grad_view_changed_in_place,
