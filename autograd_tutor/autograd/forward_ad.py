@@ -32,6 +32,11 @@ tangents = {}  # id(tensor) -> (weak reference to the tensor, its tangent: a Ten
 busy = []  # non-empty while an in-place op is being given its new tangent
 _generation = [0]  # counts the levels entered: a tangent kept by a node is of one level
 
+TANGENT_WITH_TANGENT = (  # torch's words when a tangent would carry a tangent itself
+    "Setting a forward grad that itself has a forward gradient at the same level0 is not "
+    "supported."
+)
+
 __all__ = [
     "UnpackedDualTensor",
     "dual_level",
@@ -244,6 +249,8 @@ def push(op, ctx, inputs, arrays, result):
     """After ``op``'s forward: if an input carries a tangent, give ``result`` the tangent
     ``op.jvp`` computes. An input without one (a tensor or a number) has a zero tangent
     that stays exactly zero in products, as torch's zero tensor (``ZeroTangent``)."""
+    if op is F.Identity:  # unpack_dual's primal: it carries no tangent (torch's)
+        return
     y = result._data
     tangents, found = [], False
     for t, a in zip(inputs, arrays):
@@ -253,6 +260,8 @@ def push(op, ctx, inputs, arrays, result):
                 dt = ZeroTangent(a.shape, a.dtype)
             else:
                 found = True
+                if tangent_of(tangent_tensor(t)) is not None:  # (a tangent made dual)
+                    raise RuntimeError(TANGENT_WITH_TANGENT)
                 if dt.dtype != a.dtype and a.dtype.kind == "f":
                     dt = dt.astype(a.dtype)  # the op computed in a common dtype
             tangents.append(dt)
@@ -325,15 +334,15 @@ def inplace(apply, self, op, operands, params):
             return apply(self, op, *operands, **params)
         finally:
             busy.pop()
-    if tangent_of(self) is None and not getattr(op, "jvp_reads_self", False):
-        _new_tangent_memory(self)
-    try:
-        with no_grad():  # the same op out of place gives the new tangent
-            new = tangent_of(op.apply(self, *args, **params))
-    except Exception:
-        _apply_quietly(apply, self, op, operands, params)  # its own error comes first
-        raise
-    _apply_quietly(apply, self, op, operands, params)
+    old = Tensor._make(self._data.copy())  # self before the op (torch's original_self)
+    dself = tangent_of(self)
+    if dself is None and not getattr(op, "jvp_reads_self", False):
+        dself = np.zeros_like(self._data)
+    if dself is not None:
+        set_tangent(old, dself)
+    _apply_quietly(apply, self, op, operands, params)  # the op first, its checks too
+    with no_grad():  # then the tangent, as torch: the same op out of place on the old
+        new = tangent_of(op.apply(old, *args, **params))  # self and the operands now
     target = tangent_of(self)
     if target is None:
         target = _new_tangent_memory(self)

@@ -1,5 +1,5 @@
 """Whole-function derivatives, like ``torch.autograd.functional``: ``jacobian``, ``vjp``
-(v^T J, reverse mode), ``jvp`` (J v, forward mode), and the second derivatives
+(v^T J, reverse mode), ``jvp`` (J v), and the second derivatives
 ``hessian``, ``hvp`` (H v) and ``vhp`` (v^T H), with torch's signatures.
 
 >>> import autograd_tutor as at
@@ -26,16 +26,15 @@ keep their graph to the inputs, so they can be differentiated again.
 ``vectorize=True`` (torch's vmap batching) is refused: the values are the same without.
 
 The double backward trick computes J v with two backward passes: u -> u^T J is linear
-in u, so differentiating it with respect to u (in direction v) gives J v. ``jvp`` uses it
-for ``create_graph=True`` and ``strict=True`` (as torch always does); otherwise it runs
-forward mode, one pass with dual tensors.
+in u, so differentiating it with respect to u (in direction v) gives J v. ``jvp`` uses it,
+as torch does (forward mode with dual tensors gives the same numbers, but not always the
+same sign of a zero, nor the same nan or inf where a value is not finite).
 """
 
 import numpy as np
 
-from ..creation import ones_like, zeros_like
+from ..creation import zeros_like
 from ..tensor import Tensor, stack
-from . import forward_ad as fwAD
 from .engine import grad as _grad
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
@@ -246,44 +245,15 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
-    """``(func(*inputs), J v)``: the Jacobian-vector product, in one forward pass with
-    dual tensors (``forward_ad``), or, for ``create_graph=True`` or ``strict=True``,
-    with torch's double backward trick (two backward passes).
+    """``(func(*inputs), J v)``: the Jacobian-vector product, as torch computes it: with
+    the double backward trick (two backward passes), not with dual tensors (so the
+    values, down to the sign of a zero or a nan, are torch's: see
+    ``_jvp_by_double_backward``).
 
     ``v`` has the inputs' shapes; it may be omitted when the input is one
     single-element tensor. The result has the outputs' shapes.
     """
-    if create_graph or strict:
-        return _jvp_by_double_backward(func, inputs, v, create_graph, strict)
-    is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-    if v is not None:
-        _, v = _as_tuple(v, "v", "jvp")
-        v = tuple(t.detach() for t in v)
-        _validate_v(v, inputs, is_inputs_tuple)
-    elif len(inputs) != 1 or inputs[0].numel() != 1:
-        raise RuntimeError(
-            "The vector v can only be None if the input to the user-provided function "
-            "is a single Tensor with a single element."
-        )
-    else:
-        v = (ones_like(inputs[0]),)
-    if fwAD.levels:  # already inside a dual level (levels do not nest): use J
-        return _jvp_by_jacobian(func, inputs, v)
-    with fwAD.dual_level(), enable_grad():
-        duals = tuple(
-            fwAD.make_dual(t.detach(), d)
-            for t, d in zip(_grad_preprocess(inputs, False, True), v)
-        )
-        outputs = func(*duals)
-        is_outputs_tuple, outputs = _as_tuple(
-            outputs, "outputs of the user-provided function", "jvp"
-        )
-        result = []
-        for out in outputs:
-            tangent = fwAD.unpack_dual(out).tangent
-            result.append(zeros_like(out) if tangent is None else tangent)
-        outputs = tuple(o.detach() for o in outputs)
-    return _unpack(outputs, is_outputs_tuple), _unpack(tuple(result), is_outputs_tuple)
+    return _jvp_by_double_backward(func, inputs, v, create_graph, strict)
 
 
 def _jvp_by_double_backward(func, inputs, v, create_graph, strict):
@@ -307,27 +277,6 @@ def _jvp_by_double_backward(func, inputs, v, create_graph, strict):
     outputs = _grad_postprocess(outputs, create_graph)
     result = _grad_postprocess(result, create_graph)
     return _unpack(outputs, is_outputs_tuple), _unpack(result, is_outputs_tuple)
-
-
-def _jvp_by_jacobian(func, inputs, v):
-    """J v from the rows of J, for a jvp asked for inside a dual level."""
-    with enable_grad():
-        outputs = func(*_grad_preprocess(inputs, False, True))
-    is_outputs_tuple, outputs = _as_tuple(
-        outputs, "outputs of the user-provided function", "jvp"
-    )
-    jac = jacobian(func, inputs)  # inputs is a tuple here: rows are tuples
-    jac = jac if is_outputs_tuple else (jac,)
-    result = []
-    for out, row in zip(outputs, jac):
-        total = np.zeros(out.shape, dtype=out._data.dtype)
-        for j, d in zip(row, v):
-            total += (j._data.reshape(out.numel(), -1) @ d._data.reshape(-1)).reshape(
-                out.shape
-            )
-        result.append(Tensor._make(total))
-    outputs = tuple(o.detach() for o in outputs)
-    return _unpack(outputs, is_outputs_tuple), _unpack(tuple(result), is_outputs_tuple)
 
 
 def jacobian(

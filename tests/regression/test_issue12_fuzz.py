@@ -362,6 +362,31 @@ def jvp_with_create_graph_through_a_0d_sum(L):
     return out, jvp, graph(jvp, [x])
 
 
+def a_tangent_used_as_a_tensor(L):
+    # fuzz seeds 101562, 102204, 105296: an in-place op runs first and its tangent
+    # formula reads the operands as they are after it (a tangent changed in place by
+    # its own dual tensor); seeds 107338, 109320: a tangent that got a tangent itself
+    # cannot be pushed on (torch's error), unpack_dual aside
+    fwad = L.autograd.forward_ad
+    out = []
+    with fwad.dual_level():
+        t = L.tensor(-0.0)
+        d = fwad.make_dual(L.tensor(-0.1), t)
+        t.add_(d)
+        out.append(fwad.unpack_dual(t).tangent)
+        t2 = L.tensor([1.6, 1.1, 0.9])
+        d2 = fwad.make_dual(L.tensor([0.8, 0.3, -0.2]), t2)
+        t2.div_(d2)
+        out += [t2, fwad.unpack_dual(t2).tangent]
+        out.append(fwad.unpack_dual(d2).tangent * 1)
+        for f in (lambda: d2 * 2, lambda: d2.clamp(min=-0.6), lambda: d2[0]):
+            try:
+                f()
+            except RuntimeError as e:
+                out.append(str(e))
+    return out
+
+
 # ----------------------------------------------------------------------------------------
 # autograd.functional
 
@@ -418,7 +443,34 @@ def primal_printed(L):
         return repr(fwad.unpack_dual(x).primal)
 
 
+def jvp_by_torch_s_double_backward(L):
+    # functional seeds 108548, 101652, 101561, 100599, 102241: torch's
+    # functional.jvp takes two backward passes (not dual tensors), and its values
+    # show it (the sign of a zero, nan or inf)
+    f = L.autograd.functional.jvp
+    inf, nan = float("inf"), float("nan")
+    return [
+        f(
+            lambda a: (a + a) / a.clamp(-1.0, 1.0),
+            L.tensor([-0.1, 1.0, -1.6], dtype=L.float64),
+            L.tensor([-1.8, -0.9, -0.6], dtype=L.float64),
+        ),
+        f(
+            lambda a, b: a.abs().sum(0),
+            (L.tensor([-0.8]), L.tensor([[-0.7, -0.6], [1.2, -inf]])),
+            (L.tensor([0.0]), L.tensor([[0.7, 1.8], [-0.4, -0.1]])),
+        ),
+        f(
+            lambda a: (a**3).exp() / (a.neg() + a**2),
+            L.tensor([[nan, 1.8, -1.2], [1.0, -1.0, -1.4]], dtype=L.float64),
+            L.tensor([[0.5, -0.6, -1.5], [-0.6, 1.4, -0.7]], dtype=L.float64),
+        ),
+    ]
+
+
 CASES = [
+    jvp_by_torch_s_double_backward,
+    a_tangent_used_as_a_tensor,
     backward_through_an_in_place_write_to_an_expanded_view,
     a_view_of_a_no_grad_view_changed_in_place,
     jvp_with_create_graph_through_a_0d_sum,
