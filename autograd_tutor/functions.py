@@ -411,6 +411,8 @@ class Pow(Op):
         n = ctx.exponent
         if n == 0:
             return (zeros_like(grad),)
+        if not isinstance(grad, Tensor) and not isinstance(x, Tensor):  # plain pass
+            return (grad * MulScalar.numpy(Pow.numpy(x, exponent=n - 1), other=n),)
         return (grad * MulScalar.call(Pow.call(x, exponent=n - 1), other=n),)
 
     @staticmethod
@@ -703,6 +705,8 @@ class Clamp(Op):
             inside = x <= ctx.max
         else:
             inside = (x >= ctx.min) & (x <= ctx.max)
+        if not isinstance(grad, Tensor):  # the plain pass: where's NumPy function
+            return (Where.numpy(grad, 0, condition=inside),)
         return (Where.call(grad, 0, condition=inside),)
 
     @staticmethod
@@ -801,6 +805,8 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, grad):
+        if not isinstance(grad, Tensor):  # the plain pass: expand's NumPy function
+            return (Expand.numpy(grad, shape=ctx.self_sym_sizes),)
         return (Expand.call(grad, shape=ctx.self_sym_sizes),)
 
     @staticmethod

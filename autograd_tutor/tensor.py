@@ -1186,13 +1186,13 @@ def _clamp_bounds(name, lo, hi):
     """torch's two ``clamp`` overloads: both bounds tensors (or None), or both numbers
     (a 0-d tensor that needs no gradient counts as a number). A tensor and a number
     match neither: torch's argument parser raises a TypeError."""
+    if not isinstance(lo, Tensor) and not isinstance(hi, Tensor):
+        return lo, hi  # numbers (or None): the Number overload, the common case
 
     def number_like(b):
         return not isinstance(b, Tensor) or (b.ndim == 0 and not b.requires_grad)
 
     given = [b for b in (lo, hi) if b is not None]
-    if not any(isinstance(b, Tensor) for b in given):
-        return lo, hi
     if all(isinstance(b, Tensor) for b in given):
         return lo, hi  # the Tensor overload
     if all(number_like(b) for b in given):  # the Number overload

@@ -143,7 +143,7 @@ def iter_backward(
 
     anomaly = anomaly_state.enabled
     arrived = {}  # target node -> the gradients it received (collected at the end)
-    recorded = None  # a narrowed node's own needs_input_grad, while it runs
+    pruned = needed is not None  # backward(inputs=...) or autograd.grad (see _prune)
     while ready:
         # 3. take the ready node recorded last: the latest operation is undone first
         node = heapq.heappop(ready)[2]
@@ -152,18 +152,13 @@ def iter_backward(
         if create_graph:  # record this step's operations (restored before the yield)
             grad_mode, _grad_state.enabled = _grad_state.enabled, True
         try:
-            if node in target_nodes:  # (before the tensors' hooks, as torch)
-                arrived[node] = tuple(grads_in)
-            if node in stops:  # it gets a gradient but does not run (see _prune)
-                grads_in, grads_out = _hooked(node, grads_in), ()
-                if node in target_nodes:  # autograd.grad's result: after the hooks
-                    arrived[node] = tuple(grads_in)
-            else:
+            if pruned:
+                grads_in, grads_out = _pruned_step(
+                    node, grads_in, anomaly, (target_nodes, stops, narrowed), arrived
+                )
+            else:  # loss.backward(): every node runs (the common case)
                 if node._hooked:  # tensor hooks or retain_grad() on its outputs
                     grads_in = node._run_pre_hooks(grads_in)
-                if narrowed and node in narrowed:  # (restored below)
-                    recorded = node.needs_input_grad
-                    node.needs_input_grad = narrowed[node]
                 # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
                 if anomaly:
                     grads_out = _run_watched(node, grads_in)
@@ -171,9 +166,11 @@ def iter_backward(
                     grads_out = (None,) * len(node._next_nodes)  # nothing to pass on
                 else:
                     grads_out = node._run(grads_in)
-                if node._kept_values and not retain_graph:
-                    node._kept_values = None  # 5. its saved values are no longer needed
-                    node._freed = True
+            if grads_out is None:  # (a pruned pass's stop: the node did not run)
+                grads_out = ()
+            elif node._kept_values and not retain_graph:
+                node._kept_values = None  # 5. its saved values are no longer needed
+                node._freed = True
             # one gradient along each edge; where two edges meet, the gradients add
             for nxt, nr, g in zip(node._next_nodes, node._next_nrs, grads_out):
                 if nxt not in deps:  # no edge, or off every path to an input
@@ -184,8 +181,6 @@ def iter_backward(
                 if deps[nxt] == 0:  # its last gradient arrived: ready to run
                     heapq.heappush(ready, (-nxt._sequence_nr, arrival(), nxt))
         finally:
-            if recorded is not None:
-                node.needs_input_grad, recorded = recorded, None
             if token is not None:
                 _quiet.exit(token)
             if create_graph:
@@ -243,6 +238,36 @@ def _narrowed_needs(needed):
         if mask != needs:
             narrowed[node] = mask
     return narrowed
+
+
+def _pruned_step(node, grads_in, anomaly, pass_nodes, arrived):
+    """One node of a pruned pass (``backward(inputs=...)``, ``autograd.grad``): the
+    loop's common step, plus what ``_prune`` found. A target's arriving gradients are
+    collected (before the tensors' hooks, as torch); a stop gets its gradient but does
+    not run (returns ``None`` as its gradients out); a narrowed node runs with the
+    ``needs_input_grad`` of this pass (see ``_narrowed_needs``), restored after."""
+    target_nodes, stops, narrowed = pass_nodes
+    if node in target_nodes:
+        arrived[node] = tuple(grads_in)
+    if node in stops:
+        grads_in = _hooked(node, grads_in)
+        if node in target_nodes:  # autograd.grad's result: after the hooks
+            arrived[node] = tuple(grads_in)
+        return grads_in, None
+    if node._hooked:  # tensor hooks or retain_grad() on its outputs
+        grads_in = node._run_pre_hooks(grads_in)
+    recorded = node.needs_input_grad if node in narrowed else None
+    if recorded is not None:
+        node.needs_input_grad = narrowed[node]
+    try:  # 4. the node's local chain rule, as in the loop
+        if anomaly:
+            return grads_in, _run_watched(node, grads_in)
+        if grads_in[0] is None and all(g is None for g in grads_in):
+            return grads_in, (None,) * len(node._next_nodes)
+        return grads_in, node._run(grads_in)
+    finally:
+        if recorded is not None:
+            node.needs_input_grad = recorded
 
 
 def _hooked(node, grads_in):

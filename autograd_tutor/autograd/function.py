@@ -946,21 +946,27 @@ def _version_records(saved, inputs, arrays, result, order=None):
     dtype); the record names the tensor, with its own dtype, as torch does. ``order``
     (``Op._check_order``) lists the saved values in the order torch checks them."""
     records = {}  # saved position -> (counter, version, tensor, shape, dtype)
-    named = set()  # the ids of the inputs named so far
+    named = []  # the ids of the inputs named so far
+    out = result._data
     for i, arr in enumerate(saved):
         if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
             continue
-        if arr is result._data:
+        if arr is out:
             box = version_counter(result)
             records[i] = (box, box[0], None, arr.shape, arr.dtype)
             continue
-        t = _owner(arr, inputs, arrays, named)
-        if t is not None:
-            named.add(id(t))
-            box = version_counter(t)
-            if type(box) is InferenceVersion:
-                raise RuntimeError(INFERENCE_SAVED_MESSAGE)
-            records[i] = (box, box[0], t, t._data.shape, t._data.dtype)
+        for t, a in zip(inputs, arrays):
+            if a is arr and isinstance(t, Tensor):
+                break
+        else:
+            continue  # a helper array: no version to check
+        if id(t) in named:  # two inputs may hold the same array (x.detach() twice)
+            t = _owner(arr, inputs, arrays, named)
+        named.append(id(t))
+        box = version_counter(t)
+        if type(box) is InferenceVersion:
+            raise RuntimeError(INFERENCE_SAVED_MESSAGE)
+        records[i] = (box, box[0], t, t._data.shape, t._data.dtype)
     if not records:
         return None  # nothing to check: no list to keep
     if order is None or len(order) != len(saved):
@@ -969,8 +975,9 @@ def _version_records(saved, inputs, arrays, result, order=None):
 
 
 def _owner(arr, inputs, arrays, named):
-    """The input tensor whose data ``arr`` is. Two inputs may hold the same array
-    (x.detach() twice): then the first not ``named`` yet, in save order."""
+    """The input tensor whose data ``arr`` is, when inputs were named already: two
+    inputs may hold the same array (x.detach() twice), then the first not ``named``
+    yet, in save order (all named: the first of them)."""
     owner = None
     for t, a in zip(inputs, arrays):
         if a is arr and isinstance(t, Tensor):
