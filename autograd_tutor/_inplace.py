@@ -368,7 +368,8 @@ def _copy_to(self, target, value):
 def _index_put(self, target, advanced, value):
     """torch's ``target.index_put_(indices, value)``, its checks in torch's order: the
     in-place checks; a single mask with a one-element value is a ``masked_fill_``
-    (the value is cast); else the value must not share memory with the target, must
+    (the value is converted to the target's dtype, checked, even when the mask
+    selects nothing); else the value must not share memory with the target, must
     broadcast to the indexed shape and have the target's dtype, and only then are
     the indices checked against their dimension's size."""
     if value._data.ndim and value._data.shape[0] == 1:  # leading 1s: viewed away first
@@ -385,6 +386,7 @@ def _index_put(self, target, advanced, value):
     if masked_fill:
         if shared:
             _warn_expanded("masked_fill_", "[mask] = scalar")
+        checked_number(value._data.item(), a.dtype)
     else:
         if overlap(a, value._data) is not None:  # torch: not even all of it
             raise RuntimeError(_OVERLAP)

@@ -42,6 +42,20 @@ FAILING = frozenset(CLASSES) - {"documented refusal"}
 ROUNDING = "float rounding"
 
 
+# torch failing one of its own internal assertions ("INTERNAL ASSERT FAILED ... please
+# report a bug to PyTorch"): like a segfault, it says nothing about autograd_tutor, so the
+# program is counted apart ("torch crash", see campaign.summary) and compared no further
+CRASH = "torch crash"
+
+
+class TorchCrash(Exception):
+    """torch broke one of its own internal assertions while running a step."""
+
+
+def _torch_crashed(error):
+    return error is not None and "INTERNAL ASSERT FAILED" in str(error)
+
+
 class Difference(NamedTuple):
     klass: str
     step: int  # index of the step (len(program) for the final check)
@@ -336,6 +350,8 @@ def _lock_step(program, at, torch):
         if not all(u in na and u in nt for u in step.uses):
             continue  # a variable an earlier step failed to bind (on both sides)
         oa, ot = run_step(step, na), run_step(step, nt)
+        if _torch_crashed(ot.error):
+            raise TorchCrash(f"step {i}: {ot.error}")
         noise_read = noise_read or bool(noise & set(step.uses))
         found = []
         if oa.error is not None or ot.error is not None:
@@ -430,13 +446,16 @@ def _rounding_explains(step, inexact, noise, a, t, ns):
     when it read values that agreed only to rounding (``inexact``) and its result is
     discrete (a comparison flips) or differs only where one side is not finite (a
     product ``tiny * inf = inf`` against ``0 * inf = nan``, ``log`` of ``-tiny`` against
-    ``log(0)``); when a sum of products differs only in the sign of a zero; and when
+    ``log(0)``) or in the sign of a zero (``x ** (1 - ulp)`` against ``x ** 1``: ``nan``
+    for a negative ``x``, ``0.`` for ``-0.``); when a sum of products differs only in the sign of a zero; and when
     ``clamp`` with tensor bounds differs only in the sign of a zero it was given twice
     (``ns``: the step's operands, see ``_clamp_tie``).
     """
     if noise & set(step.uses):
         return True
-    if inexact & set(step.uses) and (_discrete(a, t) or _differ_only(a, t, _nonfinite)):
+    if inexact & set(step.uses) and (
+        _discrete(a, t) or _differ_only(a, t, _nonfinite_or_zero)
+    ):
         return True
     if step.op == "clamp" and len(step.uses) > 1:
         return _differ_only(a, t, _clamp_tie([ns[u] for u in step.uses]))
@@ -494,6 +513,10 @@ def _nonfinite(x, y):
 
 def _signed_zero(x, y):
     return (x == 0) & (y == 0)
+
+
+def _nonfinite_or_zero(x, y):
+    return _nonfinite(x, y) | _signed_zero(x, y)
 
 
 def _both_zeros(operand):

@@ -404,6 +404,21 @@ def flag_grad_under_create_graph_is_a_copy(L):
     return x.grad._version, x.grad.grad_fn, y.grad._version
 
 
+def msg_mask_assignment_converts_its_one_element_value(L):
+    # seed 9035089: ``x[mask] = value`` with a one-element value is torch's
+    # masked_fill_, which converts the value to x's dtype, checked, even when the
+    # mask selects nothing
+    out = []
+    for dtype, value in ((L.int64, float("inf")), (L.float32, 1e300), (L.int64, 2.5)):
+        x = L.zeros(2, 1, 3, dtype=dtype)
+        try:
+            x[L.tensor([False, False])] = L.tensor([[[value]]], dtype=L.float64)
+            out.append(x)
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
 CASES = {
     k: v
     for k, v in dict(globals()).items()
