@@ -603,8 +603,8 @@ class Abs(Op):
 
     @staticmethod
     def jvp(ctx, y, x, dx):
-        """dy = sign(x) dx."""
-        return dx * np.sign(x)
+        """dy = sgn(x) dx (0 at x = nan, as the backward)."""
+        return dx * Sgn.forward(ctx, x)
 
 
 @register

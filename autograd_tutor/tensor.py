@@ -401,6 +401,7 @@ class Tensor:
             self._detached_at = next(_autograd_function.sequence_nrs)
         self._grad_fn = None
         self._requires_grad = False
+        _forward_ad.drop_tangent(self)  # (its tangent goes too, as in torch)
         return self
 
     @property
@@ -1382,6 +1383,7 @@ def stack(tensors, dim=0):
 from . import _indexing, _inplace, _matmul, _split, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
+from .autograd import forward_ad as _forward_ad  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402
 from .autograd.grad_mode import grad_state  # noqa: E402
 from .autograd.inference_mode import InferenceVersion, inference_state  # noqa: E402

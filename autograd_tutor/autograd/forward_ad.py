@@ -205,6 +205,13 @@ def tangent_tensor(t):
     return entry[1]
 
 
+def drop_tangent(t):
+    """``t`` carries no tangent any more (``detach_()``: torch drops the forward grad
+    with the grad_fn)."""
+    if tangent_tensor(t) is not None:
+        del tangents[id(t)]
+
+
 def current_level():
     """A token of the dual level now active (None outside one): equal only within the
     same level, so what a node noted in one level is known not to be of another."""

@@ -387,6 +387,29 @@ def a_tangent_used_as_a_tensor(L):
     return out
 
 
+def detach_in_place_drops_the_tangent(L):
+    # 50k campaign seeds 9112963, 9122015, 9125301: ``detach_()`` on a dual tensor
+    # drops its tangent as well as its grad_fn (torch's unpack_dual then finds none)
+    fwad = L.autograd.forward_ad
+    x = L.tensor([[1.6]], requires_grad=True)
+    with fwad.dual_level():
+        y = fwad.make_dual(x * 1, L.tensor([[-1.3]])).sigmoid()
+        y.detach_()
+        z = fwad.make_dual(L.tensor([1.0, 2.0]), L.tensor([1.0, 1.0])) * 2
+        kept = z.detach()  # (out of place: no tangent either)
+        return fwad.unpack_dual(y), fwad.unpack_dual(kept).tangent, z.detach_() is z
+
+
+def abs_jvp_at_nan_is_zero(L):
+    # 50k campaign seed 9109897: abs's JVP is dx * sgn(x), and torch's sgn(nan) is 0
+    # (as in abs's backward), so a nan primal gives a zero tangent, not nan
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        x = L.tensor([[float("nan"), 1.9, -0.7, -0.0]], dtype=L.float64)
+        d = fwad.make_dual(x, L.tensor([[0.8, 1.3, 0.8, 2.0]], dtype=L.float64))
+        return fwad.unpack_dual(d.abs()).tangent
+
+
 # ----------------------------------------------------------------------------------------
 # autograd.functional
 
@@ -469,6 +492,8 @@ def jvp_by_torch_s_double_backward(L):
 
 
 CASES = [
+    detach_in_place_drops_the_tangent,
+    abs_jvp_at_nan_is_zero,
     jvp_by_torch_s_double_backward,
     a_tangent_used_as_a_tensor,
     backward_through_an_in_place_write_to_an_expanded_view,
