@@ -64,6 +64,9 @@ def apply(self, op, other=NOTHING, **params):
     requires grad, else written straight into ``self``'s memory."""
     if tangents and not _forward_ad.busy:  # forward-mode AD: in a dual level only
         operands = () if other is NOTHING else (other,)
+        if op in _TANGENT_RECORDED and _tangent_recorded(self, other):
+            precheck(self, other)  # (torch's own in-place errors come first)
+            raise NotImplementedError(_forward_ad.TANGENT_RECORDED)
         return _forward_ad.inplace(apply, self, op, operands, params)
     if type(self._version_box) is _Inference and not inference_state.enabled:
         # an inference tensor outside inference mode: torch writes, then refuses
@@ -427,6 +430,25 @@ def _warn_expanded(op, example):
         f"tensor{example}",
         UserWarning,
         stacklevel=4,
+    )
+
+
+# The in-place ops whose tangent rule reads the values (``da * b + a * db``): torch
+# computes the new tangent with recorded ops and copies it into the tangent tensor,
+# which then has a grad_fn (CopyBackwards) when something requires grad. Here tangents
+# are plain arrays: the tangent a learner gave to make_dual would silently lose that
+# history, so these are refused (the README's list of differences).
+_TANGENT_RECORDED = (F.Mul, F.Div)
+
+
+def _tangent_recorded(self, other):
+    """Would torch record the new tangent of ``self`` (``self.mul_(other)``)?"""
+    return (
+        grad_state.enabled
+        and _forward_ad.tangent_of(self) is not None
+        and (
+            self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+        )
     )
 
 

@@ -21,6 +21,7 @@ from ._broadcast import unbroadcast
 from ._dtype import result_type
 from .autograd.function import MultiViewOp, Op, copy_slices, input_edge
 from .autograd.grad_mode import grad_state
+from .autograd.zero_tangent import ZeroGradient
 from .tensor import Tensor
 
 REGISTRY = {}
@@ -2125,7 +2126,12 @@ class Where(Op):
 
 @register
 class Sgn(Op):
-    """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0."""
+    """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0.
+
+    Recorded only by abs's backward under create_graph (``grad * sgn(x)``). Its own
+    gradient is torch's zero tensor (``ZeroGradient``): the nodes after it multiply it
+    and it stays exactly 0 (``0 * inf`` is 0 there, not nan), so a second derivative
+    of ``|f|`` is only the one along ``f``'s own path, as in torch."""
 
     node_name = "SgnBackward0"
 
@@ -2138,7 +2144,9 @@ class Sgn(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (zeros_like(grad),)
+        if isinstance(grad, Tensor):  # (recorded again: the zeros are a constant)
+            return (zeros_like(grad),)
+        return (ZeroGradient(grad.shape, grad.dtype),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):

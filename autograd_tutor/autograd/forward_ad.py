@@ -37,6 +37,14 @@ TANGENT_WITH_TANGENT = (  # torch's words when a tangent would carry a tangent i
     "supported."
 )
 
+TANGENT_RECORDED = (  # see _inplace._TANGENT_RECORDED
+    "mul_ and div_ of a dual tensor that requires grad (or by a tensor that does) are "
+    "not supported: torch records the new tangent on the tangent tensor itself (a "
+    "copy_ recorded as CopyBackwards, so the tangent given to make_dual gets a "
+    "grad_fn), and autograd_tutor's tangents are plain tensors. Write it out of place "
+    "(d = d * w), whose tangent is a new tensor."
+)
+
 __all__ = [
     "UnpackedDualTensor",
     "dual_level",
@@ -152,10 +160,19 @@ def _layout(t):
     a = t._data
     if a.size == 0:
         return ()
-    memory = a if t._base is None else t._base._data
+    memory = _memory(a if t._base is None else t._base._data)
     offset = a.__array_interface__["data"][0] - memory.__array_interface__["data"][0]
     steps = [s // a.itemsize for s, n in zip(a.strides, a.shape) if n > 1]
     return steps, offset // a.itemsize, memory.size
+
+
+def _memory(a):
+    """The array NumPy allocated ``a``'s numbers in (torch's storage): an op's result
+    may be part of a larger one (``mse_loss``'s loss, as torch's, is the first of the
+    squared differences)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
 
 
 def _steps(a):

@@ -49,6 +49,30 @@ def two_inputs_sharing_their_values(L):
     return ga, gb, graph(ga, [a, b]), graph(gb, [a, b]), second, hvp
 
 
+def abs_double_backward_through_sgn_is_a_zero_tensor(L):
+    # 50k campaign seeds 9122441, 9144506, 9143599: abs's backward is grad * sgn(x),
+    # and torch's sgn backward is a zero tensor, which stays zero in the products of
+    # the nodes after it (0 * inf is 0, not nan); alone, it still arrives as zeros
+    out = []
+    for x in ([float("inf"), -0.4, 1.5], [float("nan"), -1.2, 0.0]):
+        a = L.tensor(x, requires_grad=True)
+        (g,) = L.autograd.grad((a**3).abs().sum(), a, create_graph=True)
+        out += [g, L.autograd.grad((g * 1.9).sum(), a), graph(g, [a])]
+        b = L.tensor(x, dtype=L.float64, requires_grad=True)
+        out.append(L.autograd.functional.hessian(lambda t: (t**2).abs().sum(), b))
+    c = L.tensor([-0.0, 2.0], requires_grad=True)
+    (g,) = L.autograd.grad(c.abs().sum(), c, create_graph=True)
+    (gg,) = L.autograd.grad(g.sum(), c, retain_graph=True)  # (sgn alone: zeros)
+    g.sum().backward()
+    out += [gg.clone(), c.grad.clone()]  # (torch's zero tensor, made numbers)
+    # the zero tensor added into -0. (it arrives second): a real 0., seen by a hook
+    d = L.tensor([-0.0, 2.0, float("inf")], requires_grad=True)
+    (g,) = L.autograd.grad((d**3).abs().sum(), d, create_graph=True)
+    seen = []
+    d.register_hook(lambda t: seen.append(t * 1))
+    return out, L.autograd.grad(g.sum(), d), seen
+
+
 # ----------------------------------------------------------------------------------------
 # Forward-mode AD
 
@@ -256,6 +280,63 @@ def a_tangent_kept_by_torch_s_layout_rule(L):
             u = fwad.unpack_dual(d).tangent
             t.mul_(2)
             out.append((u is t, u, t._version, u._version))
+    return out
+
+
+def a_tangent_of_mse_loss_is_copied(L):
+    # 50k campaign seeds 9127719, 9128429, 9147273: torch's mse_loss (mean or sum)
+    # returns its 0-d loss in the memory of the N squared differences, so by the
+    # layout rule above make_dual copies a tangent given to it (a later change of
+    # the tangent is not seen); an empty or a one-element loss keeps it
+    fwad = L.autograd.forward_ad
+    x = L.tensor([[1.4, -1.8], [1.7, 0.5]], requires_grad=True)
+    y = L.tensor([[0.5], [-float("inf")]], dtype=L.float64)
+    out = []
+    with fwad.dual_level():
+        for loss in (
+            L.nn.functional.mse_loss(x[:, :1], y),
+            L.nn.functional.mse_loss(x, y.expand(2, 2), reduction="sum"),
+            L.nn.MSELoss()(x, x * 2),
+            L.nn.functional.mse_loss(x[:1, :1], y[:1]),
+            L.nn.functional.mse_loss(L.zeros(0), L.zeros(0)),
+        ):
+            t = L.tensor(1.1, dtype=loss.dtype)
+            d = fwad.make_dual(loss, t)
+            t.clamp_(-1.3, 0.6)
+            u = fwad.unpack_dual(d).tangent
+            out.append((u is t, u, d))
+            d.copy_(t)  # (an in-place op on the dual: the kept tangent changes too)
+            out.append((t, fwad.unpack_dual(d).tangent))
+    return out
+
+
+def in_place_ops_on_a_dual_tensor_torch_does_not_record(L):
+    # 50k campaign seeds 9114273, 9115386: torch records mul_ and div_ of a dual
+    # tensor on the tangent tensor itself when something requires grad (refused here:
+    # tests/fuzz/documented.py); add_, clamp_, copy_... and grad-free ones it does not
+    fwad = L.autograd.forward_ad
+    w = L.tensor([0.5, 2.0], requires_grad=True)
+    out = []
+    for f in (
+        lambda d: d.add_(L.tensor([1.0, 2.0], requires_grad=True)),
+        lambda d: d.clamp_(0, 1),
+        lambda d: d.copy_(L.tensor([3.0, 4.0])),
+        lambda d: d.detach().mul_(2),
+    ):
+        with fwad.dual_level():
+            t = L.ones(2)
+            d = fwad.make_dual(w * 1, t)
+            f(d)
+            out.append((t, t.grad_fn, fwad.unpack_dual(d).tangent))
+        with fwad.dual_level(), L.no_grad():
+            t = L.ones(2)
+            d = fwad.make_dual(w * 1, t).mul_(w)
+            out.append((t, t.grad_fn))
+    with fwad.dual_level():  # the leaf's own in-place error comes first
+        try:
+            fwad.make_dual(w, L.ones(2)).mul_(2)
+        except RuntimeError as e:
+            out.append(str(e))
     return out
 
 
@@ -492,6 +573,9 @@ def jvp_by_torch_s_double_backward(L):
 
 
 CASES = [
+    in_place_ops_on_a_dual_tensor_torch_does_not_record,
+    a_tangent_of_mse_loss_is_copied,
+    abs_double_backward_through_sgn_is_a_zero_tensor,
     detach_in_place_drops_the_tangent,
     abs_jvp_at_nan_is_zero,
     jvp_by_torch_s_double_backward,
