@@ -463,6 +463,8 @@ class PowTensor(Op):
     def jvp(ctx, z, a, b, da, db):
         """dz = b * a ** (b - 1) * da + a ** b * ln(a) * db, each term 0 where
         backward's is (torch computes it with backward's formulas)."""
+        if ctx.bool_exponent:
+            raise RuntimeError(BOOL_SUBTRACTION)  # (b - 1, as in backward)
         with np.errstate(all="ignore"):
             dz_a = np.where(b == 0, 0, da * (b * a ** (b - 1)))
             dz_b = db * np.where((a == 0) & (b >= 0), 0, z * np.log(a))

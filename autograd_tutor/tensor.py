@@ -304,7 +304,8 @@ class Tensor:
         if self._grad is None:
             self._grad = Tensor._make(np.array(g, dtype=self._data.dtype, copy=True))
         else:
-            self._grad = Tensor._make((self._grad._data + g).astype(self._data.dtype))
+            total = np.asarray(self._grad._data + g)  # (0-d: an array, not a scalar)
+            self._grad = Tensor._make(total.astype(self._data.dtype))
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a

@@ -73,6 +73,69 @@ def abs_double_backward_through_sgn_is_a_zero_tensor(L):
     return out, L.autograd.grad(g.sum(), d), seen
 
 
+def a_retained_0d_gradient_added_to_is_a_0d_tensor(L):
+    # 50k campaign seed 9128618: a retained gradient of a 0-d tensor, accumulated by a
+    # second backward, stays a 0-d tensor (NumPy's 0-d sum is a scalar, which promoted
+    # as a Python number: float32 - it gave float32 where torch gives float64)
+    v0 = L.tensor(float("nan"), dtype=L.float64, requires_grad=True)
+    v1 = v0.sum()
+    v1.backward(retain_graph=True, inputs=[v1])
+    (v1 * 1.5).sum().backward()
+    return v1.grad, L.tensor(-0.2) - v1.grad
+
+
+def zeros_like_keeps_the_input_s_layout(L):
+    # 50k campaign seed 9130319: torch's *_like (preserve_format) lays the new tensor
+    # out in the input's dimension order, so a view of zeros_like(permuted) may fail
+    x = L.tensor(
+        [[[1.2, -0.2], [0.3, -1.2], [1.8, -1.2]], [[1.9, 0.7], [0.5, 0.9], [0.0, -1.8]]]
+    )
+    out = []
+    for t in (
+        x.permute(0, 2, 1),
+        x.permute(0, 2, 1)[:, :, :1],
+        x[:, ::2],
+        x.transpose(0, 2),
+    ):
+        for f in (L.zeros_like, L.ones_like, lambda t: L.full_like(t, 2.0)):
+            z = f(t)
+            out.append((z, z.is_contiguous(), z.transpose(0, 2).is_contiguous()))
+            try:
+                out.append(z.view(-1, 2))
+            except RuntimeError as e:
+                out.append(str(e))
+    return out
+
+
+def a_view_changed_in_place_is_derived_again_at_once(L):
+    # 50k campaign seeds 9102481, 9110520, 9140608, 9142953: after an in-place op on
+    # a view records CopySlices on its base, torch asks for the view's grad_fn right
+    # away (rebase_history), so the view is no leaf: a second in-place op on it works
+    out = []
+    for second in (
+        lambda v, b: v.copy_(b * 1),
+        lambda v, b: v.sub_(b),
+        lambda v, b: v.fill_(b.sum()),
+        lambda v, b: v.clamp_(b * 0, b),
+    ):
+        base = L.tensor([1.1, 1.1, 0.0])
+        view = base.reshape(-1) if len(out) % 2 else base.unsqueeze(0)
+        w = L.tensor([-0.0, -1.8, 1.4], requires_grad=True)
+        view.add_(w)
+        try:
+            second(view, base)  # (nothing asked for the view's grad_fn before)
+        except RuntimeError as e:
+            out.append(str(e))
+            continue
+        out.append((view, base, graph(base, [w]), graph(view, [w])))
+        try:
+            base.sum().backward()
+            out.append(w.grad)
+        except RuntimeError as e:  # (clamp_ saved the base it then changed)
+            out.append(str(e).split(";")[0].replace("torch.", "at."))
+    return out
+
+
 # ----------------------------------------------------------------------------------------
 # Forward-mode AD
 
@@ -468,6 +531,18 @@ def a_tangent_used_as_a_tensor(L):
     return out
 
 
+def a_dual_to_a_bool_power(L):
+    # 50k campaign seeds 9104280, 9107373, 9143943: pow's JVP computes exponent - 1,
+    # which torch refuses for a bool exponent (as its backward does)
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        d = fwad.make_dual(L.tensor([0.1, -1.2]), L.tensor([0.8, 0.0]))
+        try:
+            return d ** L.tensor([[False]])
+        except RuntimeError as e:
+            return str(e), d ** L.tensor([2.0]), L.tensor([1.5]) ** L.tensor([True])
+
+
 def detach_in_place_drops_the_tangent(L):
     # 50k campaign seeds 9112963, 9122015, 9125301: ``detach_()`` on a dual tensor
     # drops its tangent as well as its grad_fn (torch's unpack_dual then finds none)
@@ -573,6 +648,10 @@ def jvp_by_torch_s_double_backward(L):
 
 
 CASES = [
+    a_view_changed_in_place_is_derived_again_at_once,
+    a_dual_to_a_bool_power,
+    zeros_like_keeps_the_input_s_layout,
+    a_retained_0d_gradient_added_to_is_a_0d_tensor,
     in_place_ops_on_a_dual_tensor_torch_does_not_record,
     a_tangent_of_mse_loss_is_copied,
     abs_double_backward_through_sgn_is_a_zero_tensor,
