@@ -87,7 +87,7 @@ class Node:
     @next_functions.setter
     def next_functions(self, edges):
         self._next_nodes = tuple([fn for fn, _ in edges])
-        self._next_nrs = tuple([nr for _, nr in edges])
+        self._next_nrs = shared_nrs(tuple([nr for _, nr in edges]))
 
     def name(self):
         """The node's name, e.g. ``'MulBackward0'``."""
@@ -121,6 +121,23 @@ class Node:
             if t is not None and grads[nr] is not None:
                 t._store_retained_grad(grads[nr])
         return grads
+
+
+_SHARED_NRS, _SHARED_FLAGS = {}, {}  # (two tables: in Python, (1,) == (True,))
+
+
+def shared_nrs(nrs):
+    """The one tuple of this value that every node holding it keeps as ``_next_nrs``
+    (and ``shared_flags``: as ``needs_input_grad``). Both take a few values only,
+    ``(0, 0)``, ``(True, False)``, so the nodes of a graph share them rather than
+    hold two new tuples each: a long graph has two objects per node fewer for
+    Python's cyclic garbage collector to track and to scan again."""
+    return _SHARED_NRS.setdefault(nrs, nrs)
+
+
+def shared_flags(flags):
+    """``needs_input_grad``'s one tuple of this value (see ``shared_nrs``)."""
+    return _SHARED_FLAGS.setdefault(flags, flags)
 
 
 def _call_hook(hook, grad, dtype):
@@ -617,8 +634,9 @@ class Op:
                 nodes.append(fn)
                 nrs.append(nr)
                 needs.append(fn is not None)
-            node._next_nodes, node._next_nrs = tuple(nodes), tuple(nrs)
-            node.needs_input_grad = tuple(needs)
+            node._next_nodes = tuple(nodes)
+            node._next_nrs = shared_nrs(tuple(nrs))
+            node.needs_input_grad = shared_flags(tuple(needs))
         else:
             node.needs_input_grad = (False,) * len(inputs)
         node._kept_values = None
@@ -672,7 +690,7 @@ class Op:
         was carried out without calling ``forward`` (e.g. a view derived again)."""
         node = cls._node_class()
         node.next_functions = edges
-        node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
+        node.needs_input_grad = shared_flags(tuple([fn is not None for fn, _ in edges]))
         node._kept_values = None
         node._sequence_nr = next(sequence_nrs)
         return node
