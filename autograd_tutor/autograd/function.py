@@ -110,11 +110,10 @@ class Node:
         self._hook_dtypes[output_nr] = dtype
 
     def _run_pre_hooks(self, grads):
-        """Tensor hooks see (and may replace) the gradient before the node uses it."""
+        """Tensor hooks see (and may replace) the gradient before the node uses it
+        (``None`` for an output that no gradient reached, as torch)."""
         for nr, hooks in (self._pre_hooks or {}).items():
             for hook in hooks:
-                if grads[nr] is None:
-                    continue
                 grads[nr] = _call_hook(hook, grads[nr], self._hook_dtypes[nr])
         for nr, ref in (self._retain or {}).items():
             t = ref()
@@ -143,7 +142,12 @@ def shared_flags(flags):
 def _call_hook(hook, grad, dtype):
     """Run one tensor hook: it sees the gradient as a tensor of the tensor's own dtype
     and may return a replacement, which must keep that size and dtype (torch checks).
-    (Under create_graph=True the gradient already is a tensor, with its own history.)"""
+    (Under create_graph=True the gradient already is a tensor, with its own history.)
+    A tensor that no gradient reached gets ``None``, and may not replace it."""
+    if grad is None:
+        if hook(None) is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        return None
     recorded = isinstance(grad, Tensor)
     if recorded:
         if grad._data.dtype != dtype:
@@ -204,6 +208,8 @@ class AccumulateGrad(Node):
         # the leaf stopped requiring grad since (detach_(), requires_grad_(False))
         held, self.caller_grad = grads[0] is self.caller_grad, None
         g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
+        if g is None:  # no gradient reached the leaf: .grad stays as it is
+            return ()
         if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
             return ()
         if v._grad_fn is not None:  # an in-place op gave the leaf a history since
@@ -361,6 +367,8 @@ class OpNode(SavedTensorMixin, Node):
         return self._kept_values
 
     def _run(self, grads):
+        if grads[0] is None:  # no gradient reached this node: it passes none on
+            return (None,) * len(self._next_nodes)
         if isinstance(grads[0], Tensor):  # create_graph=True: record the backward too
             return self._run_recorded(grads[0])
         out = self._op.backward(self, grads[0])
@@ -806,6 +814,8 @@ class CopySlices(Node):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
+        if grad is None:  # no gradient reached this node: it passes none on
+            return (None,) * len(self._next_nodes)
         if isinstance(grad, Tensor):  # create_graph=True
             return self._run_recorded(grad)
         flat = np.array(grad, copy=True).reshape(-1)
@@ -868,6 +878,8 @@ class MultiOutputNode(OpNode):
     __slots__ = ()
 
     def _run(self, grads):
+        if all(g is None for g in grads):  # no gradient reached any output
+            return (None,)
         recorded = any(isinstance(g, Tensor) for g in grads)  # create_graph=True
         out = self._op.backward(RecordingContext(self) if recorded else self, grads)
         if recorded and not isinstance(out, Tensor):
