@@ -22,8 +22,8 @@ gradients have grad_fns of their own and can be differentiated again (a Hessian 
 gradient of a gradient).
 """
 
-import heapq
 import itertools
+from heapq import heappop, heappush
 from typing import NamedTuple
 
 import numpy as np
@@ -49,6 +49,185 @@ class BackwardStep(NamedTuple):
     node: object
     grads_in: tuple
     grads_out: tuple
+
+
+def iter_backward(
+    roots,
+    grad_roots,
+    retain_graph=False,
+    targets=None,
+    captured=None,
+    accumulate=True,
+    quiet=True,
+    create_graph=False,
+):
+    """Run the backward pass one node at a time, yielding a ``BackwardStep`` per node.
+
+    Args:
+        roots: ``(node, output_nr)`` pairs to start from (e.g. ``[(loss.grad_fn, 0)]``).
+        grad_roots: the gradient (a NumPy array) for each root.
+        retain_graph: keep saved values so the graph can be walked again.
+        targets: optional set of ``(node, output_nr)`` pairs; when given, only nodes that
+            lead to a target run.
+        captured: dict filled with ``{(node, output_nr): gradient}`` for the targets.
+        accumulate: False for ``autograd.grad``: a target node runs only if another
+            target lies below it, so a leaf's ``.grad`` is left alone and nothing past
+            the requested inputs is computed or freed (torch's pruning).
+        quiet: silence NumPy's floating-point warnings during each step (callers that
+            drain the generator at once silence the whole loop instead: cheaper).
+        create_graph: the gradients (``grad_roots`` too) are tensors, and each step
+            runs with gradient recording on, so the backward pass is itself recorded.
+    """
+    root_nodes = [node for node, _ in roots]
+    run = _run_watched if anomaly_state.enabled else _run_node  # step 4, per node
+    # (backward(inputs=...) and autograd.grad) prune first: which nodes run at all
+    pruned = None
+    if targets is not None:
+        pruned = PrunedPass(root_nodes, targets, accumulate, run)
+        run = pruned.run
+
+    # 1. how many edges lead into each node: it runs once that many gradients arrived
+    deps = _count_dependencies(root_nodes, pruned and pruned.needed)
+
+    # 2. seed: each root receives its starting gradient
+    buffers = {}
+    for (node, nr), g in zip(roots, grad_roots):
+        _add_to_buffer(buffers, node, nr, g)
+    ready = []  # a heap of (-sequence number, arrival, node): the latest op on top
+    arrival = itertools.count().__next__  # equal sequence numbers: first come first
+    for node in dict.fromkeys(root_nodes):
+        if node not in deps:  # (a root leading to no input still runs its hooks)
+            heappush(ready, (-node._sequence_nr, arrival(), node))
+
+    while ready:
+        # 3. take the ready node recorded last: the latest operation is undone first
+        node = heappop(ready)[2]
+        grads_in = buffers.pop(node, None) or [None] * node._n_outputs
+        token = _quiet.enter() if quiet else None  # NumPy: silent on inf and nan
+        if create_graph:  # record this step's operations (restored before the yield)
+            grad_mode, _grad_state.enabled = _grad_state.enabled, True
+        try:
+            # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
+            grads_in, grads_out = run(node, grads_in)
+            if grads_out is None:  # (a pruned pass's stop: the node did not run)
+                grads_out = ()
+            elif node._kept_values and not retain_graph:
+                node._kept_values = None  # 5. its saved values are no longer needed
+                node._freed = True
+            # one gradient along each edge; where two edges meet, the gradients add
+            for nxt, nr, g in zip(node._next_nodes, node._next_nrs, grads_out):
+                if nxt not in deps:  # no edge, or off every path to an input
+                    continue
+                if g is not None:
+                    _add_to_buffer(buffers, nxt, nr, g)
+                deps[nxt] -= 1
+                if deps[nxt] == 0:  # its last gradient arrived: ready to run
+                    heappush(ready, (-nxt._sequence_nr, arrival(), nxt))
+        finally:
+            if token is not None:
+                _quiet.exit(token)
+            if create_graph:
+                _grad_state.enabled = grad_mode
+        yield _new_step(BackwardStep, (node, grads_in, grads_out))
+
+    if captured is not None:  # autograd.grad: the gradients of the requested inputs
+        pruned.collect(captured)
+
+
+def _run_node(node, grads_in):
+    """Step 4 for one node: the hooks of its tensors see the arriving gradients first
+    (and may replace them), then its local chain rule gives one gradient per edge.
+    Returns both; a node that received no gradient at all passes none on."""
+    if node._hooked:  # tensor hooks or retain_grad() on its outputs
+        grads_in = node._run_pre_hooks(grads_in)
+    if grads_in[0] is None and all(g is None for g in grads_in):
+        return grads_in, (None,) * len(node._next_nodes)
+    return grads_in, node._run(grads_in)
+
+
+def _run_watched(node, grads_in):
+    """Step 4 under anomaly detection: as ``_run_node``, and a node whose chain rule
+    fails (or returns nan, with ``check_nan``) names the forward line that made it."""
+    if node._hooked:
+        grads_in = node._run_pre_hooks(grads_in)
+    if all(g is None for g in grads_in):
+        return grads_in, (None,) * len(node._next_nodes)
+    try:
+        grads_out = node._run(grads_in)
+    except Exception:
+        report(node)
+        raise
+    if anomaly_state.check_nan:
+        for i, g in enumerate(grads_out):
+            if isinstance(g, Tensor):
+                g = g._data
+            if g is not None and g.dtype.kind == "f" and np.isnan(g).any():
+                report(node)
+                raise RuntimeError(
+                    f"Function '{node.name()}' returned nan values in its {i}th output."
+                )
+    return grads_in, grads_out
+
+
+class PrunedPass:
+    """What ``backward(inputs=...)`` and ``autograd.grad`` change in the backward pass,
+    worked out before its loop (``targets``: the requested inputs' edges):
+
+    * ``needed``: the nodes on some path from a root to a target (the others get no
+      gradient, so step 1 counts only these);
+    * ``stops``: nodes that receive their gradient but do not run: a root off every
+      path; under ``autograd.grad`` (``accumulate=False``) also a target with no other
+      target below it, so a leaf's ``.grad`` is left alone and nothing past the
+      requested inputs is computed or freed (torch's pruning);
+    * ``narrowed``: built-in nodes that run with this pass's ``needs_input_grad``
+      (see ``_narrowed_needs``).
+
+    ``run`` is step 4 for such a pass; the gradients arriving at the target nodes are
+    kept, and ``collect`` hands them over after the loop.
+    """
+
+    def __init__(self, root_nodes, targets, accumulate, run):
+        self.targets = targets
+        self.target_nodes = {node for node, _ in targets}
+        self.needed = _nodes_leading_to(root_nodes, self.target_nodes)
+        self.stops = {node for node in root_nodes if node not in self.needed}
+        if not accumulate:  # autograd.grad: a target runs only to reach another
+            self.stops.update(
+                node
+                for node in self.target_nodes
+                if not any(c in self.needed for c in node._next_nodes)
+            )
+        self.narrowed = _narrowed_needs(self.needed)
+        self.arrived = {}  # target node -> the gradients it received
+        self._run = run  # step 4 of the plain pass (_run_node or _run_watched)
+
+    def run(self, node, grads_in):
+        """Step 4 of a pruned pass. A target's arriving gradients are kept (before the
+        tensors' hooks, as torch); a stop runs its hooks only (``None`` as its
+        gradients out: it did not run); a narrowed node runs with this pass's
+        ``needs_input_grad``, restored after."""
+        if node in self.target_nodes:
+            self.arrived[node] = tuple(grads_in)
+        if node in self.stops:
+            grads_in = _hooked(node, grads_in)
+            if node in self.target_nodes:  # autograd.grad's result: after the hooks
+                self.arrived[node] = tuple(grads_in)
+            return grads_in, None
+        narrowed = self.narrowed.get(node)
+        if narrowed is None:
+            return self._run(node, grads_in)
+        recorded, node.needs_input_grad = node.needs_input_grad, narrowed
+        try:
+            return self._run(node, grads_in)
+        finally:
+            node.needs_input_grad = recorded
+
+    def collect(self, captured):
+        """After the loop: ``{(node, output_nr): gradient}`` for every target."""
+        for node, grads in self.arrived.items():
+            for nr, g in enumerate(grads):
+                if (node, nr) in self.targets:
+                    captured[(node, nr)] = g
 
 
 def _count_dependencies(roots, needed=None):
@@ -96,128 +275,6 @@ def _nodes_leading_to(roots, targets):
     return needed
 
 
-def iter_backward(
-    roots,
-    grad_roots,
-    retain_graph=False,
-    targets=None,
-    captured=None,
-    accumulate=True,
-    quiet=True,
-    create_graph=False,
-):
-    """Run the backward pass one node at a time, yielding a ``BackwardStep`` per node.
-
-    Args:
-        roots: ``(node, output_nr)`` pairs to start from (e.g. ``[(loss.grad_fn, 0)]``).
-        grad_roots: the gradient (a NumPy array) for each root.
-        retain_graph: keep saved values so the graph can be walked again.
-        targets: optional set of ``(node, output_nr)`` pairs; when given, only nodes that
-            lead to a target run.
-        captured: dict filled with ``{(node, output_nr): gradient}`` for the targets.
-        accumulate: False for ``autograd.grad``: a target node runs only if another
-            target lies below it, so a leaf's ``.grad`` is left alone and nothing past
-            the requested inputs is computed or freed (torch's pruning).
-        quiet: silence NumPy's floating-point warnings during each step (callers that
-            drain the generator at once silence the whole loop instead: cheaper).
-        create_graph: the gradients (``grad_roots`` too) are tensors, and each step
-            runs with gradient recording on, so the backward pass is itself recorded.
-    """
-    root_nodes = [node for node, _ in roots]
-    # (autograd.grad and backward(inputs=...)) prune first: which nodes run at all
-    needed, stops, target_nodes = _prune(root_nodes, targets, accumulate)
-    narrowed = _narrowed_needs(needed)
-
-    # 1. how many edges lead into each node: it runs once that many gradients arrived
-    deps = _count_dependencies(root_nodes, needed)
-
-    # 2. seed: each root receives its starting gradient
-    buffers = {}
-    for (node, nr), g in zip(roots, grad_roots):
-        _add_to_buffer(buffers, node, nr, g)
-    ready = []  # a heap of (-sequence number, arrival, node): the latest op on top
-    arrival = itertools.count().__next__  # equal sequence numbers: first come first
-    for node in dict.fromkeys(root_nodes):
-        if deps.get(node, 0) == 0:  # (a root leading to no input still runs its hooks)
-            heapq.heappush(ready, (-node._sequence_nr, arrival(), node))
-
-    anomaly = anomaly_state.enabled
-    arrived = {}  # target node -> the gradients it received (collected at the end)
-    pruned = needed is not None  # backward(inputs=...) or autograd.grad (see _prune)
-    while ready:
-        # 3. take the ready node recorded last: the latest operation is undone first
-        node = heapq.heappop(ready)[2]
-        grads_in = buffers.pop(node)
-        token = _quiet.enter() if quiet else None  # NumPy: silent on inf and nan
-        if create_graph:  # record this step's operations (restored before the yield)
-            grad_mode, _grad_state.enabled = _grad_state.enabled, True
-        try:
-            if pruned:
-                grads_in, grads_out = _pruned_step(
-                    node, grads_in, anomaly, (target_nodes, stops, narrowed), arrived
-                )
-            else:  # loss.backward(): every node runs (the common case)
-                if node._hooked:  # tensor hooks or retain_grad() on its outputs
-                    grads_in = node._run_pre_hooks(grads_in)
-                # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
-                if anomaly:
-                    grads_out = _run_watched(node, grads_in)
-                elif grads_in[0] is None and all(g is None for g in grads_in):
-                    grads_out = (None,) * len(node._next_nodes)  # nothing to pass on
-                else:
-                    grads_out = node._run(grads_in)
-            if grads_out is None:  # (a pruned pass's stop: the node did not run)
-                grads_out = ()
-            elif node._kept_values and not retain_graph:
-                node._kept_values = None  # 5. its saved values are no longer needed
-                node._freed = True
-            # one gradient along each edge; where two edges meet, the gradients add
-            for nxt, nr, g in zip(node._next_nodes, node._next_nrs, grads_out):
-                if nxt not in deps:  # no edge, or off every path to an input
-                    continue
-                if g is not None:
-                    _add_to_buffer(buffers, nxt, nr, g)
-                deps[nxt] -= 1
-                if deps[nxt] == 0:  # its last gradient arrived: ready to run
-                    heapq.heappush(ready, (-nxt._sequence_nr, arrival(), nxt))
-        finally:
-            if token is not None:
-                _quiet.exit(token)
-            if create_graph:
-                _grad_state.enabled = grad_mode
-        yield _new_step(BackwardStep, (node, grads_in, grads_out))
-
-    if captured is not None:  # autograd.grad: the gradients of the requested inputs
-        for node, grads in arrived.items():
-            for nr, g in enumerate(grads):
-                if (node, nr) in targets:
-                    captured[(node, nr)] = g
-
-
-def _prune(root_nodes, targets, accumulate):
-    """Which nodes the backward pass needs, for ``backward(inputs=...)`` and
-    ``autograd.grad`` (``targets``: the inputs' edges); ``(None, (), ())`` for a plain
-    ``loss.backward()``, where every node runs.
-
-    Returns the nodes that lie on a path to a target (``needed``; the others get no
-    gradient), the nodes that receive a gradient but do not run (``stops``: a root off
-    every path; under ``autograd.grad``, a target with no other target below it, so a
-    leaf's ``.grad`` is left alone and nothing past it is computed or freed) and the
-    target nodes, whose arriving gradients are collected."""
-    if targets is None:
-        return None, (), ()
-    target_nodes = {node for node, _ in targets}
-    needed = _nodes_leading_to(root_nodes, target_nodes)
-    stops = {node for node in root_nodes if node not in needed}
-    if not accumulate:  # autograd.grad: a target runs only to reach another target
-        stops.update(
-            node
-            for node in target_nodes
-            if not any(c in needed for c in node._next_nodes)
-        )
-    return needed, stops, target_nodes
-
-
 def _narrowed_needs(needed):
     """In a pruned pass, the built-in nodes with an input whose edge leads to no
     requested input: ``{node: needs_input_grad}`` with False for those edges.
@@ -227,8 +284,6 @@ def _narrowed_needs(needed):
     own node but computes no gradient for the edges below it (``y = x ** mask`` then
     takes no ``mask - 1``, which would raise). A custom ``Function``'s ``ctx`` keeps
     the flags it was recorded with, as in torch."""
-    if not needed:
-        return None
     narrowed = {}
     for node in needed:
         needs = getattr(node, "needs_input_grad", None)
@@ -238,36 +293,6 @@ def _narrowed_needs(needed):
         if mask != needs:
             narrowed[node] = mask
     return narrowed
-
-
-def _pruned_step(node, grads_in, anomaly, pass_nodes, arrived):
-    """One node of a pruned pass (``backward(inputs=...)``, ``autograd.grad``): the
-    loop's common step, plus what ``_prune`` found. A target's arriving gradients are
-    collected (before the tensors' hooks, as torch); a stop gets its gradient but does
-    not run (returns ``None`` as its gradients out); a narrowed node runs with the
-    ``needs_input_grad`` of this pass (see ``_narrowed_needs``), restored after."""
-    target_nodes, stops, narrowed = pass_nodes
-    if node in target_nodes:
-        arrived[node] = tuple(grads_in)
-    if node in stops:
-        grads_in = _hooked(node, grads_in)
-        if node in target_nodes:  # autograd.grad's result: after the hooks
-            arrived[node] = tuple(grads_in)
-        return grads_in, None
-    if node._hooked:  # tensor hooks or retain_grad() on its outputs
-        grads_in = node._run_pre_hooks(grads_in)
-    recorded = node.needs_input_grad if node in narrowed else None
-    if recorded is not None:
-        node.needs_input_grad = narrowed[node]
-    try:  # 4. the node's local chain rule, as in the loop
-        if anomaly:
-            return grads_in, _run_watched(node, grads_in)
-        if grads_in[0] is None and all(g is None for g in grads_in):
-            return grads_in, (None,) * len(node._next_nodes)
-        return grads_in, node._run(grads_in)
-    finally:
-        if recorded is not None:
-            node.needs_input_grad = recorded
 
 
 def _hooked(node, grads_in):
@@ -282,28 +307,8 @@ def _hooked(node, grads_in):
 _new_step = tuple.__new__  # builds a BackwardStep without NamedTuple's slower __new__
 
 
-def _run_watched(node, grads_in):
-    """Step 4 under anomaly detection: name the forward line of a failing node."""
-    if all(g is None for g in grads_in):
-        return (None,) * len(node._next_nodes)
-    try:
-        grads_out = node._run(grads_in)
-    except Exception:
-        report(node)
-        raise
-    if anomaly_state.check_nan:
-        for i, g in enumerate(grads_out):
-            if isinstance(g, Tensor):
-                g = g._data
-            if g is not None and g.dtype.kind == "f" and np.isnan(g).any():
-                report(node)
-                raise RuntimeError(
-                    f"Function '{node.name()}' returned nan values in its {i}th output."
-                )
-    return grads_out
-
-
 def _add_to_buffer(buffers, node, nr, g):
+    """Steps 2 and 4: gradient ``g`` arrives at output ``nr`` of ``node``."""
     buf = buffers.get(node)
     if buf is None:
         buf = [None] * node._n_outputs
