@@ -77,7 +77,8 @@ def apply(self, op, other=NOTHING, **params):
     elif isinstance(other, tuple):  # several operands: clamp_ with tensor bounds
         operands = other
     else:
-        other = as_operand(other)
+        if not isinstance(other, Tensor):
+            other = as_operand(other)  # (a number stays a number)
         operands = (other,)
     if grad_state.enabled and (
         self._requires_grad
@@ -471,7 +472,8 @@ def _check_writable(self, op, other=None):
     ``op`` (see ``_SHARED_WRITE_OK``), and into read-only memory. (``copy_`` from the
     very same memory returns before torch looks: nothing to write.)"""
     a = self._data
-    if not a.flags.writeable or (op not in _SHARED_WRITE_OK and _internal_overlap(a)):
+    shared = 0 in a.strides and op not in _SHARED_WRITE_OK and _internal_overlap(a)
+    if shared or not a.flags.writeable:
         if not (op is F.Copy and _same_memory(a, other)):
             raise RuntimeError(INTERNAL_OVERLAP)
     return a

@@ -1327,8 +1327,8 @@ def _check_bool_pow(base, exponent):
 
 def _check_bool_subtraction(a, b):
     """torch refuses ``-`` on bool tensors, pointing to the operator meant instead."""
-    a_bool = a._data.dtype == np.bool_
-    b_bool = isinstance(b, Tensor) and b._data.dtype == np.bool_
+    a_bool = a._data.dtype.kind == "b"
+    b_bool = isinstance(b, Tensor) and b._data.dtype.kind == "b"
     if a_bool and b_bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
