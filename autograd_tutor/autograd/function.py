@@ -610,7 +610,8 @@ class Op:
         # 1. unwrap
         arrays = []
         requires_grad = mixed = False
-        dtype = any_f64 = None  # (any_f64: asked only of a float64 result, below)
+        dtype = None
+        shaped = 0  # how many inputs are arrays (tensors, or NumPy arrays as constants)
         for t in inputs:
             if isinstance(t, Tensor):
                 if t._base is not None:
@@ -618,12 +619,14 @@ class Op:
                 a = t._data
                 arrays.append(a)
                 requires_grad = requires_grad or t._requires_grad
+                shaped += 1
                 if dtype is None:
                     dtype = a.dtype
                 elif a.dtype is not dtype:
                     mixed = True
             elif t is None or isinstance(t, _CONSTANTS):
                 arrays.append(t)
+                shaped += type(t) is np.ndarray
             else:
                 raise TypeError(
                     f"{cls.__name__}: expected a Tensor or a number, got {type(t).__name__}"
@@ -631,7 +634,6 @@ class Op:
         if mixed and cls.broadcasts:  # compute in the one dtype torch would choose
             dtype = result_type(*arrays)
             arrays = [_cast(a, dtype) for a in arrays]
-            any_f64 = dtype is _F64
         # 2. record the edges
         recording = requires_grad and grad_state.enabled
         node = cls._node_class()
@@ -656,14 +658,10 @@ class Op:
             _quiet.exit(quiet)
         if type(out) is not np.ndarray:  # a NumPy scalar (0-d result): make it an array
             out = _replace_saved(node, out, np.asarray(out))
-        if out.dtype is _F64 and not cls.sets_dtype:
-            if any_f64 is None:  # was a float64 tensor among the inputs?
-                any_f64 = any(
-                    isinstance(t, Tensor) and t._data.dtype is _F64 for t in inputs
-                )
-            if not any_f64:  # Python floats don't promote float32 or int tensors
-                out = _replace_saved(node, out, out.astype(np.float32))  # (torch)
-        if cls.elementwise and out.ndim > 1:  # torch's memory layout (strides)
+        if out.dtype is _F64 and not cls.sets_dtype and not _any_f64(inputs):
+            # Python floats don't promote float32 or int tensors (torch)
+            out = _replace_saved(node, out, out.astype(np.float32))
+        if cls.elementwise and shaped > 1 and out.ndim > 1:  # torch's memory layout
             laid_out = torch_layout(out, arrays)
             if laid_out is not out:
                 out = _replace_saved(node, out, laid_out)
@@ -729,9 +727,7 @@ def _make_view(result, base, view_of_grad):
     result._version_box = version_counter(base)
     result._base = base if base._base is None else base._base
     result._view_version = result._version_box[0]
-    if result._data.dtype.kind != "f":
-        pass  # integers and bools: torch's non-differentiable view, never checked
-    elif not grad_state.enabled:
+    if not grad_state.enabled:
         result._creation_meta = NO_GRAD_MODE
     elif base._base is not None:
         result._creation_meta = base._creation_meta
@@ -922,7 +918,7 @@ class MultiViewOp(Op):
         for i, a in enumerate(arrays):
             t = Tensor._make(a)
             _make_view(t, x, x._requires_grad and not recording)
-            if grad_state.enabled and a.dtype.kind == "f":  # (see _make_view)
+            if grad_state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
                 t._creation_meta = MULTI_OUTPUT_NODE
             if recording:
                 t._grad_fn, t._output_nr, t._requires_grad = node, i, True
@@ -975,43 +971,44 @@ def _version_records(saved, inputs, arrays, result, order=None):
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
     dtype); the record names the tensor, with its own dtype, as torch does. ``order``
     (``Op._check_order``) lists the saved values in the order torch checks them."""
-    records = {}  # saved position -> (counter, version, tensor, shape, dtype)
-    named = []  # the ids of the inputs named so far
+    records = []  # (counter, version, tensor, shape, dtype), in save order
+    positions = []  # the saved position of each record
     out = result._data
     for i, arr in enumerate(saved):
         if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
             continue
         if arr is out:
             box = version_counter(result)
-            records[i] = (box, box[0], None, arr.shape, arr.dtype)
+            records.append((box, box[0], None, arr.shape, arr.dtype))
+            positions.append(i)
             continue
         for t, a in zip(inputs, arrays):
             if a is arr and isinstance(t, Tensor):
                 break
         else:
             continue  # a helper array: no version to check
-        if id(t) in named:  # two inputs may hold the same array (x.detach() twice)
-            t = _owner(arr, inputs, arrays, named)
-        named.append(id(t))
+        if records and any(r[2] is t for r in records):  # named already: two inputs
+            t = _owner(arr, inputs, arrays, records)  # hold the same array
         box = version_counter(t)
         if type(box) is InferenceVersion:
             raise RuntimeError(INFERENCE_SAVED_MESSAGE)
-        records[i] = (box, box[0], t, t._data.shape, t._data.dtype)
+        records.append((box, box[0], t, t._data.shape, t._data.dtype))
+        positions.append(i)
     if not records:
         return None  # nothing to check: no list to keep
-    if order is None or len(order) != len(saved):
-        return list(records.values())
-    return [records[i] for i in order if i in records]
+    if len(records) > 1 and order is not None and len(order) == len(saved):
+        return [records[positions.index(i)] for i in order if i in positions]
+    return records
 
 
-def _owner(arr, inputs, arrays, named):
+def _owner(arr, inputs, arrays, records):
     """The input tensor whose data ``arr`` is, when inputs were named already: two
-    inputs may hold the same array (x.detach() twice), then the first not ``named``
-    yet, in save order (all named: the first of them)."""
+    inputs may hold the same array (x.detach() twice), then the first not named in
+    ``records`` yet, in save order (all named: the first of them)."""
     owner = None
     for t, a in zip(inputs, arrays):
         if a is arr and isinstance(t, Tensor):
-            if id(t) not in named:
+            if all(r[2] is not t for r in records):
                 return t
             if owner is None:
                 owner = t  # (all named: the first of them)
@@ -1032,6 +1029,12 @@ def _cast(a, dtype):
     if isinstance(a, np.ndarray) and a.dtype != dtype:
         return a.astype(dtype)
     return a
+
+
+def _any_f64(inputs):
+    """Is a float64 tensor among the inputs? (If not, a float64 result came from a
+    Python float, which torch computes in the default dtype instead.)"""
+    return any(isinstance(t, Tensor) and t._data.dtype is _F64 for t in inputs)
 
 
 # ----------------------------------------------------------------------------------------
