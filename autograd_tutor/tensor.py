@@ -536,7 +536,7 @@ class Tensor:
     def __repr__(self):
         quiet = _quiet.enter()  # NumPy would warn about nan and inf while formatting
         try:
-            return tensor_repr(self)
+            return tensor_repr(self, tangent=tangent_tensor(self) if tangents else None)
         finally:
             _quiet.exit(quiet)
 
@@ -1329,8 +1329,8 @@ def _check_bool_pow(base, exponent):
 
 def _check_bool_subtraction(a, b):
     """torch refuses ``-`` on bool tensors, pointing to the operator meant instead."""
-    a_bool = a._data.dtype == np.bool_
-    b_bool = isinstance(b, Tensor) and b._data.dtype == np.bool_
+    a_bool = a._data.dtype.kind == "b"
+    b_bool = isinstance(b, Tensor) and b._data.dtype.kind == "b"
     if a_bool and b_bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -1386,6 +1386,7 @@ from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import forward_ad as _forward_ad  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402
+from .autograd.forward_ad import tangent_tensor, tangents  # noqa: E402
 from .autograd.grad_mode import grad_state  # noqa: E402
 from .autograd.inference_mode import InferenceVersion, inference_state  # noqa: E402
 from .autograd.inference_mode import mark as _mark_inference  # noqa: E402

@@ -87,7 +87,7 @@ class Node:
     @next_functions.setter
     def next_functions(self, edges):
         self._next_nodes = tuple([fn for fn, _ in edges])
-        self._next_nrs = tuple([nr for _, nr in edges])
+        self._next_nrs = shared_nrs(tuple([nr for _, nr in edges]))
 
     def name(self):
         """The node's name, e.g. ``'MulBackward0'``."""
@@ -110,11 +110,10 @@ class Node:
         self._hook_dtypes[output_nr] = dtype
 
     def _run_pre_hooks(self, grads):
-        """Tensor hooks see (and may replace) the gradient before the node uses it."""
+        """Tensor hooks see (and may replace) the gradient before the node uses it
+        (``None`` for an output that no gradient reached, as torch)."""
         for nr, hooks in (self._pre_hooks or {}).items():
             for hook in hooks:
-                if grads[nr] is None:
-                    continue
                 grads[nr] = _call_hook(hook, grads[nr], self._hook_dtypes[nr])
         for nr, ref in (self._retain or {}).items():
             t = ref()
@@ -123,10 +122,32 @@ class Node:
         return grads
 
 
+_SHARED_NRS, _SHARED_FLAGS = {}, {}  # (two tables: in Python, (1,) == (True,))
+
+
+def shared_nrs(nrs):
+    """The one tuple of this value that every node holding it keeps as ``_next_nrs``
+    (and ``shared_flags``: as ``needs_input_grad``). Both take a few values only,
+    ``(0, 0)``, ``(True, False)``, so the nodes of a graph share them rather than
+    hold two new tuples each: a long graph has two objects per node fewer for
+    Python's cyclic garbage collector to track and to scan again."""
+    return _SHARED_NRS.setdefault(nrs, nrs)
+
+
+def shared_flags(flags):
+    """``needs_input_grad``'s one tuple of this value (see ``shared_nrs``)."""
+    return _SHARED_FLAGS.setdefault(flags, flags)
+
+
 def _call_hook(hook, grad, dtype):
     """Run one tensor hook: it sees the gradient as a tensor of the tensor's own dtype
     and may return a replacement, which must keep that size and dtype (torch checks).
-    (Under create_graph=True the gradient already is a tensor, with its own history.)"""
+    (Under create_graph=True the gradient already is a tensor, with its own history.)
+    A tensor that no gradient reached gets ``None``, and may not replace it."""
+    if grad is None:
+        if hook(None) is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        return None
     recorded = isinstance(grad, Tensor)
     if recorded:
         if grad._data.dtype != dtype:
@@ -187,6 +208,8 @@ class AccumulateGrad(Node):
         # the leaf stopped requiring grad since (detach_(), requires_grad_(False))
         held, self.caller_grad = grads[0] is self.caller_grad, None
         g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
+        if g is None:  # no gradient reached the leaf: .grad stays as it is
+            return ()
         if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
             return ()
         if v._grad_fn is not None:  # an in-place op gave the leaf a history since
@@ -344,6 +367,8 @@ class OpNode(SavedTensorMixin, Node):
         return self._kept_values
 
     def _run(self, grads):
+        if grads[0] is None:  # no gradient reached this node: it passes none on
+            return (None,) * len(self._next_nodes)
         if isinstance(grads[0], Tensor):  # create_graph=True: record the backward too
             return self._run_recorded(grads[0])
         out = self._op.backward(self, grads[0])
@@ -585,7 +610,8 @@ class Op:
         # 1. unwrap
         arrays = []
         requires_grad = mixed = False
-        dtype = any_f64 = None  # (any_f64: asked only of a float64 result, below)
+        dtype = None
+        shaped = 0  # how many inputs are arrays (tensors, or NumPy arrays as constants)
         for t in inputs:
             if isinstance(t, Tensor):
                 if t._base is not None:
@@ -593,12 +619,14 @@ class Op:
                 a = t._data
                 arrays.append(a)
                 requires_grad = requires_grad or t._requires_grad
+                shaped += 1
                 if dtype is None:
                     dtype = a.dtype
                 elif a.dtype is not dtype:
                     mixed = True
             elif t is None or isinstance(t, _CONSTANTS):
                 arrays.append(t)
+                shaped += type(t) is np.ndarray
             else:
                 raise TypeError(
                     f"{cls.__name__}: expected a Tensor or a number, got {type(t).__name__}"
@@ -606,7 +634,6 @@ class Op:
         if mixed and cls.broadcasts:  # compute in the one dtype torch would choose
             dtype = result_type(*arrays)
             arrays = [_cast(a, dtype) for a in arrays]
-            any_f64 = dtype is _F64
         # 2. record the edges
         recording = requires_grad and grad_state.enabled
         node = cls._node_class()
@@ -617,8 +644,9 @@ class Op:
                 nodes.append(fn)
                 nrs.append(nr)
                 needs.append(fn is not None)
-            node._next_nodes, node._next_nrs = tuple(nodes), tuple(nrs)
-            node.needs_input_grad = tuple(needs)
+            node._next_nodes = tuple(nodes)
+            node._next_nrs = shared_nrs(tuple(nrs))
+            node.needs_input_grad = shared_flags(tuple(needs))
         else:
             node.needs_input_grad = (False,) * len(inputs)
         node._kept_values = None
@@ -630,14 +658,10 @@ class Op:
             _quiet.exit(quiet)
         if type(out) is not np.ndarray:  # a NumPy scalar (0-d result): make it an array
             out = _replace_saved(node, out, np.asarray(out))
-        if out.dtype is _F64 and not cls.sets_dtype:
-            if any_f64 is None:  # was a float64 tensor among the inputs?
-                any_f64 = any(
-                    isinstance(t, Tensor) and t._data.dtype is _F64 for t in inputs
-                )
-            if not any_f64:  # Python floats don't promote float32 or int tensors
-                out = _replace_saved(node, out, out.astype(np.float32))  # (torch)
-        if cls.elementwise and out.ndim > 1:  # torch's memory layout (strides)
+        if out.dtype is _F64 and not cls.sets_dtype and not _any_f64(inputs):
+            # Python floats don't promote float32 or int tensors (torch)
+            out = _replace_saved(node, out, out.astype(np.float32))
+        if cls.elementwise and shaped > 1 and out.ndim > 1:  # torch's memory layout
             laid_out = torch_layout(out, arrays)
             if laid_out is not out:
                 out = _replace_saved(node, out, laid_out)
@@ -672,7 +696,7 @@ class Op:
         was carried out without calling ``forward`` (e.g. a view derived again)."""
         node = cls._node_class()
         node.next_functions = edges
-        node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
+        node.needs_input_grad = shared_flags(tuple([fn is not None for fn, _ in edges]))
         node._kept_values = None
         node._sequence_nr = next(sequence_nrs)
         return node
@@ -703,9 +727,7 @@ def _make_view(result, base, view_of_grad):
     result._version_box = version_counter(base)
     result._base = base if base._base is None else base._base
     result._view_version = result._version_box[0]
-    if result._data.dtype.kind != "f":
-        pass  # integers and bools: torch's non-differentiable view, never checked
-    elif not grad_state.enabled:
+    if not grad_state.enabled:
         result._creation_meta = NO_GRAD_MODE
     elif base._base is not None:
         result._creation_meta = base._creation_meta
@@ -788,6 +810,8 @@ class CopySlices(Node):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
+        if grad is None:  # no gradient reached this node: it passes none on
+            return (None,) * len(self._next_nodes)
         if isinstance(grad, Tensor):  # create_graph=True
             return self._run_recorded(grad)
         flat = np.array(grad, copy=True).reshape(-1)
@@ -850,6 +874,8 @@ class MultiOutputNode(OpNode):
     __slots__ = ()
 
     def _run(self, grads):
+        if all(g is None for g in grads):  # no gradient reached any output
+            return (None,)
         recorded = any(isinstance(g, Tensor) for g in grads)  # create_graph=True
         out = self._op.backward(RecordingContext(self) if recorded else self, grads)
         if recorded and not isinstance(out, Tensor):
@@ -892,7 +918,7 @@ class MultiViewOp(Op):
         for i, a in enumerate(arrays):
             t = Tensor._make(a)
             _make_view(t, x, x._requires_grad and not recording)
-            if grad_state.enabled and a.dtype.kind == "f":  # (see _make_view)
+            if grad_state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
                 t._creation_meta = MULTI_OUTPUT_NODE
             if recording:
                 t._grad_fn, t._output_nr, t._requires_grad = node, i, True
@@ -945,43 +971,44 @@ def _version_records(saved, inputs, arrays, result, order=None):
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
     dtype); the record names the tensor, with its own dtype, as torch does. ``order``
     (``Op._check_order``) lists the saved values in the order torch checks them."""
-    records = {}  # saved position -> (counter, version, tensor, shape, dtype)
-    named = []  # the ids of the inputs named so far
+    records = []  # (counter, version, tensor, shape, dtype), in save order
+    positions = []  # the saved position of each record
     out = result._data
     for i, arr in enumerate(saved):
         if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
             continue
         if arr is out:
             box = version_counter(result)
-            records[i] = (box, box[0], None, arr.shape, arr.dtype)
+            records.append((box, box[0], None, arr.shape, arr.dtype))
+            positions.append(i)
             continue
         for t, a in zip(inputs, arrays):
             if a is arr and isinstance(t, Tensor):
                 break
         else:
             continue  # a helper array: no version to check
-        if id(t) in named:  # two inputs may hold the same array (x.detach() twice)
-            t = _owner(arr, inputs, arrays, named)
-        named.append(id(t))
+        if records and any(r[2] is t for r in records):  # named already: two inputs
+            t = _owner(arr, inputs, arrays, records)  # hold the same array
         box = version_counter(t)
         if type(box) is InferenceVersion:
             raise RuntimeError(INFERENCE_SAVED_MESSAGE)
-        records[i] = (box, box[0], t, t._data.shape, t._data.dtype)
+        records.append((box, box[0], t, t._data.shape, t._data.dtype))
+        positions.append(i)
     if not records:
         return None  # nothing to check: no list to keep
-    if order is None or len(order) != len(saved):
-        return list(records.values())
-    return [records[i] for i in order if i in records]
+    if len(records) > 1 and order is not None and len(order) == len(saved):
+        return [records[positions.index(i)] for i in order if i in positions]
+    return records
 
 
-def _owner(arr, inputs, arrays, named):
+def _owner(arr, inputs, arrays, records):
     """The input tensor whose data ``arr`` is, when inputs were named already: two
-    inputs may hold the same array (x.detach() twice), then the first not ``named``
-    yet, in save order (all named: the first of them)."""
+    inputs may hold the same array (x.detach() twice), then the first not named in
+    ``records`` yet, in save order (all named: the first of them)."""
     owner = None
     for t, a in zip(inputs, arrays):
         if a is arr and isinstance(t, Tensor):
-            if id(t) not in named:
+            if all(r[2] is not t for r in records):
                 return t
             if owner is None:
                 owner = t  # (all named: the first of them)
@@ -1002,6 +1029,12 @@ def _cast(a, dtype):
     if isinstance(a, np.ndarray) and a.dtype != dtype:
         return a.astype(dtype)
     return a
+
+
+def _any_f64(inputs):
+    """Is a float64 tensor among the inputs? (If not, a float64 result came from a
+    Python float, which torch computes in the default dtype instead.)"""
+    return any(isinstance(t, Tensor) and t._data.dtype is _F64 for t in inputs)
 
 
 # ----------------------------------------------------------------------------------------
