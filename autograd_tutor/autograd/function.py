@@ -222,7 +222,7 @@ class AccumulateGrad(Node):
             g = np.broadcast_to(g, v._data.shape)
         old = v._grad
         if old is None:
-            v._grad = grad = Tensor._make(np.array(g, copy=True))  # it owns its memory
+            v._grad = grad = Tensor._make(_laid_out_as(v._data, g))  # its own memory
             if held:  # torch keeps ("steals") a gradient only the backward pass holds;
                 # the caller's it copies into a new tensor with copy_(): version 1
                 bump_version(grad)
@@ -239,12 +239,22 @@ class AccumulateGrad(Node):
         v = self.variable
         g = _fit_to_inputs((g,), ((v._data.shape, v._data.dtype),))[0]
         if v._grad is None:
-            empty = Tensor._make(np.empty_like(v._data))
-            v._grad = _copy(empty, g) if g._requires_grad else g.detach().clone()
+            if g._requires_grad:
+                v._grad = _copy(Tensor._make(np.empty_like(v._data)), g)
+            else:
+                v._grad = Tensor._make(_laid_out_as(v._data, g._data))
             bump_version(v._grad)  # (torch's copy_() into the new tensor: version 1)
         else:
             v._grad = v._grad + g
         return ()
+
+
+def _laid_out_as(leaf, g):
+    """A copy of gradient ``g`` in ``leaf``'s memory layout, as torch's AccumulateGrad
+    gives ``.grad`` (the gradient through ``x.T`` of a row-major ``x`` is row-major)."""
+    grad = np.empty_like(leaf, dtype=g.dtype)
+    grad[...] = g
+    return grad
 
 
 def input_edge(t):
@@ -367,7 +377,9 @@ class OpNode(SavedTensorMixin, Node):
         return self._kept_values
 
     def _run(self, grads):
-        if grads[0] is None:  # no gradient reached this node: it passes none on
+        if grads[0] is None or (self._freed and not any(self.needs_input_grad)):
+            # no gradient reached this node, or no input needs one (torch reads none
+            # of its saved values then, freed or not): it passes none on
             return (None,) * len(self._next_nodes)
         if isinstance(grads[0], Tensor):  # create_graph=True: record the backward too
             return self._run_recorded(grads[0])
