@@ -726,9 +726,10 @@ def _attach(cls, node, result, inputs, arrays):
             # fill_ with one that does: torch records that, then refuses the rest)
             raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
     if cls.broadcasts:  # an input was broadcast or cast: remember how to undo it
+        shape, dtype = out.shape, out.dtype
         for t in inputs:
             if isinstance(t, Tensor) and (
-                t._data.shape != out.shape or t._data.dtype is not out.dtype
+                t._data.shape != shape or t._data.dtype is not dtype
             ):
                 node._in_meta = tuple(
                     [
