@@ -613,14 +613,9 @@ class Op:
         recording = requires_grad and grad_state.enabled
         node = cls._node_class()
         if recording:
-            nodes, nrs, needs = [], [], []
-            for t in inputs:
-                fn, nr = input_edge(t)  # (None, 0) for an input that needs no gradient
-                nodes.append(fn)
-                nrs.append(nr)
-                needs.append(fn is not None)
-            node._next_nodes, node._next_nrs = tuple(nodes), tuple(nrs)
-            node.needs_input_grad = tuple(needs)
+            # one (node, output_nr) edge per input, (None, 0) if it needs no gradient
+            node._next_nodes, node._next_nrs = zip(*map(input_edge, inputs))
+            node.needs_input_grad = tuple([fn is not None for fn in node._next_nodes])
         else:
             node.needs_input_grad = (False,) * len(inputs)
         node._kept_values = None
