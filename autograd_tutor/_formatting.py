@@ -129,8 +129,9 @@ def format_array(a, indent):
     return _tensor_str(a, indent, summarize, fmt)
 
 
-def tensor_repr(t, prefix="tensor("):
-    """``tensor([...], dtype=..., grad_fn=<...>)`` exactly as torch lays it out."""
+def tensor_repr(t, prefix="tensor(", tangent=None):
+    """``tensor([...], dtype=..., grad_fn=<...>)`` exactly as torch lays it out; a
+    dual tensor's ``tangent`` (forward-mode AD) comes last, as ``tangent=...``."""
     a = t._data
     indent = len(prefix)
     suffixes = []
@@ -153,11 +154,13 @@ def tensor_repr(t, prefix="tensor("):
         suffixes.append(f"grad_fn=<{name}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:
+        suffixes.append(f"tangent={tangent}")  # (format: a 0-d tangent as its number)
     parts = [prefix + body]
     last_line_len = len(parts[0]) - parts[0].rfind("\n") + 1
     for s in suffixes:
         # wrap where torch wraps: its "dtype=torch.float64" is 3 characters longer
-        n = len(s) + (3 if s.startswith("dtype=at.") else 0)
+        n = len(s) + 3 * s.count("dtype=at.")
         if last_line_len + n + 2 > LINEWIDTH:
             parts.append(",\n" + " " * indent + s)
             last_line_len = indent + n

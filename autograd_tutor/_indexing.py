@@ -43,6 +43,15 @@ def _is_bool_scalar(k):
     )
 
 
+def watch_index_tensors(node, key):
+    """torch's index and index_put_ save the index tensors of ``key`` (integer arrays
+    and masks given as tensors) for backward: ``node`` checks that none of them was
+    changed in place before it runs (a list index is a copy nobody else can change)."""
+    for k in key if isinstance(key, tuple) else (key,):
+        if isinstance(k, Tensor) and k.ndim:
+            keep_version(node, k)
+
+
 def getitem(t, key):
     """``t[key]``, recorded as torch records it."""
     out, advanced = _basic(t, key)
@@ -51,10 +60,8 @@ def getitem(t, key):
         if bounds_error is not None:
             raise bounds_error
         result = F.Index.apply(out, key=key_)
-        if result._grad_fn is not None:  # torch saves the index tensors: keep watch
-            for k in key if isinstance(key, tuple) else (key,):
-                if isinstance(k, Tensor) and k.ndim:
-                    keep_version(result._grad_fn, k)
+        if result._grad_fn is not None:
+            watch_index_tensors(result._grad_fn, key)
         return result
     if out is t:  # nothing narrowed (x[:, :] or x[...]): still a new view, as in torch
         out = F.Alias.apply(t)

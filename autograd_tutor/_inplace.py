@@ -85,7 +85,10 @@ def apply(self, op, other=NOTHING, **params):
         or any(isinstance(o, Tensor) and o._requires_grad for o in operands)
         or (params and any(isinstance(v, Tensor) for v in params.values()))
     ):
-        return _recorded(self, op, operands, params)
+        if op is not F.Copy or self._data.dtype.kind == "f":
+            return _recorded(self, op, operands, params)
+        # copy_ into an integer or bool tensor: torch asks first whether it can have a
+        # gradient at all, so nothing is recorded or checked (other ops are checked)
     if isinstance(other, tuple):
         other = tuple(o._data if isinstance(o, Tensor) else o for o in other)
     return _write(self, op, other._data if isinstance(other, Tensor) else other, params)
@@ -327,7 +330,14 @@ def setitem(self, key, value):
         return
     target, advanced = _indexing.resolve(self, key)
     if advanced:
+        owner = target if target._base is None else target._base
+        old = owner._grad_fn
         _index_put(self, target, advanced, value)
+        node = owner._grad_fn
+        if node is not old:  # recorded: IndexPutBackward0 (inside a CopySlices on a
+            _indexing.watch_index_tensors(  # view) saves the index tensors
+                node._fn if isinstance(node, CopySlices) else node, key
+            )
     else:
         _copy_to(self, target, value)
 

@@ -534,7 +534,7 @@ class Tensor:
     def __repr__(self):
         quiet = _quiet.enter()  # NumPy would warn about nan and inf while formatting
         try:
-            return tensor_repr(self)
+            return tensor_repr(self, tangent=tangent_tensor(self) if tangents else None)
         finally:
             _quiet.exit(quiet)
 
@@ -1383,6 +1383,7 @@ from . import _indexing, _inplace, _matmul, _split, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402
+from .autograd.forward_ad import tangent_tensor, tangents  # noqa: E402
 from .autograd.grad_mode import grad_state  # noqa: E402
 from .autograd.inference_mode import InferenceVersion, inference_state  # noqa: E402
 from .autograd.inference_mode import mark as _mark_inference  # noqa: E402

@@ -696,9 +696,7 @@ def _make_view(result, base, view_of_grad):
     result._version_box = version_counter(base)
     result._base = base if base._base is None else base._base
     result._view_version = result._version_box[0]
-    if result._data.dtype.kind != "f":
-        pass  # integers and bools: torch's non-differentiable view, never checked
-    elif not grad_state.enabled:
+    if not grad_state.enabled:
         result._creation_meta = NO_GRAD_MODE
     elif base._base is not None:
         result._creation_meta = base._creation_meta
@@ -886,7 +884,7 @@ class MultiViewOp(Op):
         for i, a in enumerate(arrays):
             t = Tensor._make(a)
             _make_view(t, x, x._requires_grad and not recording)
-            if grad_state.enabled and a.dtype.kind == "f":  # (see _make_view)
+            if grad_state.enabled:  # (under no_grad(): NO_GRAD_MODE, as any view)
                 t._creation_meta = MULTI_OUTPUT_NODE
             if recording:
                 t._grad_fn, t._output_nr, t._requires_grad = node, i, True

@@ -169,3 +169,28 @@ def test_lesson_network_jvp_matches_torch(torch):
     got = _lesson_network_jvp(at, arrays, directions)
     expected = _lesson_network_jvp(torch, arrays, directions)
     np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def _dual_reprs(L):
+    """The reprs of dual tensors: torch adds ``tangent=`` (the tangent formatted as
+    ``format`` does: a 0-d one as its number), wrapped as its other suffixes."""
+    fw = _fw(L)
+    with fw.dual_level():
+        duals = [
+            fw.make_dual(L.tensor([1.0, 2.0]), L.tensor([0.5, 1.0])),
+            fw.make_dual(
+                L.tensor(1.0, dtype=L.float64), L.tensor(3.0, dtype=L.float64)
+            ),
+            fw.make_dual(
+                L.ones(3, 4, dtype=L.float64) / 7, L.ones(3, 4, dtype=L.float64)
+            ),
+            fw.make_dual(L.tensor([1.0, 2.0]), L.tensor([0.5, 1.0], dtype=L.float64)),
+            fw.make_dual(L.zeros(0, 2), L.zeros(0, 2)),
+            fw.make_dual(L.tensor([1.0, 2.0]), L.tensor([1e-5, 1.0])).exp()[0:1],
+        ]
+        inside = [repr(d).replace("torch.", "at.") for d in duals]
+    return inside, [repr(d).replace("torch.", "at.") for d in duals]
+
+
+def test_dual_tensors_print_their_tangent_as_torch(torch):
+    assert _dual_reprs(at) == _dual_reprs(torch)

@@ -7,6 +7,7 @@ every feature. A failing seed is shrunk and printed as a runnable script.
 
 import contextlib
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -396,3 +397,36 @@ def test_gradients_through_a_value_that_is_0_up_to_rounding_are_rounding(
 
     monkeypatch.setattr(at.Tensor, "backward", scaled)
     assert check(program, at, torch)[0] == "wrong gradient"
+
+
+def test_dual_tensors_are_compared_with_their_tangent_printed(torch, monkeypatch):
+    """A dual tensor's repr ends with ``tangent=...`` as torch's, and the fuzzer compares
+    it; only where torch's tangent records a graph (a primal that requires grad: the
+    README's difference) are both compared without it."""
+    level = "L.autograd.forward_ad"
+    program = [
+        Step("line", None, f"{level}.enter_dual_level()"),
+        _leaf("v0", "L.tensor([1.0, 2.0])"),
+        _leaf("v1", "L.tensor([0.5, -1.0])"),
+        Step("make_dual", "v2", f"{level}.make_dual({{0}}, {{1}})", ("v0", "v1")),
+        Step("exp", "v3", "{0}.exp()", ("v2",)),
+        _leaf("v4", "L.tensor([1.0, 2.0], requires_grad=True)"),
+        Step("make_dual", "v5", f"{level}.make_dual({{0}}, {{1}})", ("v4", "v1")),
+        Step("mul", "v6", "{0} * 2", ("v5",)),
+        Step("line", None, f"{level}.exit_dual_level()"),
+    ]
+    with warnings.catch_warnings():  # torch's first make_dual loads torch.jit, which
+        warnings.simplefilter("ignore")  # warns that it is deprecated
+        check(program, at, torch)
+    assert check(program, at, torch) == (PASS, [])
+    import importlib
+
+    tensor_module = importlib.import_module("autograd_tutor.tensor")
+    plain = tensor_module.tensor_repr
+    monkeypatch.setattr(  # the repr without its tangent, as before
+        tensor_module, "tensor_repr", lambda t, tangent=None: plain(t)
+    )
+    klass, diffs = check(program, at, torch)
+    assert klass == "cosmetic: printing"
+    steps = {d.step for d in diffs}
+    assert 3 in steps and 7 not in steps  # v2's tangent, not v6's (torch: a graph)

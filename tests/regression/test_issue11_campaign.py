@@ -419,6 +419,64 @@ def msg_mask_assignment_converts_its_one_element_value(L):
     return out
 
 
+def msg_only_copy_skips_the_view_checks_for_an_integer_or_bool_view(L):
+    # seeds 9208242, 9220547, 9008958: an integer or bool view made under no_grad()
+    # (or by unbind) is checked as any view when an in-place op's operand requires
+    # grad; only copy_ asks first whether the written tensor can have a gradient
+    # (torch's copy_: requires_grad &= isDifferentiableType(self))
+    w = L.tensor(1.5, dtype=L.float64, requires_grad=True)
+    out = []
+    for dtype in (L.int64, L.bool):
+        for make in ("no_grad", "unbind"):
+            for op in ("copy_", "fill_", "mul_", "setitem", "index", "mask"):
+                base = L.ones(2, 3, dtype=dtype)
+                if make == "no_grad":
+                    with L.no_grad():
+                        v = base.reshape(3, 2).t()
+                else:
+                    v = base.unbind()[0]
+
+                def write(v=v, op=op):
+                    if op == "setitem":
+                        v[0] = w
+                    elif op == "index":
+                        v[L.tensor([0])] = w
+                    elif op == "mask":
+                        v[v != 5] = w
+                    else:
+                        getattr(v, op)(w)
+
+                out.append((str(dtype)[-5:], make, op, _error(write), base))
+    return out
+
+
+def msg_index_assignment_watches_its_index_tensors(L):
+    # seed 9222030: index_put_ saves its index tensors (IndexPutBackward0, also inside
+    # a CopySlices): one changed in place before backward is torch's version error
+    out = []
+    for kind in ("write", "write_mask", "write_view", "read", "not_recorded"):
+        x = L.ones(3, requires_grad=True)
+        y = x * 1
+        if "mask" in kind:
+            i = L.tensor([True, False, True])
+        else:
+            i = L.tensor([0, 2])
+        if kind == "read":
+            y = y[i]
+        elif kind == "write_view":
+            i = i[:1]
+            y[1:][i] = 5.0
+        elif kind == "not_recorded":
+            with L.no_grad():
+                y[i] = 5.0
+        else:
+            y[i] = 5.0
+        i.fill_(0)
+        out.append(_error(lambda y=y: y.sum().backward()))
+        out.append(x.grad)
+    return out
+
+
 CASES = {
     k: v
     for k, v in dict(globals()).items()
