@@ -137,11 +137,10 @@ def iter_backward(
 def _run_node(node, grads_in):
     """Step 4 for one node: the hooks of its tensors see the arriving gradients first
     (and may replace them), then its local chain rule gives one gradient per edge.
-    Returns both; a node that received no gradient at all passes none on."""
+    Returns both. (A node that no gradient reached still runs, as in torch: a
+    built-in rule passes none on, a custom ``Function``'s backward gets zeros.)"""
     if node._hooked:  # tensor hooks or retain_grad() on its outputs
         grads_in = node._run_pre_hooks(grads_in)
-    if grads_in[0] is None and all(g is None for g in grads_in):
-        return grads_in, (None,) * len(node._next_nodes)
     return grads_in, node._run(grads_in)
 
 
@@ -150,8 +149,6 @@ def _run_watched(node, grads_in):
     fails (or returns nan, with ``check_nan``) names the forward line that made it."""
     if node._hooked:
         grads_in = node._run_pre_hooks(grads_in)
-    if all(g is None for g in grads_in):
-        return grads_in, (None,) * len(node._next_nodes)
     try:
         grads_out = node._run(grads_in)
     except Exception:
@@ -298,7 +295,7 @@ def _narrowed_needs(needed):
 def _hooked(node, grads_in):
     """The gradients arriving at ``node`` after its tensors' hooks (and retain_grad)."""
     if isinstance(node, AccumulateGrad):
-        if node.variable._hooks and grads_in[0] is not None:
+        if node.variable._hooks:
             return [node._hooked_grad(grads_in[0])]
         return grads_in
     return node._run_pre_hooks(grads_in) if node._hooked else grads_in

@@ -87,7 +87,7 @@ class Node:
     @next_functions.setter
     def next_functions(self, edges):
         self._next_nodes = tuple([fn for fn, _ in edges])
-        self._next_nrs = tuple([nr for _, nr in edges])
+        self._next_nrs = shared_nrs(tuple([nr for _, nr in edges]))
 
     def name(self):
         """The node's name, e.g. ``'MulBackward0'``."""
@@ -110,11 +110,10 @@ class Node:
         self._hook_dtypes[output_nr] = dtype
 
     def _run_pre_hooks(self, grads):
-        """Tensor hooks see (and may replace) the gradient before the node uses it."""
+        """Tensor hooks see (and may replace) the gradient before the node uses it
+        (``None`` for an output that no gradient reached, as torch)."""
         for nr, hooks in (self._pre_hooks or {}).items():
             for hook in hooks:
-                if grads[nr] is None:
-                    continue
                 grads[nr] = _call_hook(hook, grads[nr], self._hook_dtypes[nr])
         for nr, ref in (self._retain or {}).items():
             t = ref()
@@ -123,10 +122,32 @@ class Node:
         return grads
 
 
+_SHARED_NRS, _SHARED_FLAGS = {}, {}  # (two tables: in Python, (1,) == (True,))
+
+
+def shared_nrs(nrs):
+    """The one tuple of this value that every node holding it keeps as ``_next_nrs``
+    (and ``shared_flags``: as ``needs_input_grad``). Both take a few values only,
+    ``(0, 0)``, ``(True, False)``, so the nodes of a graph share them rather than
+    hold two new tuples each: a long graph has two objects per node fewer for
+    Python's cyclic garbage collector to track and to scan again."""
+    return _SHARED_NRS.setdefault(nrs, nrs)
+
+
+def shared_flags(flags):
+    """``needs_input_grad``'s one tuple of this value (see ``shared_nrs``)."""
+    return _SHARED_FLAGS.setdefault(flags, flags)
+
+
 def _call_hook(hook, grad, dtype):
     """Run one tensor hook: it sees the gradient as a tensor of the tensor's own dtype
     and may return a replacement, which must keep that size and dtype (torch checks).
-    (Under create_graph=True the gradient already is a tensor, with its own history.)"""
+    (Under create_graph=True the gradient already is a tensor, with its own history.)
+    A tensor that no gradient reached gets ``None``, and may not replace it."""
+    if grad is None:
+        if hook(None) is not None:
+            raise RuntimeError("can't replace a None gradient with a non-None value")
+        return None
     recorded = isinstance(grad, Tensor)
     if recorded:
         if grad._data.dtype != dtype:
@@ -187,6 +208,8 @@ class AccumulateGrad(Node):
         # the leaf stopped requiring grad since (detach_(), requires_grad_(False))
         held, self.caller_grad = grads[0] is self.caller_grad, None
         g = self._hooked_grad(grads[0]) if v._hooks else grads[0]
+        if g is None:  # no gradient reached the leaf: .grad stays as it is
+            return ()
         if not v._requires_grad:  # requires_grad_(False) since the graph was recorded
             return ()
         if v._grad_fn is not None:  # an in-place op gave the leaf a history since
@@ -344,6 +367,8 @@ class OpNode(SavedTensorMixin, Node):
         return self._kept_values
 
     def _run(self, grads):
+        if grads[0] is None:  # no gradient reached this node: it passes none on
+            return (None,) * len(self._next_nodes)
         if isinstance(grads[0], Tensor):  # create_graph=True: record the backward too
             return self._run_recorded(grads[0])
         out = self._op.backward(self, grads[0])
@@ -614,8 +639,10 @@ class Op:
         node = cls._node_class()
         if recording:
             # one (node, output_nr) edge per input, (None, 0) if it needs no gradient
-            node._next_nodes, node._next_nrs = zip(*map(input_edge, inputs))
-            node.needs_input_grad = tuple([fn is not None for fn in node._next_nodes])
+            nodes, nrs = zip(*map(input_edge, inputs))
+            needs = tuple([fn is not None for fn in nodes])
+            node._next_nodes, node._next_nrs = nodes, shared_nrs(nrs)
+            node.needs_input_grad = shared_flags(needs)
         else:
             node.needs_input_grad = (False,) * len(inputs)
         node._kept_values = None
@@ -665,7 +692,7 @@ class Op:
         was carried out without calling ``forward`` (e.g. a view derived again)."""
         node = cls._node_class()
         node.next_functions = edges
-        node.needs_input_grad = tuple([fn is not None for fn, _ in edges])
+        node.needs_input_grad = shared_flags(tuple([fn is not None for fn, _ in edges]))
         node._kept_values = None
         node._sequence_nr = next(sequence_nrs)
         return node
@@ -780,6 +807,8 @@ class CopySlices(Node):
         if self._freed:
             raise RuntimeError(_FREED_MESSAGE)
         grad = grads[0]
+        if grad is None:  # no gradient reached this node: it passes none on
+            return (None,) * len(self._next_nodes)
         if isinstance(grad, Tensor):  # create_graph=True
             return self._run_recorded(grad)
         flat = np.array(grad, copy=True).reshape(-1)
@@ -842,6 +871,8 @@ class MultiOutputNode(OpNode):
     __slots__ = ()
 
     def _run(self, grads):
+        if all(g is None for g in grads):  # no gradient reached any output
+            return (None,)
         recorded = any(isinstance(g, Tensor) for g in grads)  # create_graph=True
         out = self._op.backward(RecordingContext(self) if recorded else self, grads)
         if recorded and not isinstance(out, Tensor):

@@ -53,6 +53,63 @@ def no_gradient_reaches_a_target_of_backward(L):
     return x.grad, y.grad
 
 
+def _double_noting(L, seen):
+    """A custom Function whose backward notes the gradient it received."""
+
+    class Double(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            seen.append(grad)
+            return grad * 2
+
+    return Double
+
+
+def a_custom_function_that_no_gradient_reached_gets_zeros(L):
+    # torch materializes the missing gradient (materialize_grads) and runs backward
+    seen = []
+    x = L.ones(2, requires_grad=True)
+    _drop_grad(L).apply(_double_noting(L, seen).apply(x)).sum().backward()
+    return x.grad, seen
+
+
+def a_hook_sees_none_where_no_gradient_arrived(L):
+    seen = []
+    x = L.ones(2, requires_grad=True)
+    a, b = x.unbind()
+    a.register_hook(lambda g: seen.append(g))  # a gets no gradient: its hook sees None
+    (b * 2).backward()
+    return x.grad, [g is None for g in seen]
+
+
+def a_leaf_hook_sees_none_where_no_gradient_arrived(L):
+    seen = []
+    x = L.ones(2, requires_grad=True)
+    x.register_hook(lambda g: seen.append(g))
+    _drop_grad(L).apply(x).sum().backward()
+    return x.grad, [g is None for g in seen]
+
+
+def a_leaf_hook_sees_none_in_grad(L):
+    seen = []
+    x = L.ones(2, requires_grad=True)
+    x.register_hook(lambda g: seen.append(g))
+    z = _drop_grad(L).apply(x)
+    return L.autograd.grad(z.sum(), x, allow_unused=True), [g is None for g in seen]
+
+
+def a_hook_may_not_replace_a_missing_gradient(L):
+    x = L.ones(2, requires_grad=True)
+    y = x * 3
+    y.register_hook(lambda g: L.ones(2))
+    _drop_grad(L).apply(y).sum().backward()
+    return x.grad
+
+
 CASES = {
     f.__name__: f
     for f in (
@@ -60,6 +117,11 @@ CASES = {
         no_gradient_on_one_of_two_paths,
         no_gradient_reaches_an_input_of_grad,
         no_gradient_reaches_a_target_of_backward,
+        a_custom_function_that_no_gradient_reached_gets_zeros,
+        a_hook_sees_none_where_no_gradient_arrived,
+        a_leaf_hook_sees_none_where_no_gradient_arrived,
+        a_leaf_hook_sees_none_in_grad,
+        a_hook_may_not_replace_a_missing_gradient,
     )
 }
 
