@@ -21,6 +21,7 @@ from ._broadcast import unbroadcast
 from ._dtype import result_type
 from .autograd.function import MultiViewOp, Op, copy_slices, input_edge
 from .autograd.grad_mode import grad_state
+from .autograd.zero_tangent import ZeroGradient
 from .tensor import Tensor
 
 REGISTRY = {}
@@ -463,6 +464,8 @@ class PowTensor(Op):
     def jvp(ctx, z, a, b, da, db):
         """dz = b * a ** (b - 1) * da + a ** b * ln(a) * db, each term 0 where
         backward's is (torch computes it with backward's formulas)."""
+        if ctx.bool_exponent:
+            raise RuntimeError(BOOL_SUBTRACTION)  # (b - 1, as in backward)
         with np.errstate(all="ignore"):
             dz_a = np.where(b == 0, 0, da * (b * a ** (b - 1)))
             dz_b = db * np.where((a == 0) & (b >= 0), 0, z * np.log(a))
@@ -604,8 +607,8 @@ class Abs(Op):
 
     @staticmethod
     def jvp(ctx, y, x, dx):
-        """dy = sign(x) dx."""
-        return dx * np.sign(x)
+        """dy = sgn(x) dx (0 at x = nan, as the backward)."""
+        return dx * Sgn.forward(ctx, x)
 
 
 @register
@@ -2130,7 +2133,12 @@ class Where(Op):
 
 @register
 class Sgn(Op):
-    """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0."""
+    """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0.
+
+    Recorded only by abs's backward under create_graph (``grad * sgn(x)``). Its own
+    gradient is torch's zero tensor (``ZeroGradient``): the nodes after it multiply it
+    and it stays exactly 0 (``0 * inf`` is 0 there, not nan), so a second derivative
+    of ``|f|`` is only the one along ``f``'s own path, as in torch."""
 
     node_name = "SgnBackward0"
 
@@ -2143,7 +2151,9 @@ class Sgn(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (zeros_like(grad),)
+        if isinstance(grad, Tensor):  # (recorded again: the zeros are a constant)
+            return (zeros_like(grad),)
+        return (ZeroGradient(grad.shape, grad.dtype),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):

@@ -156,7 +156,7 @@ def _call_hook(hook, grad, dtype):
     else:
         if grad.dtype != dtype:
             grad = grad.astype(dtype)
-        new = hook(Tensor._make(grad))
+        new = hook(Tensor._make(np.asarray(grad)))  # (a zero tensor: its zeros)
     if new is None:
         return grad
     if not isinstance(new, Tensor):
@@ -1095,7 +1095,7 @@ class BackwardCFunction(SavedTensorMixin, Node):
         for g, meta in zip(grads, self._out_meta):
             if g is None and self.materialize_grads:
                 g = np.zeros(meta[0], dtype=meta[1])
-            wrapped.append(g if g is None or recorded else Tensor._make(g))
+            wrapped.append(g if g is None or recorded else Tensor._make(np.asarray(g)))
         if recorded:
             wrapped = [Tensor._make(g) if type(g) is np.ndarray else g for g in wrapped]
             result = self._forward_cls.backward(self, *wrapped)

@@ -118,11 +118,19 @@ class MseLoss(Op):
         ctx.save_for_backward(input, target)
         diff = input - target
         sq = diff * diff
+        if reduction == 0:
+            return sq
         if reduction == 1:
-            return np.add.reduce(sq, axis=None) / sq.size  # empty: nan, silently
-        if reduction == 2:
-            return sq.sum()
-        return sq
+            loss = np.add.reduce(sq, axis=None) / sq.size  # empty: nan, silently
+        else:
+            loss = sq.sum()
+        if sq.size == 0:
+            return np.asarray(loss)
+        # torch writes the loss into the memory of the squared differences: its 0-d
+        # result lives in memory of N numbers (make_dual's layout rule sees it)
+        out = sq.reshape(-1)[:1].reshape(())
+        out[...] = loss
+        return out
 
     @staticmethod
     def backward(ctx, grad):
