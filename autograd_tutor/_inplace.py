@@ -64,6 +64,9 @@ def apply(self, op, other=NOTHING, **params):
     requires grad, else written straight into ``self``'s memory."""
     if tangents and not _forward_ad.busy:  # forward-mode AD: in a dual level only
         operands = () if other is NOTHING else (other,)
+        if op in _TANGENT_RECORDED and _tangent_recorded(self, other):
+            precheck(self, other)  # (torch's own in-place errors come first)
+            raise NotImplementedError(_forward_ad.TANGENT_RECORDED)
         return _forward_ad.inplace(apply, self, op, operands, params)
     if type(self._version_box) is _Inference and not inference_state.enabled:
         # an inference tensor outside inference mode: torch writes, then refuses
@@ -291,12 +294,14 @@ def _recorded(self, op, operands, params):
 def _rebase_view(view, base, node):
     """An in-place op on a view rewrites its base's history (torch's ``rebase_history``):
     the base's new node is ``CopySlices``, which runs the op's node on the part of the
-    gradient the view covers. The view itself (and every other view of the base) is
-    derived from that new history the next time it is used: ``AsStridedBackward0``."""
+    gradient the view covers. The view itself is derived from that new history at once
+    (``AsStridedBackward0``: torch asks for its grad_fn there, so it is no leaf for the
+    next in-place op); every other view of the base, the next time it is used."""
     edge, before = input_edge(base), (base._grad_fn, base._output_nr)
     base._grad_fn = CopySlices(edge, view_positions(base._data, view._data), node)
     base._requires_grad, base._output_nr = True, 0
     _follow_retain(base, *before)
+    update_view(view)
 
 
 def _follow_retain(t, old_node, old_nr):
@@ -439,6 +444,24 @@ def _warn_expanded(op, example):
         UserWarning,
         stacklevel=4,
     )
+
+
+# The in-place ops whose tangent rule reads the values (``da * b + a * db``): torch
+# computes the new tangent with recorded ops and copies it into the tangent tensor,
+# which then has a grad_fn (CopyBackwards) when something requires grad. Here tangents
+# are plain arrays: a tangent the program holds (given to make_dual, read by
+# unpack_dual) would silently lack that history, so these are refused (the README's
+# list of differences).
+_TANGENT_RECORDED = (F.Mul, F.Div)
+
+
+def _tangent_recorded(self, other):
+    """Would torch record the new tangent of ``self`` (``self.mul_(other)``) on a
+    tangent the program holds?"""
+    requires_grad = self._requires_grad or (
+        isinstance(other, Tensor) and other._requires_grad
+    )
+    return grad_state.enabled and requires_grad and _forward_ad.tangent_held(self)
 
 
 def precheck(self, *others):

@@ -39,6 +39,22 @@ def torch_layout(out, arrays):
     return copy
 
 
+def like(out, a):
+    """``out`` (new numbers of ``a``'s shape) laid out as torch's ``zeros_like(a)``
+    and the other ``*_like`` factories (``preserve_format``): in ``a``'s dimension
+    order, dense (row-major for a row-major ``a``)."""
+    if out.ndim < 2 or out.size == 0 or a.flags.c_contiguous:
+        return out
+    want = _strides(out.shape, [a], out.itemsize)
+    if all(s == w for s, w, n in zip(out.strides, want, out.shape) if n > 1):
+        return out
+    copy = np.lib.stride_tricks.as_strided(
+        np.empty(out.size, out.dtype), out.shape, want
+    )
+    copy[...] = out
+    return copy
+
+
 def _strides(shape, arrays, itemsize):
     """The strides (in bytes) torch gives the result: its ``reorder_dimensions`` sorts
     the dimensions from the fastest-moving to the slowest, asking the operands in

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _layout
 from ._checks import parse_shape
 from .tensor import Tensor
 
@@ -218,14 +218,19 @@ def eye(n, m=None, dtype=None, requires_grad=False):
 
 def _like(fn):
     def like(input, dtype=None, requires_grad=False):
-        return fn(
+        t = fn(
             input.shape,
             dtype=dtype if dtype is not None else input.dtype,
             requires_grad=requires_grad,
         )
+        t._data = _layout.like(t._data, input._data)  # (in input's dimension order)
+        return t
 
     like.__name__ = fn.__name__ + "_like"
-    like.__doc__ = f"``{fn.__name__}`` with the shape and dtype of ``input``."
+    like.__doc__ = (
+        f"``{fn.__name__}`` with the shape and dtype of ``input``, laid out in its "
+        "dimension order (torch's preserve_format)."
+    )
     return like
 
 
@@ -236,7 +241,9 @@ rand_like = _like(rand)
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False):
-    """``full`` with the shape and dtype of ``input``."""
-    return full(
+    """``full`` with the shape and dtype of ``input``, laid out as ``zeros_like``."""
+    t = full(
         input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad
     )
+    t._data = _layout.like(t._data, input._data)
+    return t

@@ -21,6 +21,7 @@ from ._broadcast import unbroadcast
 from ._dtype import result_type
 from .autograd.function import MultiViewOp, Op, copy_slices, input_edge
 from .autograd.grad_mode import grad_state
+from .autograd.zero_tangent import ZeroGradient
 from .tensor import Tensor
 
 REGISTRY = {}
@@ -399,9 +400,10 @@ class Pow(Op):
     @staticmethod
     def forward(ctx, x, exponent):
         ctx.exponent = exponent
-        dtype = result_type(x, exponent)  # int ** 2.0 is float32, bool ** 2 int64
-        if dtype != x.dtype:
-            x = x.astype(dtype)
+        if x.dtype.kind != "f":  # int ** 2.0 is float32, bool ** 2 int64 (a float
+            dtype = result_type(x, exponent)  # tensor keeps its dtype)
+            if dtype != x.dtype:
+                x = x.astype(dtype)
         ctx.save_for_backward(x)
         return _pow(x, exponent)
 
@@ -462,6 +464,8 @@ class PowTensor(Op):
     def jvp(ctx, z, a, b, da, db):
         """dz = b * a ** (b - 1) * da + a ** b * ln(a) * db, each term 0 where
         backward's is (torch computes it with backward's formulas)."""
+        if ctx.bool_exponent:
+            raise RuntimeError(BOOL_SUBTRACTION)  # (b - 1, as in backward)
         with np.errstate(all="ignore"):
             dz_a = np.where(b == 0, 0, da * (b * a ** (b - 1)))
             dz_b = db * np.where((a == 0) & (b >= 0), 0, z * np.log(a))
@@ -603,8 +607,8 @@ class Abs(Op):
 
     @staticmethod
     def jvp(ctx, y, x, dx):
-        """dy = sign(x) dx."""
-        return dx * np.sign(x)
+        """dy = sgn(x) dx (0 at x = nan, as the backward)."""
+        return dx * Sgn.forward(ctx, x)
 
 
 @register
@@ -1017,8 +1021,9 @@ class Mm(Op):
     @staticmethod
     def forward(ctx, a, b):
         save_factors(ctx, a, b)
-        ctx.self_sym_sizes, ctx.self_sym_strides = a.shape, strides(a)
-        ctx.mat2_sym_sizes, ctx.mat2_sym_strides = b.shape, strides(b)
+        need = ctx.needs_input_grad  # (a factor's strides lay out its own gradient)
+        ctx.self_sym_sizes, ctx.self_sym_strides = a.shape, strides(a, need[0])
+        ctx.mat2_sym_sizes, ctx.mat2_sym_strides = b.shape, strides(b, need[1])
         return matprod(a, b)
 
     @staticmethod
@@ -1046,8 +1051,11 @@ def save_factors(ctx, a, b):
     ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
 
 
-def strides(a):
-    """A matrix's strides counted in elements, as torch counts them."""
+def strides(a, needed=True):
+    """A matrix's strides counted in elements, as torch counts them; torch keeps them
+    only for a factor whose gradient is ``needed`` (else ``()``)."""
+    if not needed:
+        return ()
     rows, cols = a.strides
     return (rows // a.itemsize, cols // a.itemsize)
 
@@ -2125,7 +2133,12 @@ class Where(Op):
 
 @register
 class Sgn(Op):
-    """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0."""
+    """y = sign(x): -1, 0 or 1 (0 for nan, as torch's sgn).   dy/dx = 0.
+
+    Recorded only by abs's backward under create_graph (``grad * sgn(x)``). Its own
+    gradient is torch's zero tensor (``ZeroGradient``): the nodes after it multiply it
+    and it stays exactly 0 (``0 * inf`` is 0 there, not nan), so a second derivative
+    of ``|f|`` is only the one along ``f``'s own path, as in torch."""
 
     node_name = "SgnBackward0"
 
@@ -2138,7 +2151,9 @@ class Sgn(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return (zeros_like(grad),)
+        if isinstance(grad, Tensor):  # (recorded again: the zeros are a constant)
+            return (zeros_like(grad),)
+        return (ZeroGradient(grad.shape, grad.dtype),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):

@@ -304,7 +304,8 @@ class Tensor:
         if self._grad is None:
             self._grad = Tensor._make(np.array(g, dtype=self._data.dtype, copy=True))
         else:
-            self._grad = Tensor._make((self._grad._data + g).astype(self._data.dtype))
+            total = np.asarray(self._grad._data + g)  # (0-d: an array, not a scalar)
+            self._grad = Tensor._make(total.astype(self._data.dtype))
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a
@@ -401,6 +402,7 @@ class Tensor:
             self._detached_at = next(_autograd_function.sequence_nrs)
         self._grad_fn = None
         self._requires_grad = False
+        _forward_ad.drop_tangent(self)  # (its tangent goes too, as in torch)
         return self
 
     @property
@@ -1382,6 +1384,7 @@ def stack(tensors, dim=0):
 from . import _indexing, _inplace, _matmul, _split, return_types  # noqa: E402
 from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
+from .autograd import forward_ad as _forward_ad  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402
 from .autograd.forward_ad import tangent_tensor, tangents  # noqa: E402
 from .autograd.grad_mode import grad_state  # noqa: E402

@@ -30,11 +30,20 @@ from .zero_tangent import ZeroTangent
 levels = []  # the active dual level (torch allows one at a time: no nesting)
 tangents = {}  # id(tensor) -> (weak reference to the tensor, its tangent: a Tensor)
 busy = []  # non-empty while an in-place op is being given its new tangent
+held = {}  # id(tangent) -> weak reference: tangents the program holds (see hold)
 _generation = [0]  # counts the levels entered: a tangent kept by a node is of one level
 
 TANGENT_WITH_TANGENT = (  # torch's words when a tangent would carry a tangent itself
     "Setting a forward grad that itself has a forward gradient at the same level0 is not "
     "supported."
+)
+
+TANGENT_RECORDED = (  # see _inplace._TANGENT_RECORDED
+    "mul_ and div_ of a dual tensor that requires grad (or by a tensor that does) are "
+    "not supported: torch records the new tangent on the tangent tensor itself (a "
+    "copy_ recorded as CopyBackwards, so the tangent given to make_dual gets a "
+    "grad_fn), and autograd_tutor's tangents are plain tensors. Write it out of place "
+    "(d = d * w), whose tangent is a new tensor."
 )
 
 __all__ = [
@@ -73,6 +82,7 @@ def exit_dual_level(*, level=None):
         )
     levels.pop()
     tangents.clear()
+    held.clear()
 
 
 class dual_level:
@@ -135,6 +145,8 @@ def make_dual(tensor, tangent, *, level=None):
         with no_grad():
             copy = Tensor._make(_zeros_laid_out_as(tensor._data, tangent._data.dtype))
             tangent = copy.copy_(tangent)  # (an expanded primal: torch's overlap error)
+    else:
+        hold(tangent)  # the program's own tensor, kept as it is
     dual = F.View.apply(tensor, shape=tensor._data.shape)
     set_tangent(dual, tangent)
     return dual
@@ -152,10 +164,19 @@ def _layout(t):
     a = t._data
     if a.size == 0:
         return ()
-    memory = a if t._base is None else t._base._data
+    memory = _memory(a if t._base is None else t._base._data)
     offset = a.__array_interface__["data"][0] - memory.__array_interface__["data"][0]
     steps = [s // a.itemsize for s, n in zip(a.strides, a.shape) if n > 1]
     return steps, offset // a.itemsize, memory.size
+
+
+def _memory(a):
+    """The array NumPy allocated ``a``'s numbers in (torch's storage): an op's result
+    may be part of a larger one (``mse_loss``'s loss, as torch's, is the first of the
+    squared differences)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
 
 
 def _steps(a):
@@ -184,6 +205,8 @@ def unpack_dual(tensor, *, level=None):
     if level is not None and level != levels[-1]:
         raise RuntimeError(f"Invalid level given to unpack_dual: {level}")
     tangent = tangent_tensor(tensor)  # (the very tensor, each time, as in torch)
+    if tangent is not None:
+        hold(tangent)
     primal = F.Identity.apply(tensor)  # the values as a view, without the tangent
     tangents.pop(id(primal), None)
     return UnpackedDualTensor(primal, tangent)
@@ -203,6 +226,31 @@ def tangent_tensor(t):
     if entry is None or entry[0]() is not t:
         return None
     return entry[1]
+
+
+def drop_tangent(t):
+    """``t`` carries no tangent any more (``detach_()``: torch drops the forward grad
+    with the grad_fn)."""
+    if tangent_tensor(t) is not None:
+        del tangents[id(t)]
+
+
+def hold(tangent):
+    """Note that the program holds ``tangent`` (it gave it to ``make_dual`` or read it
+    with ``unpack_dual``): an in-place op that torch would record on it is refused
+    (``_inplace._TANGENT_RECORDED``)."""
+    key = id(tangent)
+    held[key] = weakref.ref(tangent, lambda _, k=key: held.pop(k, None))
+
+
+def tangent_held(t):
+    """Is ``t``'s tangent one the program holds, or a view of one?"""
+    tangent = tangent_tensor(t)
+    for x in () if tangent is None else (tangent, tangent._base):
+        entry = held.get(id(x))
+        if entry is not None and entry() is x:
+            return True
+    return False
 
 
 def current_level():

@@ -156,7 +156,7 @@ def _call_hook(hook, grad, dtype):
     else:
         if grad.dtype != dtype:
             grad = grad.astype(dtype)
-        new = hook(Tensor._make(grad))
+        new = hook(Tensor._make(np.asarray(grad)))  # (a zero tensor: its zeros)
     if new is None:
         return grad
     if not isinstance(new, Tensor):
@@ -638,15 +638,11 @@ class Op:
         recording = requires_grad and grad_state.enabled
         node = cls._node_class()
         if recording:
-            nodes, nrs, needs = [], [], []
-            for t in inputs:
-                fn, nr = input_edge(t)  # (None, 0) for an input that needs no gradient
-                nodes.append(fn)
-                nrs.append(nr)
-                needs.append(fn is not None)
-            node._next_nodes = tuple(nodes)
-            node._next_nrs = shared_nrs(tuple(nrs))
-            node.needs_input_grad = shared_flags(tuple(needs))
+            # one (node, output_nr) edge per input, (None, 0) if it needs no gradient
+            nodes, nrs = zip(*map(input_edge, inputs))
+            needs = tuple([fn is not None for fn in nodes])
+            node._next_nodes, node._next_nrs = nodes, shared_nrs(nrs)
+            node.needs_input_grad = shared_flags(needs)
         else:
             node.needs_input_grad = (False,) * len(inputs)
         node._kept_values = None
@@ -750,9 +746,10 @@ def _attach(cls, node, result, inputs, arrays):
             # fill_ with one that does: torch records that, then refuses the rest)
             raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
     if cls.broadcasts:  # an input was broadcast or cast: remember how to undo it
+        shape, dtype = out.shape, out.dtype
         for t in inputs:
             if isinstance(t, Tensor) and (
-                t._data.shape != out.shape or t._data.dtype is not out.dtype
+                t._data.shape != shape or t._data.dtype is not dtype
             ):
                 node._in_meta = tuple(
                     [
@@ -1098,7 +1095,7 @@ class BackwardCFunction(SavedTensorMixin, Node):
         for g, meta in zip(grads, self._out_meta):
             if g is None and self.materialize_grads:
                 g = np.zeros(meta[0], dtype=meta[1])
-            wrapped.append(g if g is None or recorded else Tensor._make(g))
+            wrapped.append(g if g is None or recorded else Tensor._make(np.asarray(g)))
         if recorded:
             wrapped = [Tensor._make(g) if type(g) is np.ndarray else g for g in wrapped]
             result = self._forward_cls.backward(self, *wrapped)

@@ -18,12 +18,13 @@ dx * c``, and with ``x = inf`` dual and ``c = 0`` it is ``dx * 0 + inf * 0 = 0``
 in torch. The JVP rules in ``functions.py`` are written once, with ordinary NumPy
 operators; ``ZeroTangent`` takes part in them through NumPy's dispatch protocols
 (``__array_ufunc__`` and ``__array_function__``), and a rule that needs an array gets
-one from ``np.asarray``.
+one from ``np.asarray``. ``ZeroGradient`` is the same zero as a gradient in the
+backward pass (torch's ``sgn`` backward returns one).
 """
 
 import numpy as np
 
-__all__ = ["ZeroTangent"]
+__all__ = ["ZeroGradient", "ZeroTangent"]
 
 
 class ZeroTangent(np.lib.mixins.NDArrayOperatorsMixin):
@@ -70,18 +71,37 @@ class ZeroTangent(np.lib.mixins.NDArrayOperatorsMixin):
         return func(*_filled(args), **{k: _filled(v) for k, v in kwargs.items()})
 
 
+class ZeroGradient(ZeroTangent):
+    """torch's zero tensor as a gradient in the backward pass: the gradient of ``sgn``
+    (recorded by abs's backward under create_graph), zero in the products of the nodes
+    after it, as a ZeroTangent is. One rule differs, where two gradients meet: torch
+    adds the later one into the first in place, so a zero tensor added into a gradient
+    is a real 0 (``-0. + 0. = 0.``), while a gradient added to a zero tensor stays as
+    it is (``0 + -0.`` is ``-0.``)."""
+
+    __slots__ = ()
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.add and len(inputs) == 2 and inputs[1] is self and not kwargs:
+            if not isinstance(inputs[0], ZeroTangent):
+                return np.add(inputs[0], np.asarray(self))
+        return super().__array_ufunc__(ufunc, method, *inputs, **kwargs)
+
+
 def _arithmetic(ufunc, a, b):
     """``a <ufunc> b`` where one of them is a ZeroTangent, by torch's zero-tensor
-    kernels; None for an op those kernels do not cover."""
+    kernels; None for an op those kernels do not cover. (A zero result is of the
+    zero operand's class: a ZeroGradient stays one.)"""
     za, zb = isinstance(a, ZeroTangent), isinstance(b, ZeroTangent)
+    zero = type(a) if za else type(b)
     if ufunc is np.multiply or (ufunc is np.true_divide and za and not zb):
-        return ZeroTangent(_shape(a, b), _dtype(a, b))
+        return zero(_shape(a, b), _dtype(a, b))
     if ufunc is np.true_divide:  # x / 0: inf everywhere, 0 / 0: nan (as torch)
         return np.full(_shape(a, b), np.nan if za else np.inf, _dtype(a, b))
     if ufunc not in (np.add, np.subtract):
         return None
     if za and zb:
-        return ZeroTangent(_shape(a, b), _dtype(a, b))
+        return zero(_shape(a, b), _dtype(a, b))
     shape, dtype = _shape(a, b), _dtype(a, b)
     if zb:  # x + 0, x - 0: a copy of x
         return np.array(np.broadcast_to(a, shape), dtype=dtype)

@@ -403,13 +403,17 @@ def _lock_step(program, at, torch):
             else:
                 obs_t = observe(ot.value, _leaves(nt), not step.grad, _graph(step))
                 step_diffs = diff_obs(obs_a, obs_t, step.out, grad=step.grad)
-                if _rounding_explains(step, inexact, noise, obs_a, obs_t, na):
+                if _rounding_explains(step, inexact, noise, obs_a, obs_t, na) or (
+                    noise_read and step.grad  # (a gradient read: as in _final)
+                ):
                     step_diffs = [_rounding(d) for d in step_diffs]
                 found += step_diffs
                 if not _bit_exact(obs_a, obs_t):
                     inexact.add(step.out)
                     if _only_absolutely_close(obs_a, obs_t):
                         noise.add(step.out)
+                if inexact & set(step.uses) and _branch_apart(step, na, nt):
+                    noise_read = True  # the gradients flow back along other branches
         found += _diff_warnings(oa.warnings, ot.warnings, step.out or step.op)
         diffs += [Difference(k, i, w, x, y) for k, w, x, y in found]
         if any(d[0] not in _COSMETIC for d in found):
@@ -492,6 +496,32 @@ def _rounding_explains(step, inexact, noise, a, t, ns):
     if step.op in ("max", "min") and _both_zeros(ns[step.uses[0]]):
         return _differ_only(a, t, _signed_zero)  # (see _both_zeros)
     return step.op in _PRODUCT_OPS and _differ_only(a, t, _signed_zero)
+
+
+def _branch_apart(step, na, nt):
+    """Did a piecewise op (``clamp``, ``abs``, ``relu``) take another branch on each
+    side for some element, its operand agreeing only to rounding (``0.1 + ulp`` against
+    ``0.1 - ulp`` clamped at ``min=0.1``, ``|6e-8|`` against ``|0.|``)? Its values
+    still agree to rounding, but its gradient is 1 on one side and 0 on the other."""
+    if step.op not in _BRANCHES or not step.uses:
+        return False
+    branches = []
+    for ns in (na, nt):
+        x, y = ns.get(step.uses[0]), ns.get(step.out)
+        if not (_is_tensor(x) and _is_tensor(y)):
+            return False
+        x, y = _array(x), _array(y)
+        if x.dtype.kind != "f" or x.shape != y.shape:
+            return False
+        branches.append(_BRANCHES[step.op](x, y))
+    return not np.array_equal(*branches)
+
+
+_BRANCHES = {  # op -> its branch per element, from its operand x and its result y
+    "clamp": lambda x, y: x == y,  # passed through, or clamped
+    "relu": lambda x, y: x > 0,
+    "abs": np.sign,  # (sgn(0) = 0: no gradient at all)
+}
 
 
 def _clamp_tie(operands):
@@ -597,7 +627,9 @@ def _final(na, nt, index, grads, noise_read=False):
     a value that is 0 only up to rounding (``1e-8`` on one side, ``0.`` or ``-7e-9`` on
     the other, say a weight Adam moved to 0); the gradients flowing back through what
     it computed (``1 / w`` for ``log(w)``) may then differ without bound, so their
-    values count as rounding (their dtypes, shapes and flags are still compared)."""
+    values count as rounding (their dtypes, shapes and flags are still compared). So
+    they do after a piecewise op took another branch on each side (``_branch_apart``).
+    """
     import warnings
 
     out = []

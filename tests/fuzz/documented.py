@@ -22,6 +22,18 @@ REFUSALS = (
         readme="`functional.jacobian(vectorize=True)` is refused",
         example="L.autograd.functional.jacobian(lambda a: a * a, L.ones(2), vectorize=True)\n",
     ),
+    Refusal(
+        phrase="torch records the new tangent on the tangent tensor itself",
+        readme="`mul_` and `div_` of a dual tensor are refused while it or the other "
+        "operand requires grad",
+        example=(
+            "w = L.tensor([0.5, 2.0], requires_grad=True)\n"
+            "t = L.ones(2)\n"
+            "with L.autograd.forward_ad.dual_level():\n"
+            "    L.autograd.forward_ad.make_dual(w * 1, t).mul_(2)\n"
+            "assert t.grad_fn is not None or L.__name__ != 'torch'\n"
+        ),
+    ),
 )
 
 

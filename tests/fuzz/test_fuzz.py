@@ -265,6 +265,63 @@ def test_the_sign_of_a_zero_sum_of_products_is_rounding(torch, monkeypatch):
     assert check(program, at, torch)[0] == "wrong forward value"
 
 
+def test_a_gradient_read_after_rounding_noise_is_rounding(torch, monkeypatch):
+    """50k campaign seed 9139249: ``|x.sum()|`` of a float32 sum that is 0. in our
+    order and 6e-8 in torch's: abs's gradient is 0 against 1, and reading ``x.grad``
+    as a step (not only in the final check) is rounding too; with exact values in the
+    forward pass a gradient off by one is a wrong gradient."""
+    program = [
+        _leaf("v0", "L.tensor([0.5, -0.25, -0.25], requires_grad=True)"),
+        Step("sum", "v1", "{0}.sum()", ("v0",)),
+        Step("abs", "v2", "{0}.abs()", ("v1",)),
+        Step("backward", None, "{0}.backward()", ("v2",)),
+        Step(".grad", "v3", "{0}.grad", ("v0",), grad=True),
+    ]
+    assert check(program, at, torch) == (PASS, [])
+    sum_ = at.Tensor.sum
+
+    def rounded(self, *args, **kw):  # (its graph as it was)
+        out = sum_(self, *args, **kw)
+        out._data[...] += 6e-8
+        return out
+
+    monkeypatch.setattr(at.Tensor, "sum", rounded)
+    assert check(program, at, torch)[0] == "float rounding"
+    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    abs_ = at.Tensor.abs  # the same values, a gradient one too large
+    monkeypatch.setattr(at.Tensor, "abs", lambda a: abs_(a) + (a - a.detach()))
+    assert check(program, at, torch)[0] == "wrong gradient"
+
+
+def test_a_clamp_branch_taken_apart_by_rounding_is_rounding(torch, monkeypatch):
+    """50k campaign seed 9139936: a float64 sum that is 0.1 + ulp in our order and
+    0.1 - ulp in torch's, clamped at ``min=0.1``: one side passes the gradient, the
+    other stops it. Rounding, when the clamped values fall on two sides of a bound;
+    a gradient that differs when both took the same branch is a wrong gradient."""
+    program = [
+        _leaf("v0", "L.tensor([0.3, -0.2], dtype=L.float64, requires_grad=True)"),
+        Step("sum", "v1", "{0}.sum()", ("v0",)),
+        Step("clamp", "v2", "{0}.clamp(min=0.1)", ("v1",)),
+        Step("backward", None, "{0}.backward()", ("v2",)),
+    ]
+    assert check(program, at, torch) == (PASS, [])
+    sum_ = at.Tensor.sum
+
+    def rounded(self, *args, **kw):  # (torch's sum is 0.1 - ulp: clamped to 0.1)
+        out = sum_(self, *args, **kw)
+        out._data[...] += 3e-17
+        return out
+
+    monkeypatch.setattr(at.Tensor, "sum", rounded)
+    assert check(program, at, torch)[0] == "float rounding"
+    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    clamp = at.Tensor.clamp  # the same branch on both sides, a wrong gradient
+    monkeypatch.setattr(
+        at.Tensor, "clamp", lambda a, **kw: clamp(a, **kw) + (a - a.detach())
+    )
+    assert check(program, at, torch)[0] == "wrong gradient"
+
+
 def test_a_comparison_of_values_apart_by_rounding_is_told_apart(torch, monkeypatch):
     program = [
         _leaf("v0", "L.tensor([0.25, 0.5])"),

@@ -49,6 +49,93 @@ def two_inputs_sharing_their_values(L):
     return ga, gb, graph(ga, [a, b]), graph(gb, [a, b]), second, hvp
 
 
+def abs_double_backward_through_sgn_is_a_zero_tensor(L):
+    # 50k campaign seeds 9122441, 9144506, 9143599: abs's backward is grad * sgn(x),
+    # and torch's sgn backward is a zero tensor, which stays zero in the products of
+    # the nodes after it (0 * inf is 0, not nan); alone, it still arrives as zeros
+    out = []
+    for x in ([float("inf"), -0.4, 1.5], [float("nan"), -1.2, 0.0]):
+        a = L.tensor(x, requires_grad=True)
+        (g,) = L.autograd.grad((a**3).abs().sum(), a, create_graph=True)
+        out += [g, L.autograd.grad((g * 1.9).sum(), a), graph(g, [a])]
+        b = L.tensor(x, dtype=L.float64, requires_grad=True)
+        out.append(L.autograd.functional.hessian(lambda t: (t**2).abs().sum(), b))
+    c = L.tensor([-0.0, 2.0], requires_grad=True)
+    (g,) = L.autograd.grad(c.abs().sum(), c, create_graph=True)
+    (gg,) = L.autograd.grad(g.sum(), c, retain_graph=True)  # (sgn alone: zeros)
+    g.sum().backward()
+    out += [gg.clone(), c.grad.clone()]  # (torch's zero tensor, made numbers)
+    # the zero tensor added into -0. (it arrives second): a real 0., seen by a hook
+    d = L.tensor([-0.0, 2.0, float("inf")], requires_grad=True)
+    (g,) = L.autograd.grad((d**3).abs().sum(), d, create_graph=True)
+    seen = []
+    d.register_hook(lambda t: seen.append(t * 1))
+    return out, L.autograd.grad(g.sum(), d), seen
+
+
+def a_retained_0d_gradient_added_to_is_a_0d_tensor(L):
+    # 50k campaign seed 9128618: a retained gradient of a 0-d tensor, accumulated by a
+    # second backward, stays a 0-d tensor (NumPy's 0-d sum is a scalar, which promoted
+    # as a Python number: float32 - it gave float32 where torch gives float64)
+    v0 = L.tensor(float("nan"), dtype=L.float64, requires_grad=True)
+    v1 = v0.sum()
+    v1.backward(retain_graph=True, inputs=[v1])
+    (v1 * 1.5).sum().backward()
+    return v1.grad, L.tensor(-0.2) - v1.grad
+
+
+def zeros_like_keeps_the_input_s_layout(L):
+    # 50k campaign seed 9130319: torch's *_like (preserve_format) lays the new tensor
+    # out in the input's dimension order, so a view of zeros_like(permuted) may fail
+    x = L.tensor(
+        [[[1.2, -0.2], [0.3, -1.2], [1.8, -1.2]], [[1.9, 0.7], [0.5, 0.9], [0.0, -1.8]]]
+    )
+    out = []
+    for t in (
+        x.permute(0, 2, 1),
+        x.permute(0, 2, 1)[:, :, :1],
+        x[:, ::2],
+        x.transpose(0, 2),
+    ):
+        for f in (L.zeros_like, L.ones_like, lambda t: L.full_like(t, 2.0)):
+            z = f(t)
+            out.append((z, z.is_contiguous(), z.transpose(0, 2).is_contiguous()))
+            try:
+                out.append(z.view(-1, 2))
+            except RuntimeError as e:
+                out.append(str(e))
+    return out
+
+
+def a_view_changed_in_place_is_derived_again_at_once(L):
+    # 50k campaign seeds 9102481, 9110520, 9140608, 9142953: after an in-place op on
+    # a view records CopySlices on its base, torch asks for the view's grad_fn right
+    # away (rebase_history), so the view is no leaf: a second in-place op on it works
+    out = []
+    for second in (
+        lambda v, b: v.copy_(b * 1),
+        lambda v, b: v.sub_(b),
+        lambda v, b: v.fill_(b.sum()),
+        lambda v, b: v.clamp_(b * 0, b),
+    ):
+        base = L.tensor([1.1, 1.1, 0.0])
+        view = base.reshape(-1) if len(out) % 2 else base.unsqueeze(0)
+        w = L.tensor([-0.0, -1.8, 1.4], requires_grad=True)
+        view.add_(w)
+        try:
+            second(view, base)  # (nothing asked for the view's grad_fn before)
+        except RuntimeError as e:
+            out.append(str(e))
+            continue
+        out.append((view, base, graph(base, [w]), graph(view, [w])))
+        try:
+            base.sum().backward()
+            out.append(w.grad)
+        except RuntimeError as e:  # (clamp_ saved the base it then changed)
+            out.append(str(e).split(";")[0].replace("torch.", "at."))
+    return out
+
+
 # ----------------------------------------------------------------------------------------
 # Forward-mode AD
 
@@ -259,6 +346,63 @@ def a_tangent_kept_by_torch_s_layout_rule(L):
     return out
 
 
+def a_tangent_of_mse_loss_is_copied(L):
+    # 50k campaign seeds 9127719, 9128429, 9147273: torch's mse_loss (mean or sum)
+    # returns its 0-d loss in the memory of the N squared differences, so by the
+    # layout rule above make_dual copies a tangent given to it (a later change of
+    # the tangent is not seen); an empty or a one-element loss keeps it
+    fwad = L.autograd.forward_ad
+    x = L.tensor([[1.4, -1.8], [1.7, 0.5]], requires_grad=True)
+    y = L.tensor([[0.5], [-float("inf")]], dtype=L.float64)
+    out = []
+    with fwad.dual_level():
+        for loss in (
+            L.nn.functional.mse_loss(x[:, :1], y),
+            L.nn.functional.mse_loss(x, y.expand(2, 2), reduction="sum"),
+            L.nn.MSELoss()(x, x * 2),
+            L.nn.functional.mse_loss(x[:1, :1], y[:1]),
+            L.nn.functional.mse_loss(L.zeros(0), L.zeros(0)),
+        ):
+            t = L.tensor(1.1, dtype=loss.dtype)
+            d = fwad.make_dual(loss, t)
+            t.clamp_(-1.3, 0.6)
+            u = fwad.unpack_dual(d).tangent
+            out.append((u is t, u, d))
+            d.copy_(t)  # (an in-place op on the dual: the kept tangent changes too)
+            out.append((t, fwad.unpack_dual(d).tangent))
+    return out
+
+
+def in_place_ops_on_a_dual_tensor_torch_does_not_record(L):
+    # 50k campaign seeds 9114273, 9115386: torch records mul_ and div_ of a dual
+    # tensor on the tangent tensor itself when something requires grad (refused here:
+    # tests/fuzz/documented.py); add_, clamp_, copy_... and grad-free ones it does not
+    fwad = L.autograd.forward_ad
+    w = L.tensor([0.5, 2.0], requires_grad=True)
+    out = []
+    for f in (
+        lambda d: d.add_(L.tensor([1.0, 2.0], requires_grad=True)),
+        lambda d: d.clamp_(0, 1),
+        lambda d: d.copy_(L.tensor([3.0, 4.0])),
+        lambda d: d.detach().mul_(2),
+    ):
+        with fwad.dual_level():
+            t = L.ones(2)
+            d = fwad.make_dual(w * 1, t)
+            f(d)
+            out.append((t, t.grad_fn, fwad.unpack_dual(d).tangent))
+        with fwad.dual_level(), L.no_grad():
+            t = L.ones(2)
+            d = fwad.make_dual(w * 1, t).mul_(w)
+            out.append((t, t.grad_fn))
+    with fwad.dual_level():  # the leaf's own in-place error comes first
+        try:
+            fwad.make_dual(w, L.ones(2)).mul_(2)
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
 def mse_loss_backward_in_a_level_with_one_dual_input(L):
     # fuzz seed 1223: torch's backward of a mean mse_loss, in the level where one of
     # input and target (not both) is dual, refuses (a zero tangent divided in place)
@@ -387,6 +531,41 @@ def a_tangent_used_as_a_tensor(L):
     return out
 
 
+def a_dual_to_a_bool_power(L):
+    # 50k campaign seeds 9104280, 9107373, 9143943: pow's JVP computes exponent - 1,
+    # which torch refuses for a bool exponent (as its backward does)
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        d = fwad.make_dual(L.tensor([0.1, -1.2]), L.tensor([0.8, 0.0]))
+        try:
+            return d ** L.tensor([[False]])
+        except RuntimeError as e:
+            return str(e), d ** L.tensor([2.0]), L.tensor([1.5]) ** L.tensor([True])
+
+
+def detach_in_place_drops_the_tangent(L):
+    # 50k campaign seeds 9112963, 9122015, 9125301: ``detach_()`` on a dual tensor
+    # drops its tangent as well as its grad_fn (torch's unpack_dual then finds none)
+    fwad = L.autograd.forward_ad
+    x = L.tensor([[1.6]], requires_grad=True)
+    with fwad.dual_level():
+        y = fwad.make_dual(x * 1, L.tensor([[-1.3]])).sigmoid()
+        y.detach_()
+        z = fwad.make_dual(L.tensor([1.0, 2.0]), L.tensor([1.0, 1.0])) * 2
+        kept = z.detach()  # (out of place: no tangent either)
+        return fwad.unpack_dual(y), fwad.unpack_dual(kept).tangent, z.detach_() is z
+
+
+def abs_jvp_at_nan_is_zero(L):
+    # 50k campaign seed 9109897: abs's JVP is dx * sgn(x), and torch's sgn(nan) is 0
+    # (as in abs's backward), so a nan primal gives a zero tangent, not nan
+    fwad = L.autograd.forward_ad
+    with fwad.dual_level():
+        x = L.tensor([[float("nan"), 1.9, -0.7, -0.0]], dtype=L.float64)
+        d = fwad.make_dual(x, L.tensor([[0.8, 1.3, 0.8, 2.0]], dtype=L.float64))
+        return fwad.unpack_dual(d.abs()).tangent
+
+
 # ----------------------------------------------------------------------------------------
 # autograd.functional
 
@@ -469,6 +648,15 @@ def jvp_by_torch_s_double_backward(L):
 
 
 CASES = [
+    a_view_changed_in_place_is_derived_again_at_once,
+    a_dual_to_a_bool_power,
+    zeros_like_keeps_the_input_s_layout,
+    a_retained_0d_gradient_added_to_is_a_0d_tensor,
+    in_place_ops_on_a_dual_tensor_torch_does_not_record,
+    a_tangent_of_mse_loss_is_copied,
+    abs_double_backward_through_sgn_is_a_zero_tensor,
+    detach_in_place_drops_the_tangent,
+    abs_jvp_at_nan_is_zero,
     jvp_by_torch_s_double_backward,
     a_tangent_used_as_a_tensor,
     backward_through_an_in_place_write_to_an_expanded_view,
