@@ -400,9 +400,10 @@ class Pow(Op):
     @staticmethod
     def forward(ctx, x, exponent):
         ctx.exponent = exponent
-        dtype = result_type(x, exponent)  # int ** 2.0 is float32, bool ** 2 int64
-        if dtype != x.dtype:
-            x = x.astype(dtype)
+        if x.dtype.kind != "f":  # int ** 2.0 is float32, bool ** 2 int64 (a float
+            dtype = result_type(x, exponent)  # tensor keeps its dtype)
+            if dtype != x.dtype:
+                x = x.astype(dtype)
         ctx.save_for_backward(x)
         return _pow(x, exponent)
 
@@ -1020,8 +1021,9 @@ class Mm(Op):
     @staticmethod
     def forward(ctx, a, b):
         save_factors(ctx, a, b)
-        ctx.self_sym_sizes, ctx.self_sym_strides = a.shape, strides(a)
-        ctx.mat2_sym_sizes, ctx.mat2_sym_strides = b.shape, strides(b)
+        need = ctx.needs_input_grad  # (a factor's strides lay out its own gradient)
+        ctx.self_sym_sizes, ctx.self_sym_strides = a.shape, strides(a, need[0])
+        ctx.mat2_sym_sizes, ctx.mat2_sym_strides = b.shape, strides(b, need[1])
         return matprod(a, b)
 
     @staticmethod
@@ -1049,8 +1051,11 @@ def save_factors(ctx, a, b):
     ctx.save_for_backward(a if need[1] else None, b if need[0] else None)
 
 
-def strides(a):
-    """A matrix's strides counted in elements, as torch counts them."""
+def strides(a, needed=True):
+    """A matrix's strides counted in elements, as torch counts them; torch keeps them
+    only for a factor whose gradient is ``needed`` (else ``()``)."""
+    if not needed:
+        return ()
     rows, cols = a.strides
     return (rows // a.itemsize, cols // a.itemsize)
 

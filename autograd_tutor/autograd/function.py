@@ -650,15 +650,11 @@ class Op:
         recording = requires_grad and grad_state.enabled
         node = cls._node_class()
         if recording:
-            nodes, nrs, needs = [], [], []
-            for t in inputs:
-                fn, nr = input_edge(t)  # (None, 0) for an input that needs no gradient
-                nodes.append(fn)
-                nrs.append(nr)
-                needs.append(fn is not None)
-            node._next_nodes = tuple(nodes)
-            node._next_nrs = shared_nrs(tuple(nrs))
-            node.needs_input_grad = shared_flags(tuple(needs))
+            # one (node, output_nr) edge per input, (None, 0) if it needs no gradient
+            nodes, nrs = zip(*map(input_edge, inputs))
+            needs = tuple([fn is not None for fn in nodes])
+            node._next_nodes, node._next_nrs = nodes, shared_nrs(nrs)
+            node.needs_input_grad = shared_flags(needs)
         else:
             node.needs_input_grad = (False,) * len(inputs)
         node._kept_values = None
@@ -762,9 +758,10 @@ def _attach(cls, node, result, inputs, arrays):
             # fill_ with one that does: torch records that, then refuses the rest)
             raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
     if cls.broadcasts:  # an input was broadcast or cast: remember how to undo it
+        shape, dtype = out.shape, out.dtype
         for t in inputs:
             if isinstance(t, Tensor) and (
-                t._data.shape != out.shape or t._data.dtype is not out.dtype
+                t._data.shape != shape or t._data.dtype is not dtype
             ):
                 node._in_meta = tuple(
                     [

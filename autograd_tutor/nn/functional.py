@@ -56,11 +56,11 @@ class Addmm(Op):
     @staticmethod
     def forward(ctx, bias, mat1, mat2, alpha=1, beta=1):
         ctx.alpha, ctx.beta = alpha, beta
-        ctx.mat1_sym_sizes, ctx.mat1_sym_strides = mat1.shape, strides(mat1)
-        ctx.mat2_sym_sizes, ctx.mat2_sym_strides = mat2.shape, strides(mat2)
         need = ctx.needs_input_grad
-        if need:  # like torch, keep mat1 only for mat2's gradient and vice versa
-            ctx.save_for_backward(mat1 if need[2] else None, mat2 if need[1] else None)
+        ctx.mat1_sym_sizes, ctx.mat1_sym_strides = mat1.shape, strides(mat1, need[1])
+        ctx.mat2_sym_sizes, ctx.mat2_sym_strides = mat2.shape, strides(mat2, need[2])
+        # like torch, keep mat1 only for mat2's gradient and vice versa
+        ctx.save_for_backward(mat1 if need[2] else None, mat2 if need[1] else None)
         if mat1.shape[1] == 0:  # no products at all: torch returns beta * bias as is
             return np.array(
                 np.broadcast_to(

@@ -342,6 +342,27 @@ def test_saved_attributes_mirror_torch(torch):
         assert y.grad_fn._saved_self is None  # not needed: the 3 needs no gradient
 
 
+def test_mm_keeps_the_strides_of_factors_that_need_grad_only(torch):
+    """torch keeps a factor's strides (which lay out that factor's own gradient) only
+    when the factor needs a gradient: ``_saved_self_sym_strides`` is () otherwise."""
+
+    def saved(L):
+        out = []
+        for needs in ((False, True), (True, False), (True, True)):
+            a = L.ones(2, 3, requires_grad=needs[0])
+            b = L.ones(3, 4, requires_grad=needs[1])
+            fn = a.mm(b).grad_fn
+            sizes = fn._saved_self_sym_sizes, fn._saved_mat2_sym_sizes
+            strides = fn._saved_self_sym_strides, fn._saved_mat2_sym_strides
+            out.append(tuple(tuple(s) for s in sizes + strides))
+        fn = L.nn.Linear(3, 2)(L.ones(4, 3)).grad_fn  # addmm: x needs no gradient
+        strides = fn._saved_mat1_sym_strides, fn._saved_mat2_sym_strides
+        out.append(tuple(tuple(s) for s in strides))
+        return out
+
+    assert saved(at) == saved(torch)
+
+
 def test_saved_tensors_read_back_like_torch(torch):
     def show(L):
         w = L.tensor([0.5, -1.0], requires_grad=True)
