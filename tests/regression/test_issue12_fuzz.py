@@ -152,6 +152,15 @@ def a_freed_node_no_input_needs_runs_again(L):
                 out.append(graph(v8, [v4]))
             except RuntimeError as e:
                 out.append(str(e))
+    # (a node with an input that needs a gradient refuses, even when a pruned pass
+    # asks for none through it: 10k campaign seed 9303190)
+    v0 = L.tensor(-0.2, dtype=L.float64, requires_grad=True)
+    v8 = v0 * -0.7
+    (v8 * 2).backward()
+    try:
+        v8.backward(inputs=[v8])
+    except RuntimeError as e:
+        out.append(str(e))
     return out, v4.grad
 
 
