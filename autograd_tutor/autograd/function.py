@@ -249,11 +249,6 @@ class AccumulateGrad(Node):
         return ()
 
 
-def _no_edges(node):
-    """Do all of ``node``'s inputs need no gradient (``next_functions`` all None)?"""
-    return all(n is None for n in node._next_nodes)
-
-
 def _laid_out_as(leaf, g):
     """A copy of gradient ``g`` in ``leaf``'s memory layout, as torch's AccumulateGrad
     gives ``.grad`` (the gradient through ``x.T`` of a row-major ``x`` is row-major)."""
@@ -382,9 +377,7 @@ class OpNode(SavedTensorMixin, Node):
         return self._kept_values
 
     def _run(self, grads):
-        if grads[0] is None or (self._freed and _no_edges(self)):
-            # no gradient reached this node, or it has no input to pass one to (torch
-            # reads none of its saved values then, freed or not): it passes none on
+        if grads[0] is None:  # no gradient reached this node: it passes none on
             return (None,) * len(self._next_nodes)
         if isinstance(grads[0], Tensor):  # create_graph=True: record the backward too
             return self._run_recorded(grads[0])

@@ -136,34 +136,6 @@ def a_view_changed_in_place_is_derived_again_at_once(L):
     return out
 
 
-def a_freed_node_no_input_needs_runs_again(L):
-    # 50k campaign seeds 9107787, 9112867, 9127540, 9146019: a node whose inputs need
-    # no gradient (a no_grad view requires grad but has no grad_fn) reads none of its
-    # saved values, so torch runs it again after they were freed, without an error
-    v4 = L.zeros([0, 3], requires_grad=True)
-    v6 = (v4 * 2)[:, 1:]
-    with L.set_grad_enabled(False):
-        v7 = v6.transpose(0, 1)
-    out = []
-    for v8 in (v7 * 2, v7 * v7):
-        for create_graph in (False, True, False):
-            try:
-                v8.sum().backward(create_graph=create_graph)
-                out.append(graph(v8, [v4]))
-            except RuntimeError as e:
-                out.append(str(e))
-    # (a node with an input that needs a gradient refuses, even when a pruned pass
-    # asks for none through it: 10k campaign seed 9303190)
-    v0 = L.tensor(-0.2, dtype=L.float64, requires_grad=True)
-    v8 = v0 * -0.7
-    (v8 * 2).backward()
-    try:
-        v8.backward(inputs=[v8])
-    except RuntimeError as e:
-        out.append(str(e))
-    return out, v4.grad
-
-
 def a_leaf_s_grad_is_laid_out_as_the_leaf(L):
     # 50k campaign seed 9127166: torch's AccumulateGrad gives .grad the leaf's own
     # layout (its layout contract), not the arriving gradient's: the gradient through
@@ -695,7 +667,6 @@ def jvp_by_torch_s_double_backward(L):
 
 CASES = [
     a_leaf_s_grad_is_laid_out_as_the_leaf,
-    a_freed_node_no_input_needs_runs_again,
     a_view_changed_in_place_is_derived_again_at_once,
     a_dual_to_a_bool_power,
     zeros_like_keeps_the_input_s_layout,
