@@ -126,13 +126,33 @@ def observe_tensor(t, leaves, deep=True, graph=False):
 
 
 def _printed(a, t):
-    """The two reprs to compare: as they are, unless torch's tangent records a graph
-    (``tangent=tensor(..., grad_fn=<...>)``; the README: a tangent here is a plain
-    tensor), then both without their ``tangent=`` part."""
+    """The two reprs to compare: as they are, but without their ``tangent=`` parts
+    where torch's tangent records a graph (``tangent=tensor(..., grad_fn=<...>)``; the
+    README: a tangent here is a plain tensor) or both tangents are 0-d, so printed as
+    every digit of their number (``format``), and agree to rounding."""
     cut = t.find("tangent=")
-    if cut < 0 or "grad_fn=" not in t[cut:]:
+    if cut < 0:
         return a, t
-    return _without_tangent(a), _without_tangent(t)
+    if "grad_fn=" in t[cut:] or _close_numbers(_tangent_number(a), _tangent_number(t)):
+        return _without_tangent(a), _without_tangent(t)
+    return a, t
+
+
+def _tangent_number(text):
+    """The number a 0-d tangent prints as (``..., tangent=0.11755732446908951)``)."""
+    cut = text.find("tangent=")
+    try:
+        return float(text[cut + len("tangent=") : -1]) if cut >= 0 else None
+    except ValueError:  # a tensor's text, not a number
+        return None
+
+
+def _close_numbers(x, y):
+    return (
+        x is not None
+        and y is not None
+        and bool(np.isclose(x, y, rtol=1e-5, atol=1e-8, equal_nan=True))
+    )
 
 
 def _without_tangent(text):

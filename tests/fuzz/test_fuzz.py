@@ -487,3 +487,40 @@ def test_dual_tensors_are_compared_with_their_tangent_printed(torch, monkeypatch
     assert klass == "cosmetic: printing"
     steps = {d.step for d in diffs}
     assert 3 in steps and 7 not in steps  # v2's tangent, not v6's (torch: a graph)
+
+
+def test_a_0d_tangent_printed_apart_by_rounding_is_rounding(torch, monkeypatch):
+    """Seeds 7800603, 7804372: a 0-d tangent prints every digit of its number
+    (``tangent=-1.2999999999999998`` against torch's ``-1.3000000000000003``, a sum in
+    another order): compared to rounding, as its value is; any other tangent exactly."""
+    level = "L.autograd.forward_ad"
+    program = [
+        Step("line", None, f"{level}.enter_dual_level()"),
+        _leaf("v0", "L.tensor([1.0, 2.0], dtype=L.float64)"),
+        _leaf("v1", "L.tensor([-0.7, -0.6], dtype=L.float64)"),
+        Step("make_dual", "v2", f"{level}.make_dual({{0}}, {{1}})", ("v0", "v1")),
+        Step("sum", "v3", "{0}.sum()", ("v2",)),
+        Step("line", None, f"{level}.exit_dual_level()"),
+    ]
+    with warnings.catch_warnings():  # (torch's first make_dual: see above)
+        warnings.simplefilter("ignore")
+        check(program, at, torch)
+    assert check(program, at, torch) == (PASS, [])
+    import importlib
+
+    tensor_module = importlib.import_module("autograd_tutor.tensor")
+    plain = tensor_module.tensor_repr
+
+    def nudged(t, tangent=None):
+        if tangent is not None and tangent.ndim == 0:
+            tangent = tangent * (1 + 1e-9)  # the last digits differ
+        return plain(t, tangent=tangent)
+
+    monkeypatch.setattr(tensor_module, "tensor_repr", nudged)
+    assert check(program, at, torch) == (PASS, [])
+
+    def doubled(t, tangent=None):
+        return plain(t, tangent=None if tangent is None else tangent * 2)
+
+    monkeypatch.setattr(tensor_module, "tensor_repr", doubled)
+    assert check(program, at, torch)[0] == "cosmetic: printing"
