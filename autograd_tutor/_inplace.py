@@ -74,7 +74,7 @@ def apply(self, op, other=NOTHING, **params):
         _write(self, op, o._data if isinstance(o, Tensor) else o, params)
         _check_inference_inplace(self)
     if self._base is not None and self._grad_fn is None:
-        self._requires_grad = self._base._requires_grad  # a view follows its base
+        self._requires_grad = self.requires_grad  # a view follows its base (or its own)
     if other is NOTHING:
         operands, other = (), None
     elif isinstance(other, tuple):  # several operands: clamp_ with tensor bounds

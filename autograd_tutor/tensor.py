@@ -170,8 +170,13 @@ class Tensor:
     @property
     def requires_grad(self):
         """Whether operations on this tensor are recorded for differentiation."""
-        if self._base is not None and self._grad_fn is None:
-            return self._base._requires_grad  # a view without history: as its base
+        if self._base is not None and self._grad_fn is None:  # a view without history:
+            return (
+                self._base._requires_grad
+                or (  # as its base, or by a flag of its own
+                    _autograd_function.requires_grad_of_its_own(self)
+                )
+            )
         return self._requires_grad
 
     @requires_grad.setter
@@ -204,8 +209,9 @@ class Tensor:
             raise RuntimeError(
                 "only Tensors of floating point dtype can require gradients"
             )
-        if requires_grad and self._base is not None:  # a view made a leaf of its own
-            self._base = None
+        if self._base is not None:  # a view: a flag of its own, beside its base's
+            _autograd_function.set_requires_grad_of_its_own(self, requires_grad)
+            requires_grad = requires_grad or self._base._requires_grad
         self._requires_grad = requires_grad
         return self
 
@@ -1223,7 +1229,9 @@ def update_view(view):
     """
     base = view._base
     if view._grad_fn is None:
-        view._requires_grad = base._requires_grad
+        view._requires_grad = base._requires_grad or (
+            _autograd_function.requires_grad_of_its_own(view)
+        )
         if not base._requires_grad:
             return  # nothing to derive from (torch checks again next time)
     box = view._version_box

@@ -31,7 +31,7 @@ import numpy as np
 from .. import _quiet
 from ..tensor import Tensor, update_view, warn_once
 from .anomaly_mode import anomaly_state, report
-from .function import AccumulateGrad, OpNode, grad_edge
+from .function import AccumulateGrad, OpNode, grad_edge, input_edge
 from .grad_mode import grad_state as _grad_state
 
 
@@ -325,7 +325,7 @@ def _make_seeds(tensors, grad_tensors, create_graph=False):
     for i, (t, g) in enumerate(zip(tensors, grad_tensors)):
         if t._base is not None:
             update_view(t)  # a view changed in place: its grad_fn is derived again
-        if not t._requires_grad or (t._grad_fn is None and t._base is not None):
+        if not t._requires_grad or input_edge(t)[0] is None:
             # (a view made under no_grad() says requires_grad, but leads nowhere)
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"

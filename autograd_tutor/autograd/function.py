@@ -254,10 +254,31 @@ def input_edge(t):
         fn = t._grad_fn
         if fn is not None:
             return (fn, t._output_nr)
-        if t._base is not None:  # a view made under no_grad(): no gradient flows back
-            return _NO_EDGE
+        if t._base is not None and not requires_grad_of_its_own(t):
+            return _NO_EDGE  # a view made under no_grad(): no gradient flows back
         return grad_edge(t)
     return _NO_EDGE
+
+
+# Views whose own ``requires_grad`` was set with ``requires_grad_()`` (id -> weak
+# reference). torch keeps a view's own flag apart from the one it has through its base:
+# such a view is a leaf with an AccumulateGrad of its own, until its base gets a history
+# in place and the view is derived from it again.
+_own_flags = {}
+
+
+def set_requires_grad_of_its_own(view, flag):
+    """Note (``flag`` True) or forget a view's own ``requires_grad`` (tensor.py)."""
+    key = id(view)
+    if flag:
+        _own_flags[key] = weakref.ref(view, lambda _: _own_flags.pop(key, None))
+    else:
+        _own_flags.pop(key, None)
+
+
+def requires_grad_of_its_own(view):
+    ref = _own_flags.get(id(view))
+    return ref is not None and ref() is view
 
 
 def grad_edge(t):

@@ -477,6 +477,31 @@ def msg_index_assignment_watches_its_index_tensors(L):
     return out
 
 
+def grad_a_view_that_requires_grad_of_its_own_stays_a_view(L):
+    # seed 9419975: requires_grad_() on a view of a tensor that needs no gradient makes
+    # the view a leaf of its own, but it stays a view: once its base gets a history in
+    # place, the view is derived from it again (AsStridedBackward0), and the gradient
+    # flows to the base's history, not to the view
+    out = []
+    for change_base in (False, True):
+        base = L.tensor([-1.6, 0.5], dtype=L.float64)
+        v = base.expand(3, 2)
+        v.requires_grad_()
+        w = L.tensor([-1.3], dtype=L.float64, requires_grad=True)
+        if change_base:
+            base.div_(w)
+        y = v.contiguous() * 2
+        y.sum().backward()
+        out += [v.is_leaf, v.requires_grad, v._base is base, v.grad, w.grad]
+        out.append(_error(lambda v=v: v.add_(1)))
+    base = L.zeros(2)
+    v = base[0:1]
+    v.requires_grad_()
+    v.requires_grad_(False)
+    out += [v.requires_grad, v.is_leaf]
+    return out
+
+
 CASES = {
     k: v
     for k, v in dict(globals()).items()
