@@ -669,11 +669,15 @@ class Op:
         recording = requires_grad and grad_state.enabled
         node = cls._node_class()
         if recording:
-            # one (node, output_nr) edge per input, (None, 0) if it needs no gradient
-            nodes, nrs = zip(*map(input_edge, inputs))
-            needs = tuple([fn is not None for fn in nodes])
-            node._next_nodes, node._next_nrs = nodes, shared_nrs(nrs)
-            node.needs_input_grad = shared_flags(needs)
+            nodes, nrs, needs = [], [], []
+            for t in inputs:
+                fn, nr = input_edge(t)  # (None, 0) for an input that needs no gradient
+                nodes.append(fn)
+                nrs.append(nr)
+                needs.append(fn is not None)
+            node._next_nodes = tuple(nodes)
+            node._next_nrs = shared_nrs(tuple(nrs))
+            node.needs_input_grad = shared_flags(tuple(needs))
         else:
             node.needs_input_grad = (False,) * len(inputs)
         node._kept_values = None
