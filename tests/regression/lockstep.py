@@ -3,7 +3,7 @@
 ``observe(L, program)`` runs ``program(L)`` (``L`` is ``torch`` or ``autograd_tutor``) and
 turns its result into plain data: for each tensor its values (NaN and the sign of zero
 included), dtype, shape, ``requires_grad``, ``is_leaf`` and ``grad_fn`` name; for an
-exception its type. NumPy RuntimeWarnings are collected too: torch never emits them.
+exception its type and message. NumPy RuntimeWarnings are collected too: torch never emits them.
 """
 
 import warnings
@@ -35,14 +35,20 @@ def _plain(x):
     return x
 
 
+def _message(e):
+    """An exception's message, torch's names read as autograd_tutor's."""
+    return str(e).replace("torch.", "at.")
+
+
 def observe(L, program):
-    """``("ok", plain result, numpy warnings)`` or ``("raises", exception type name)``."""
+    """``("ok", plain result, numpy warnings)`` or ``("raises", exception type name,
+    message)``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             result = _plain(program(L))
-        except Exception as e:  # noqa: BLE001 - the exception type is what we compare
-            return ("raises", type(e).__name__)
+        except Exception as e:  # noqa: BLE001 - the exception is what we compare
+            return ("raises", type(e).__name__, _message(e))
     leaked = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     return ("ok", result, leaked)
 
