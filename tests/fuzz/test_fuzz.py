@@ -52,6 +52,27 @@ def _leaf(name, code):
     return Step("tensor", name, code)
 
 
+@contextlib.contextmanager
+def _sums_off_by(delta, graph_as_it_was=False):
+    """autograd_tutor's sums ``delta`` away from torch's, as a float32 sum added in
+    another order is: a recorded ``+ delta`` after the sum, or (``graph_as_it_was``)
+    its value changed in place, its graph as it was."""
+    sum_ = at.Tensor.sum
+
+    def rounded(self, *args, **kw):
+        out = sum_(self, *args, **kw)
+        if graph_as_it_was:
+            out._data[...] += np.asarray(delta, dtype=out._data.dtype)
+            return out
+        return out - at.tensor(-delta) if delta < 0 else out + at.tensor(delta)
+
+    at.Tensor.sum = rounded
+    try:
+        yield
+    finally:
+        at.Tensor.sum = sum_
+
+
 PROGRAM = [
     _leaf("v0", "L.tensor([1.0, 2.0, 3.0], requires_grad=True)"),
     _leaf("v1", "L.tensor([0.5, -1.0, 2.0], requires_grad=True)"),
@@ -191,14 +212,8 @@ def test_a_non_finite_value_from_values_apart_by_rounding_is_told_apart(
         Step("*", "v2", "{0} * float('inf')", ("v1",)),
     ]
     assert check(program, at, torch) == (PASS, [])  # nan on both sides
-    sum_ = at.Tensor.sum
-
-    def rounded(self, *args, **kw):
-        return sum_(self, *args, **kw) - at.tensor(6e-8)
-
-    monkeypatch.setattr(at.Tensor, "sum", rounded)
-    assert check(program, at, torch)[0] == "float rounding"
-    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    with _sums_off_by(-6e-8):
+        assert check(program, at, torch)[0] == "float rounding"
     monkeypatch.setattr(at.Tensor, "__mul__", lambda self, o: at.tensor(-float("inf")))
     assert check(program, at, torch)[0] == "wrong forward value"  # exact inputs
 
@@ -233,14 +248,8 @@ def test_a_power_by_an_exponent_apart_by_rounding_is_told_apart(torch, monkeypat
         Step("pow", "v3", "{0} ** {1}", ("v0", "v2")),
     ]
     assert check(program, at, torch) == (PASS, [])
-    sum_ = at.Tensor.sum
-
-    def rounded(self, *args, **kw):
-        return sum_(self, *args, **kw) - at.tensor(6e-8)
-
-    monkeypatch.setattr(at.Tensor, "sum", rounded)
-    assert check(program, at, torch)[0] == "float rounding"
-    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    with _sums_off_by(-6e-8):
+        assert check(program, at, torch)[0] == "float rounding"
     pow_ = at.Tensor.__pow__
     monkeypatch.setattr(at.Tensor, "__pow__", lambda a, e: pow_(a, e) + 0.0)
     assert check(program, at, torch)[0] == "wrong forward value"  # exact operands
@@ -278,16 +287,8 @@ def test_a_gradient_read_after_rounding_noise_is_rounding(torch, monkeypatch):
         Step(".grad", "v3", "{0}.grad", ("v0",), grad=True),
     ]
     assert check(program, at, torch) == (PASS, [])
-    sum_ = at.Tensor.sum
-
-    def rounded(self, *args, **kw):  # (its graph as it was)
-        out = sum_(self, *args, **kw)
-        out._data[...] += 6e-8
-        return out
-
-    monkeypatch.setattr(at.Tensor, "sum", rounded)
-    assert check(program, at, torch)[0] == "float rounding"
-    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    with _sums_off_by(6e-8, graph_as_it_was=True):
+        assert check(program, at, torch)[0] == "float rounding"
     abs_ = at.Tensor.abs  # the same values, a gradient one too large
     monkeypatch.setattr(at.Tensor, "abs", lambda a: abs_(a) + (a - a.detach()))
     assert check(program, at, torch)[0] == "wrong gradient"
@@ -305,16 +306,10 @@ def test_a_clamp_branch_taken_apart_by_rounding_is_rounding(torch, monkeypatch):
         Step("backward", None, "{0}.backward()", ("v2",)),
     ]
     assert check(program, at, torch) == (PASS, [])
-    sum_ = at.Tensor.sum
-
-    def rounded(self, *args, **kw):  # (torch's sum is 0.1 - ulp: clamped to 0.1)
-        out = sum_(self, *args, **kw)
-        out._data[...] += 3e-17
-        return out
-
-    monkeypatch.setattr(at.Tensor, "sum", rounded)
-    assert check(program, at, torch)[0] == "float rounding"
-    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    with _sums_off_by(
+        3e-17, graph_as_it_was=True
+    ):  # (torch's sum is 0.1 - ulp: clamped to 0.1)
+        assert check(program, at, torch)[0] == "float rounding"
     clamp = at.Tensor.clamp  # the same branch on both sides, a wrong gradient
     monkeypatch.setattr(
         at.Tensor, "clamp", lambda a, **kw: clamp(a, **kw) + (a - a.detach())
@@ -329,14 +324,8 @@ def test_a_comparison_of_values_apart_by_rounding_is_told_apart(torch, monkeypat
         Step(">", "v2", "{0} >= 0.75", ("v1",)),
     ]
     assert check(program, at, torch) == (PASS, [])
-    sum_ = at.Tensor.sum  # a sum added in another order: one ulp below 0.75
-
-    def rounded(self, *args, **kw):
-        return sum_(self, *args, **kw) - at.tensor(6e-8)
-
-    monkeypatch.setattr(at.Tensor, "sum", rounded)
-    assert check(program, at, torch)[0] == "float rounding"
-    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    with _sums_off_by(-6e-8):  # a sum added in another order: one ulp below 0.75
+        assert check(program, at, torch)[0] == "float rounding"
     ge = at.Tensor.__ge__  # a comparison gone wrong on exact values
     monkeypatch.setattr(at.Tensor, "__ge__", lambda self, other: ~ge(self, other))
     assert check(program, at, torch)[0] == "wrong forward value"  # exact inputs
@@ -352,20 +341,14 @@ def test_a_value_divided_by_rounding_noise_is_told_apart(torch, monkeypatch):
         Step("/", "v3", "{0} / ({1} + 1e-7)", ("v1", "v2")),
     ]
     assert check(program, at, torch) == (PASS, [])
-    sum_ = at.Tensor.sum
-
-    def rounded(self, *args, **kw):
-        return sum_(self, *args, **kw) + at.tensor(1.5e-7)
-
-    monkeypatch.setattr(at.Tensor, "sum", rounded)
-    assert check(program, at, torch)[0] == "float rounding"
-    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    with _sums_off_by(1.5e-7):
+        assert check(program, at, torch)[0] == "float rounding"
     div = at.Tensor.__truediv__  # a quotient gone wrong on exact values
     monkeypatch.setattr(at.Tensor, "__truediv__", lambda a, b: div(a, b) * 1.5)
     assert check(program, at, torch)[0] == "wrong forward value"
-    monkeypatch.setattr(at.Tensor, "sum", rounded)  # rounding noise, and a wrong dtype:
     monkeypatch.setattr(at.Tensor, "__truediv__", lambda a, b: div(a, b).double())
-    assert check(program, at, torch)[0] == "wrong forward value"  # (only values round)
+    with _sums_off_by(1.5e-7):  # rounding noise, and a wrong dtype:
+        assert check(program, at, torch)[0] == "wrong forward value"  # (values round)
 
 
 def test_the_sign_of_a_zero_clamped_to_a_zero_bound_is_rounding(torch, monkeypatch):
@@ -433,16 +416,10 @@ def test_gradients_through_a_value_that_is_0_up_to_rounding_are_rounding(
         Step("backward", None, "{0}.backward()", ("v2",)),
     ]
     assert check(program, at, torch) == (PASS, [])
-    sum_ = at.Tensor.sum
-
-    def rounded(self, *args, **kw):  # the same graph, a value 1.5e-7 off
-        out = sum_(self, *args, **kw)
-        out._data[...] -= np.float32(1.5e-7)
-        return out
-
-    monkeypatch.setattr(at.Tensor, "sum", rounded)
-    assert check(program, at, torch)[0] == "float rounding"  # v0.grad: -4e6, -1e7
-    monkeypatch.setattr(at.Tensor, "sum", sum_)
+    with _sums_off_by(
+        -1.5e-7, graph_as_it_was=True
+    ):  # the same graph, a value 1.5e-7 off
+        assert check(program, at, torch)[0] == "float rounding"  # v0.grad: -4e6, -1e7
     backward = at.Tensor.backward
 
     def scaled(self, *args, **kw):  # a gradient gone wrong on exact values
