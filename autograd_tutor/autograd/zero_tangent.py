@@ -52,6 +52,9 @@ class ZeroTangent(np.lib.mixins.NDArrayOperatorsMixin):
         """The zeros filled in (for any op the zero tensor has no rule for)."""
         return np.zeros(self.shape, self.dtype if dtype is None else dtype)
 
+    def __getitem__(self, key):  # indexing (x[mask] in a backward): the filled zeros
+        return np.asarray(self)[key]
+
     def __getattr__(self, name):  # methods (reshape, copy, ...): on the filled zeros
         if name.startswith("__"):  # (NumPy asks for __array_interface__ and the like)
             raise AttributeError(name)

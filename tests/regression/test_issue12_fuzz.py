@@ -665,7 +665,20 @@ def jvp_by_torch_s_double_backward(L):
     ]
 
 
+def a_zero_gradient_indexed_by_a_later_backward(L):
+    # seed 9636626: abs's double backward passes sgn's zero tensor on; max()'s
+    # backward, recorded, indexes it with its mask (an internal TypeError before)
+    x = L.tensor(
+        [[0.2, -1.4, 0.3], [-0.9, 0.6, -0.4]], dtype=L.float64, requires_grad=True
+    )
+    e = L.tensor(1.5, requires_grad=True)
+    (g,) = L.autograd.grad(x.max() ** e, [x], create_graph=True)
+    (h,) = L.autograd.grad((g - x).abs().sum(), [x], create_graph=True)
+    return L.autograd.grad((h * x).sum(), [x], retain_graph=True)
+
+
 CASES = [
+    a_zero_gradient_indexed_by_a_later_backward,
     a_leaf_s_grad_is_laid_out_as_the_leaf,
     a_view_changed_in_place_is_derived_again_at_once,
     a_dual_to_a_bool_power,
