@@ -127,13 +127,15 @@ def observe_tensor(t, leaves, deep=True, graph=False):
 
 def _printed(a, t):
     """The two reprs to compare: as they are, but without their ``tangent=`` parts
-    where torch's tangent records a graph (``tangent=tensor(..., grad_fn=<...>)``; the
-    README: a tangent here is a plain tensor) or both tangents are 0-d, so printed as
-    every digit of their number (``format``), and agree to rounding."""
+    where torch's tangent records a graph or requires grad (``tangent=tensor(...,
+    grad_fn=<...>)``; the README: a tangent here is a plain tensor) or both tangents
+    are 0-d, so printed as every digit of their number (``format``), and agree to
+    rounding."""
     cut = t.find("tangent=")
     if cut < 0:
         return a, t
-    if "grad_fn=" in t[cut:] or _close_numbers(_tangent_number(a), _tangent_number(t)):
+    graph = "grad_fn=" in t[cut:] or "requires_grad=True" in t[cut:]
+    if graph or _close_numbers(_tangent_number(a), _tangent_number(t)):
         return _without_tangent(a), _without_tangent(t)
     return a, t
 

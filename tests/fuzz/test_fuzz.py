@@ -501,3 +501,20 @@ def test_a_0d_tangent_printed_apart_by_rounding_is_rounding(torch, monkeypatch):
 
     monkeypatch.setattr(tensor_module, "tensor_repr", doubled)
     assert check(program, at, torch)[0] == "cosmetic: printing"
+
+
+def test_a_tangent_torch_makes_require_grad_is_compared_without_printing(torch):
+    """Seeds 9634974, 9648571: torch's tangent of a dual tensor that requires grad may
+    say ``requires_grad=True`` (the README: our tangents are plain tensors): both reprs
+    are compared without their tangents there, as for a tangent with a ``grad_fn``."""
+    from .compare import _printed
+
+    at_repr = "tensor([1.5000], requires_grad=True, tangent=tensor([-0.7000]))"
+    torch_repr = (
+        "tensor([1.5000], requires_grad=True,\n"
+        "       tangent=tensor([-0.7000], requires_grad=True))"
+    )
+    same = "tensor([1.5000], requires_grad=True)"
+    assert _printed(at_repr, torch_repr) == (same, same)
+    other = "tensor([1.5000], requires_grad=True, tangent=tensor([-0.6000]))"
+    assert _printed(at_repr, other) == (at_repr, other)  # a plain tangent: compared
