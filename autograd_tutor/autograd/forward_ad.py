@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import _quiet
 from .. import functions as F  # (its ops are used when called: it imports us)
+from .._identity import TensorSet
 from ..tensor import Tensor, bump_version, version_counter
 from .grad_mode import no_grad
 from .zero_tangent import ZeroTangent
@@ -30,7 +31,7 @@ from .zero_tangent import ZeroTangent
 levels = []  # the active dual level (torch allows one at a time: no nesting)
 tangents = {}  # id(tensor) -> (weak reference to the tensor, its tangent: a Tensor)
 busy = []  # non-empty while an in-place op is being given its new tangent
-held = {}  # id(tangent) -> weak reference: tangents the program holds (see hold)
+held = TensorSet()  # the tangents the program holds (see hold)
 _generation = [0]  # counts the levels entered: a tangent kept by a node is of one level
 
 TANGENT_WITH_TANGENT = (  # torch's words when a tangent would carry a tangent itself
@@ -239,18 +240,13 @@ def hold(tangent):
     """Note that the program holds ``tangent`` (it gave it to ``make_dual`` or read it
     with ``unpack_dual``): an in-place op that torch would record on it is refused
     (``_inplace._TANGENT_RECORDED``)."""
-    key = id(tangent)
-    held[key] = weakref.ref(tangent, lambda _, k=key: held.pop(k, None))
+    held.add(tangent)
 
 
 def tangent_held(t):
     """Is ``t``'s tangent one the program holds, or a view of one?"""
     tangent = tangent_tensor(t)
-    for x in () if tangent is None else (tangent, tangent._base):
-        entry = held.get(id(x))
-        if entry is not None and entry() is x:
-            return True
-    return False
+    return tangent is not None and (tangent in held or tangent._base in held)
 
 
 def current_level():

@@ -22,6 +22,7 @@ from .. import functions as _functions  # (its ops are used when called: it impo
 from .._broadcast import sum_to, unbroadcast
 from .._checks import INTERNAL_OVERLAP
 from .._dtype import from_numpy_dtype, result_type, title, type_string
+from .._identity import TensorSet
 from .._layout import torch_layout
 from ..tensor import (
     MULTI_OUTPUT_NODE,
@@ -270,25 +271,23 @@ def input_edge(t):
     return _NO_EDGE
 
 
-# Views whose own ``requires_grad`` was set with ``requires_grad_()`` (id -> weak
-# reference). torch keeps a view's own flag apart from the one it has through its base:
-# such a view is a leaf with an AccumulateGrad of its own, until its base gets a history
-# in place and the view is derived from it again.
-_own_flags = {}
+# Views whose own ``requires_grad`` was set with ``requires_grad_()``. torch keeps a
+# view's own flag apart from the one it has through its base: such a view is a leaf
+# with an AccumulateGrad of its own, until its base gets a history in place and the
+# view is derived from it again.
+_own_flags = TensorSet()
 
 
 def set_requires_grad_of_its_own(view, flag):
     """Note (``flag`` True) or forget a view's own ``requires_grad`` (tensor.py)."""
-    key = id(view)
     if flag:
-        _own_flags[key] = weakref.ref(view, lambda _: _own_flags.pop(key, None))
+        _own_flags.add(view)
     else:
-        _own_flags.pop(key, None)
+        _own_flags.discard(view)
 
 
 def requires_grad_of_its_own(view):
-    ref = _own_flags.get(id(view))
-    return ref is not None and ref() is view
+    return view in _own_flags
 
 
 def grad_edge(t):
