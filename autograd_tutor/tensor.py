@@ -170,13 +170,10 @@ class Tensor:
     @property
     def requires_grad(self):
         """Whether operations on this tensor are recorded for differentiation."""
-        if self._base is not None and self._grad_fn is None:  # a view without history:
-            return (
-                self._base._requires_grad
-                or (  # as its base, or by a flag of its own
-                    _autograd_function.requires_grad_of_its_own(self)
-                )
-            )
+        if self._base is not None and self._grad_fn is None:
+            # a view without history: as its base, or by a flag of its own
+            own = _autograd_function.requires_grad_of_its_own(self)
+            return self._base._requires_grad or own
         return self._requires_grad
 
     @requires_grad.setter
@@ -542,7 +539,8 @@ class Tensor:
     def __repr__(self):
         quiet = _quiet.enter()  # NumPy would warn about nan and inf while formatting
         try:
-            return tensor_repr(self, tangent=tangent_tensor(self) if tangents else None)
+            tangent = _forward_ad.tangent_tensor(self) if _forward_ad.tangents else None
+            return tensor_repr(self, tangent=tangent)
         finally:
             _quiet.exit(quiet)
 
@@ -1229,9 +1227,7 @@ def update_view(view):
     """
     base = view._base
     if view._grad_fn is None:
-        view._requires_grad = base._requires_grad or (
-            _autograd_function.requires_grad_of_its_own(view)
-        )
+        view._requires_grad = view.requires_grad  # (its base's, or its own flag)
         if not base._requires_grad:
             return  # nothing to derive from (torch checks again next time)
     box = view._version_box
@@ -1394,7 +1390,6 @@ from . import functions as F  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import forward_ad as _forward_ad  # noqa: E402
 from .autograd import function as _autograd_function  # noqa: E402
-from .autograd.forward_ad import tangent_tensor, tangents  # noqa: E402
 from .autograd.grad_mode import grad_state  # noqa: E402
 from .autograd.inference_mode import InferenceVersion, inference_state  # noqa: E402
 from .autograd.inference_mode import mark as _mark_inference  # noqa: E402
