@@ -21,14 +21,13 @@ def torch_layout(out, arrays):
     ``out`` itself, or a copy with torch's strides."""
     if out.ndim < 2 or out.size == 0:
         return out
-    operands = views = 0
     for a in arrays:
-        if type(a) is np.ndarray:
-            operands += 1
-            if not (a.base is None and a.flags.c_contiguous):
-                views += 1
-    if operands < 2 or not views:  # one operand: NumPy keeps its order, as torch;
-        return out  # operands owning row-major memory: a row-major result
+        if type(a) is np.ndarray and (a.base is not None or not a.flags.c_contiguous):
+            break
+    else:  # operands owning row-major memory: a row-major result
+        return out
+    if sum(type(a) is np.ndarray for a in arrays) < 2:
+        return out  # one operand: NumPy keeps its order, as torch
     want = _strides(out.shape, arrays, out.itemsize)
     if all(s == w for s, w, n in zip(out.strides, want, out.shape) if n > 1):
         return out  # (the stride of a size-1 dimension moves to no other element)

@@ -267,7 +267,9 @@ def input_edge(t):
             return (fn, t._output_nr)
         if t._base is not None and not requires_grad_of_its_own(t):
             return _NO_EDGE  # a view made under no_grad(): no gradient flows back
-        return grad_edge(t)
+        ref = t._accum  # a leaf: its AccumulateGrad, while one lives (see grad_edge)
+        acc = ref() if ref is not None else None
+        return (acc, 0) if acc is not None else grad_edge(t)
     return _NO_EDGE
 
 
@@ -656,7 +658,8 @@ class Op:
                     mixed = True
             elif t is None or isinstance(t, _CONSTANTS):
                 arrays.append(t)
-                shaped += type(t) is np.ndarray
+                if type(t) is np.ndarray:
+                    shaped += 1
             else:
                 raise TypeError(
                     f"{cls.__name__}: expected a Tensor or a number, got {type(t).__name__}"
@@ -668,15 +671,15 @@ class Op:
         recording = requires_grad and grad_state.enabled
         node = cls._node_class()
         if recording:
-            nodes, nrs, needs = [], [], []
+            nodes = nrs = needs = ()  # (short: a tuple grows as fast as a list)
             for t in inputs:
                 fn, nr = input_edge(t)  # (None, 0) for an input that needs no gradient
-                nodes.append(fn)
-                nrs.append(nr)
-                needs.append(fn is not None)
-            node._next_nodes = tuple(nodes)
-            node._next_nrs = shared_nrs(tuple(nrs))
-            node.needs_input_grad = shared_flags(tuple(needs))
+                nodes += (fn,)
+                nrs += (nr,)
+                needs += (fn is not None,)
+            node._next_nodes = nodes
+            node._next_nrs = _SHARED_NRS.setdefault(nrs, nrs)  # (shared_nrs, inline:
+            node.needs_input_grad = _SHARED_FLAGS.setdefault(needs, needs)  # per op)
         else:
             node.needs_input_grad = (False,) * len(inputs)
         node._kept_values = None
@@ -699,8 +702,26 @@ class Op:
         result = Tensor._make(out)
         if cls.is_view:
             _make_view(result, inputs[0], requires_grad and not recording)
-        if recording:
-            _attach(cls, node, result, inputs, arrays)
+        if recording and (out.dtype.kind == "f" or _records_dtype(cls, out.dtype)):
+            # the node is the result's grad_fn: number it, note how to undo broadcasts
+            # and casts, and the versions of the values it saved
+            if cls.broadcasts:
+                shape = out.shape
+                for t in inputs:
+                    if isinstance(t, Tensor) and (
+                        t._data.shape != shape or t._data.dtype is not out.dtype
+                    ):
+                        node._in_meta = _input_meta(inputs, node._next_nodes)
+                        break
+            node._sequence_nr = next(sequence_nrs)
+            if anomaly_state.enabled:
+                node._forward_trace = forward_trace()
+            if node._kept_values:
+                node._kept_versions = _version_records(
+                    node._kept_values, inputs, arrays, result, cls._check_order
+                )
+            result._requires_grad = True
+            result._grad_fn = node
         if tangents:  # forward-mode AD (inside a dual level only): push the tangents
             _forward_ad.push(cls, node, inputs, arrays, result)
         if recorders:
@@ -769,38 +790,26 @@ def _make_view(result, base, view_of_grad):
         _note_inference_view(result)  # a normal tensor's view: torch remembers
 
 
-def _attach(cls, node, result, inputs, arrays):
-    """Make ``node`` the result's ``grad_fn``: number it, note how to undo broadcasting
-    and dtype casts, and note the versions of the values it saved."""
-    out = result._data
-    if out.dtype.kind != "f":
-        if cls.sets_dtype:
-            return  # an integer result of a dtype-setting op: nothing to record
-        if not cls.writes_any_dtype:  # (an integer tensor made to require grad by
-            # fill_ with one that does: torch records that, then refuses the rest)
-            raise RuntimeError(f"Autograd not support dtype: {title(out.dtype)}")
-    if cls.broadcasts:  # an input was broadcast or cast: remember how to undo it
-        shape, dtype = out.shape, out.dtype
-        for t in inputs:
-            if isinstance(t, Tensor) and (
-                t._data.shape != shape or t._data.dtype is not dtype
-            ):
-                node._in_meta = tuple(
-                    [
-                        (t._data.shape, t._data.dtype) if fn is not None else None
-                        for t, fn in zip(inputs, node._next_nodes)
-                    ]
-                )
-                break
-    node._sequence_nr = next(sequence_nrs)
-    if anomaly_state.enabled:
-        node._forward_trace = forward_trace()
-    if node._kept_values:
-        node._kept_versions = _version_records(
-            node._kept_values, inputs, arrays, result, cls._check_order
-        )
-    result._requires_grad = True
-    result._grad_fn = node
+def _records_dtype(cls, dtype):
+    """Does ``cls`` record a node for a result of ``dtype``, which is not floating
+    point? Not a dtype-setting op (an integer result: nothing to record); the in-place
+    writes torch records on any dtype do (an integer tensor made to require grad by
+    ``fill_`` with one that does: torch records that, then refuses the rest); any other
+    op raises torch's error."""
+    if cls.sets_dtype:
+        return False
+    if not cls.writes_any_dtype:
+        raise RuntimeError(f"Autograd not support dtype: {title(dtype)}")
+    return True
+
+
+def _input_meta(inputs, nodes):
+    """``(shape, dtype)`` of each input that needs a gradient (None for the others):
+    how the backward pass undoes a broadcast or a cast of the inputs."""
+    meta = []
+    for t, fn in zip(inputs, nodes):
+        meta.append(None if fn is None else (t._data.shape, t._data.dtype))
+    return tuple(meta)
 
 
 class CopySlices(Node):
@@ -1001,12 +1010,44 @@ def _version_records(saved, inputs, arrays, result, order=None):
 
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
     dtype); the record names the tensor, with its own dtype, as torch does. ``order``
-    (``Op._check_order``) lists the saved values in the order torch checks them."""
-    records = []  # (counter, version, tensor, shape, dtype), in save order
+    (``Op._check_order``) lists the saved values in the order torch checks them, which
+    is the order of the records. (Two saved values that name one input tensor: see
+    ``_records_in_save_order``.)"""
+    records = []  # (counter, version, tensor, shape, dtype), in torch's order
+    out = result._data
+    n = len(saved)
+    for i in order if order is not None and len(order) == n else range(n):
+        arr = saved[i]
+        if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
+            continue
+        if arr is out:
+            box = version_counter(result)
+            records.append((box, box[0], None, arr.shape, arr.dtype))
+            continue
+        for t, a in zip(inputs, arrays):
+            if a is arr and isinstance(t, Tensor):
+                break
+        else:
+            continue  # a helper array: no version to check
+        for r in records:
+            if r[2] is t:  # named already: two saved values hold the same array
+                return _records_in_save_order(saved, inputs, arrays, result, order)
+        box = t._version_box or version_counter(t)  # (a box is a non-empty list)
+        if type(box) is InferenceVersion:
+            raise RuntimeError(INFERENCE_SAVED_MESSAGE)
+        records.append((box, box[0], t, arr.shape, t._data.dtype))
+    return records or None  # nothing to check: no list to keep
+
+
+def _records_in_save_order(saved, inputs, arrays, result, order):
+    """``_version_records`` where two saved values hold one array (``x * x``, or two
+    inputs ``x.detach()`` twice): each is named in save order, the first input holding
+    it that is not named yet (``_owner``), then the records are put in torch's order."""
+    records = []  # in save order
     positions = []  # the saved position of each record
     out = result._data
     for i, arr in enumerate(saved):
-        if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
+        if type(arr) is not np.ndarray:
             continue
         if arr is out:
             box = version_counter(result)
@@ -1017,17 +1058,15 @@ def _version_records(saved, inputs, arrays, result, order=None):
             if a is arr and isinstance(t, Tensor):
                 break
         else:
-            continue  # a helper array: no version to check
-        if records and any(r[2] is t for r in records):  # named already: two inputs
-            t = _owner(arr, inputs, arrays, records)  # hold the same array
+            continue
+        if any(r[2] is t for r in records):
+            t = _owner(arr, inputs, arrays, records)
         box = version_counter(t)
         if type(box) is InferenceVersion:
             raise RuntimeError(INFERENCE_SAVED_MESSAGE)
         records.append((box, box[0], t, t._data.shape, t._data.dtype))
         positions.append(i)
-    if not records:
-        return None  # nothing to check: no list to keep
-    if len(records) > 1 and order is not None and len(order) == len(saved):
+    if order is not None and len(order) == len(saved):
         return [records[positions.index(i)] for i in order if i in positions]
     return records
 
