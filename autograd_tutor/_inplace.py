@@ -75,13 +75,18 @@ def apply(self, op, other=NOTHING, **params):
         _check_inference_inplace(self)
     if self._base is not None and self._grad_fn is None:
         self._requires_grad = self.requires_grad  # a view follows its base (or its own)
+    # the operands as tensors (for recording) and as arrays (for writing)
     if other is NOTHING:
-        operands, other = (), None
+        operands, data = (), None
     elif isinstance(other, tuple):  # several operands: clamp_ with tensor bounds
         operands = other
+        data = tuple(o._data if isinstance(o, Tensor) else o for o in other)
+    elif isinstance(other, Tensor):
+        operands, data = (other,), other._data
     else:
-        if not isinstance(other, Tensor):
-            other = as_operand(other)  # (a number stays a number)
+        other = data = as_operand(other)  # (a number stays a number)
+        if isinstance(other, Tensor):  # (a NumPy array: a new tensor)
+            data = other._data
         operands = (other,)
     if grad_state.enabled and (
         self._requires_grad
@@ -92,9 +97,7 @@ def apply(self, op, other=NOTHING, **params):
             return _recorded(self, op, operands, params)
         # copy_ into an integer or bool tensor: torch asks first whether it can have a
         # gradient at all, so nothing is recorded or checked (other ops are checked)
-    if isinstance(other, tuple):
-        other = tuple(o._data if isinstance(o, Tensor) else o for o in other)
-    return _write(self, op, other._data if isinstance(other, Tensor) else other, params)
+    return _write(self, op, data, params)
 
 
 def _write(self, op, other, params):
