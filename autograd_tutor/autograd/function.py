@@ -12,6 +12,7 @@ Mirrors ``torch.autograd.function``. Every operation that autograd records creat
 """
 
 import itertools
+import operator
 import re
 import weakref
 
@@ -608,6 +609,7 @@ class Op:
     writes_any_dtype = False  # True for the in-place writes torch records on any dtype
     _node_class = None
     _check_order = None
+    _check_items = None
     _node_base = OpNode  # the base of the op's node class (``MultiOutputNode``...)
 
     def __init_subclass__(cls, **kw):
@@ -619,6 +621,8 @@ class Op:
             range(len(names)), key=lambda i: (_is_output(names[i]), names[i])
         )
         cls._check_order = tuple(order) if order != list(range(len(names))) else None
+        if cls._check_order is not None:  # the saved values in that order, at once
+            cls._check_items = operator.itemgetter(*order)
         if cls.node_name:
             node_base = cls._node_base
             cls._node_class = type(cls.node_name, (node_base,), {"_op": cls})
@@ -718,7 +722,7 @@ class Op:
                 node._forward_trace = forward_trace()
             if node._kept_values:
                 node._kept_versions = _version_records(
-                    node._kept_values, inputs, arrays, result, cls._check_order
+                    cls, node._kept_values, inputs, arrays, result
                 )
             result._requires_grad = True
             result._grad_fn = node
@@ -1005,20 +1009,21 @@ def keep_version(node, tensor):
     node._kept_versions = (node._kept_versions or []) + [record]
 
 
-def _version_records(saved, inputs, arrays, result, order=None):
+def _version_records(op, saved, inputs, arrays, result):
     """For each saved array that is an input's or the output's data, note its version.
 
     ``arrays`` are the inputs' data as the forward received them (maybe cast to a common
-    dtype); the record names the tensor, with its own dtype, as torch does. ``order``
-    (``Op._check_order``) lists the saved values in the order torch checks them, which
-    is the order of the records. (Two saved values that name one input tensor: see
-    ``_records_in_save_order``.)"""
-    records = []  # (counter, version, tensor, shape, dtype), in torch's order
+    dtype); the record names the tensor, with its own dtype, as torch does. The records
+    are in the order torch checks the saved values (``op._check_order``). (Two saved
+    values that name one input tensor: see ``_records_in_save_order``.)"""
+    order = op._check_order
+    walk = saved  # the saved values, in torch's order
+    if order is not None and len(order) == len(saved):
+        walk = op._check_items(saved)
+    records = []  # (counter, version, tensor, shape, dtype)
     out = result._data
-    n = len(saved)
-    for i in order if order is not None and len(order) == n else range(n):
-        arr = saved[i]
-        if type(arr) is not np.ndarray:  # None, a number, indices: no version to check
+    for arr in walk:
+        if arr is None:  # nothing saved there
             continue
         if arr is out:
             box = version_counter(result)
@@ -1028,7 +1033,7 @@ def _version_records(saved, inputs, arrays, result, order=None):
             if a is arr and isinstance(t, Tensor):
                 break
         else:
-            continue  # a helper array: no version to check
+            continue  # a number, indices, a helper array: no version to check
         for r in records:
             if r[2] is t:  # named already: two saved values hold the same array
                 return _records_in_save_order(saved, inputs, arrays, result, order)
