@@ -79,7 +79,7 @@ def iter_backward(
             runs with gradient recording on, so the backward pass is itself recorded.
     """
     root_nodes = [node for node, _ in roots]
-    run = _run_watched if anomaly_state.enabled else _run_node  # step 4, per node
+    run = _run_watched if anomaly_state.enabled else None  # step 4's variant, if any
     # (backward(inputs=...) and autograd.grad) prune first: which nodes run at all
     pruned = None
     if targets is not None:
@@ -91,8 +91,9 @@ def iter_backward(
 
     # 2. seed: each root receives its starting gradient
     buffers = {}
-    for (node, nr), g in zip(roots, grad_roots):
-        _add_to_buffer(buffers, node, nr, g)
+    for (node, nr), g in zip(roots, grad_roots):  # (a root given twice: they add)
+        buf = buffers.setdefault(node, [None] * node._n_outputs)
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
     ready = []  # a heap of (-sequence number, arrival, node): the latest op on top
     arrival = itertools.count().__next__  # equal sequence numbers: first come first
     for node in dict.fromkeys(root_nodes):
@@ -107,8 +108,15 @@ def iter_backward(
         if create_graph:  # record this step's operations (restored before the yield)
             grad_mode, _grad_state.enabled = _grad_state.enabled, True
         try:
-            # 4. the node's local chain rule (AccumulateGrad: adds into .grad)
-            grads_in, grads_out = run(node, grads_in)
+            # 4. the hooks of the node's tensors see (and may replace) the arriving
+            # gradients, then its local chain rule gives one gradient per edge
+            # (AccumulateGrad: adds into .grad)
+            if run is None:  # (_run_node's two steps, without a call per node)
+                if node._hooked:  # tensor hooks or retain_grad() on its outputs
+                    grads_in = node._run_pre_hooks(grads_in)
+                grads_out = node._run(grads_in)
+            else:  # anomaly detection, or a pruned pass: step 4 with more to it
+                grads_in, grads_out = run(node, grads_in)
             if grads_out is None:  # (a pruned pass's stop: the node did not run)
                 grads_out = ()
             elif node._kept_values and not retain_graph:
@@ -118,8 +126,9 @@ def iter_backward(
             for nxt, nr, g in zip(node._next_nodes, node._next_nrs, grads_out):
                 if nxt not in deps:  # no edge, or off every path to an input
                     continue
-                if g is not None:
-                    _add_to_buffer(buffers, nxt, nr, g)
+                if g is not None:  # two edges reach this node: their gradients add
+                    buf = buffers.setdefault(nxt, [None] * nxt._n_outputs)
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
                 deps[nxt] -= 1
                 if deps[nxt] == 0:  # its last gradient arrived: ready to run
                     heappush(ready, (-nxt._sequence_nr, arrival(), nxt))
@@ -135,18 +144,20 @@ def iter_backward(
 
 
 def _run_node(node, grads_in):
-    """Step 4 for one node: the hooks of its tensors see the arriving gradients first
-    (and may replace them), then its local chain rule gives one gradient per edge.
-    Returns both. (A node that no gradient reached still runs, as in torch: a
-    built-in rule passes none on, a custom ``Function``'s backward gets zeros.)"""
+    """Step 4 for one node, as the loop runs it in a plain pass: the hooks of its
+    tensors see the arriving gradients first (and may replace them), then its local
+    chain rule gives one gradient per edge. Returns both. (A node that no gradient
+    reached still runs, as in torch: a built-in rule passes none on, a custom
+    ``Function``'s backward gets zeros.)"""
     if node._hooked:  # tensor hooks or retain_grad() on its outputs
         grads_in = node._run_pre_hooks(grads_in)
     return grads_in, node._run(grads_in)
 
 
 def _run_watched(node, grads_in):
-    """Step 4 under anomaly detection: as ``_run_node``, and a node whose chain rule
-    fails (or returns nan, with ``check_nan``) names the forward line that made it."""
+    """Step 4 under anomaly detection: the hooks, then the node's chain rule; a node
+    whose rule fails (or returns nan, with ``check_nan``) names the forward line that
+    made it."""
     if node._hooked:
         grads_in = node._run_pre_hooks(grads_in)
     try:
@@ -196,7 +207,7 @@ class PrunedPass:
             )
         self.narrowed = _narrowed_needs(self.needed)
         self.arrived = {}  # target node -> the gradients it received
-        self._run = run  # step 4 of the plain pass (_run_node or _run_watched)
+        self._run = run or _run_node  # step 4 of the unpruned pass
 
     def run(self, node, grads_in):
         """Step 4 of a pruned pass. A target's arriving gradients are kept (before the
@@ -302,16 +313,6 @@ def _hooked(node, grads_in):
 
 
 _new_step = tuple.__new__  # builds a BackwardStep without NamedTuple's slower __new__
-
-
-def _add_to_buffer(buffers, node, nr, g):
-    """Steps 2 and 4: gradient ``g`` arrives at output ``nr`` of ``node``."""
-    buf = buffers.get(node)
-    if buf is None:
-        buf = [None] * node._n_outputs
-        buffers[node] = buf
-    # two edges reach this node: their gradients add (the multivariable chain rule)
-    buf[nr] = g if buf[nr] is None else buf[nr] + g
 
 
 # ----------------------------------------------------------------------------------------
