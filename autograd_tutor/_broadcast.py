@@ -16,7 +16,9 @@ def unbroadcast(grad, shape):
     """
     if grad.shape == shape:
         return grad
-    if not isinstance(grad, np.ndarray):  # a tensor (create_graph=True): recorded
+    if isinstance(grad, np.lib.mixins.NDArrayOperatorsMixin):  # torch's zero tensor
+        grad = np.asarray(grad)  # (autograd.zero_tangent): summed, it is filled in
+    elif not isinstance(grad, np.ndarray):  # a tensor (create_graph=True): recorded
         return sum_to(grad, shape)
     extra = grad.ndim - len(shape)
     if extra > 0:

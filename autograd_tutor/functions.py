@@ -620,7 +620,11 @@ class Tanh(Op):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.tanh(_as_float(x))
+        x = _as_float(x)
+        if x.dtype == np.float32:  # NumPy's float32 tanh is 1 ulp off in a third of
+            y = np.tanh(x, dtype=np.float64).astype(np.float32)  # its results; torch's
+        else:  # is correctly rounded, and near saturation 1 - y**2 (the backward)
+            y = np.tanh(x)  # cancels: the ulp would be a Hessian entry 10% off
         ctx.save_for_backward(y)
         return y
 
@@ -1346,8 +1350,10 @@ class Expand(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        if not ctx.self_sym_sizes and isinstance(grad, Tensor):  # create_graph=True:
-            return (grad.sum(),)  # torch's at::sum_to sums to a 0-d shape, always
+        if not ctx.self_sym_sizes:  # torch's at::sum_to sums to a 0-d shape, always
+            if isinstance(grad, Tensor):  # (a -0. gradient becomes 0.)
+                return (grad.sum(),)  # create_graph=True: recorded
+            return (np.asarray(np.add.reduce(grad, axis=None)),)
         return (unbroadcast(grad, ctx.self_sym_sizes),)
 
     @staticmethod
@@ -1898,9 +1904,9 @@ class AsStrided(Op):
         node.storage_offset = int(positions.flat[0]) if positions.size else 0
         if strides is None:
             strides, step = [], 1
-            for d in reversed(range(positions.ndim)):  # (size-1 dims: contiguous)
-                n = positions.shape[d]
-                if n > 1:
+            for d in reversed(range(positions.ndim)):  # (size-1 dims: contiguous,
+                n = positions.shape[d]  # and all of an empty view's: none to read)
+                if n > 1 and positions.size:
                     step = (
                         int(np.take(positions, 1, axis=d).flat[0]) - node.storage_offset
                     )

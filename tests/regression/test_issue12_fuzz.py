@@ -677,7 +677,100 @@ def a_zero_gradient_indexed_by_a_later_backward(L):
     return L.autograd.grad((h * x).sum(), [x], retain_graph=True)
 
 
+def a_zero_gradient_broadcast_back(L):
+    # seed 20304555: sgn's zero tensor reaches an input that was broadcast (b of
+    # shape (1, 1) times a of (1, 3)): summed back to b's shape, it is filled zeros
+    # (an internal TypeError before: the zero tensor was summed as a tensor)
+    a = L.tensor([[0.9, -1.6, float("nan")]])
+    b = L.tensor([[-0.8]])
+    return L.autograd.functional.hessian(lambda a, b: (b * a).abs().mean(), (a, b))
+
+
+def an_empty_view_changed_in_place_under_create_graph(L):
+    # seeds 9616400, 9624741: an in-place op on an empty view, then backward with
+    # create_graph=True: the recorded CopySlices reads the view's part of the
+    # gradient (no elements: an internal IndexError before, reading its strides)
+    out = []
+    for shape, view in (((2, 1, 3), lambda t: t[:, 1:]), ((0, 3), lambda t: t[...])):
+        a = L.ones(shape, dtype=L.float64, requires_grad=True)
+        b = a.clone()
+        v = view(b)
+        v.mul_(L.ones(v.shape, dtype=L.float64, requires_grad=True))
+        b.div_(L.full(shape[-1:], 2.0, dtype=L.float64, requires_grad=True))
+        (g,) = L.autograd.grad(v.sum(), a, create_graph=True)
+        out += [g, graph(g, [a])]
+        out.append(L.autograd.grad((g**3).sum(), a, allow_unused=True))
+    return out
+
+
+def a_second_backward_through_a_node_that_saved_nothing(L):
+    # seeds 9107787, 20300376, 20305424, 20306029, 20308706: an op on a view made in
+    # no_grad (it requires grad, with no edge) records a node none of whose inputs
+    # needs a gradient; torch saves nothing for it, so a second backward (also with
+    # create_graph=True) is no error there
+    out = []
+    for second in (dict(), dict(create_graph=True)):
+        x = L.tensor([1.5, -1.0, 1.9], requires_grad=True)
+        y = x + 0.5
+        with L.no_grad():
+            v = y[1:]
+        z = (v * 1.5).sum()
+        z.backward()
+        z.backward(**second)
+        out += [x.grad, v]
+    w = L.zeros([0, 3], dtype=L.float64, requires_grad=True).clone()
+    with L.no_grad():
+        u = w.unsqueeze(0).transpose(0, 1)
+    t = (u * 2).sum()
+    t.backward()
+    t.backward()
+    # a node that needs its saved values still refuses
+    a = L.tensor([1.0, 2.0], requires_grad=True)
+    b = (a * a).sum()
+    b.backward()
+    try:
+        b.backward()
+    except RuntimeError as e:
+        out.append(str(e)[:40])
+    return out, a.grad
+
+
+def tanh_in_float32_is_rounded_as_torch_rounds_it(L):
+    # seeds 9134491, 9147293, 20309310: NumPy's float32 tanh is 1 ulp off in about a
+    # third of its results, torch's is correctly rounded; near saturation 1 - y**2
+    # (tanh's backward) cancels, and the ulp became a 10% different Hessian entry
+    x = L.tensor([4.84, 6.76, 7.529536, 0.3, -2.5, -9.0])
+    h = L.autograd.functional.hessian(
+        lambda a: L.tanh((a + a) ** 2).sum(), L.tensor([-1.5, -1.3, -1.1])
+    )
+    v = L.autograd.functional.vhp(
+        lambda a: L.tanh((a**3) ** 2).mean(),
+        L.tensor([1.4, -0.6, 0.9]),
+        L.tensor([-1.3, -0.6, 0.6]),
+    )
+    return (1 - L.tanh(x)) * 1e7, L.tanh(x.double()), h, v  # (1 - y: exact here)
+
+
+def expand_to_0d_sums_its_gradient_also_in_a_plain_pass(L):
+    # seed 20308099: ExpandBackward0 of a 0-d input is torch's at::sum_to(grad, ()),
+    # a sum, which makes a -0. gradient 0.; it was only done under create_graph, and
+    # jvp's second pass (plain) through the recorded expand kept the -0.
+    x = L.tensor(0.5, requires_grad=True)
+    (x.expand([]) * -0.0).backward()
+    jvp = L.autograd.functional.jvp(
+        lambda a, b: ((b**3) ** 2).sum(0),
+        (L.tensor(float("inf")), L.tensor(0.0)),
+        (L.tensor(0.1), L.tensor(-1.5)),
+    )
+    return x.grad, jvp
+
+
 CASES = [
+    expand_to_0d_sums_its_gradient_also_in_a_plain_pass,
+    tanh_in_float32_is_rounded_as_torch_rounds_it,
+    a_second_backward_through_a_node_that_saved_nothing,
+    an_empty_view_changed_in_place_under_create_graph,
+    a_zero_gradient_broadcast_back,
     a_zero_gradient_indexed_by_a_later_backward,
     a_leaf_s_grad_is_laid_out_as_the_leaf,
     a_view_changed_in_place_is_derived_again_at_once,
