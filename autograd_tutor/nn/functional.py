@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .._checks import broadcast_error
+from .._dtype import result_type, title
 from ..autograd import forward_ad
 from ..autograd.function import Op
 from ..autograd.zero_tangent import ZeroTangent
@@ -369,4 +370,15 @@ def mse_loss(input, target, reduction="mean"):
             input = input.expand(shape)
         if b != shape:
             target = target.expand(shape)
+    if forward_ad.tangents and (
+        forward_ad.tangent_of(input) is not None
+        or forward_ad.tangent_of(target) is not None
+    ):  # torch's JVP runs the backward kernel on each tangent, whose result is in
+        for t in (input, target):  # that operand's dtype: not an integer or bool one
+            if t._data.dtype.kind != "f":
+                common = result_type(input._data, target._data)
+                raise RuntimeError(
+                    f"result type {title(common)} can't be cast to the desired output "
+                    f"type {title(t._data.dtype)}"
+                )
     return MseLoss.apply(input, target, reduction=enum)

@@ -765,7 +765,31 @@ def expand_to_0d_sums_its_gradient_also_in_a_plain_pass(L):
     return x.grad, jvp
 
 
+def mse_loss_tangent_with_an_integer_target_refuses(L):
+    # seed 20303101: torch's mse_loss JVP runs mse_loss_backward with the target's
+    # (zero) tangent, whose result is written in the target's dtype: an integer or bool
+    # target cannot hold the float result (a float target of another dtype can)
+    fwad = L.autograd.forward_ad
+    out = []
+    with fwad.dual_level():
+        for x, t in (
+            (L.tensor([[-0.2, 0.6]], dtype=L.float64), L.tensor([[True, False]])),
+            (L.tensor([0.5, 1.5]), L.tensor([1, 0])),
+            (L.tensor(1.0), L.tensor([[1, 0]], dtype=L.int32)),
+            (L.tensor([0.5, 1.5], dtype=L.float64), L.tensor([1.0, 0.0])),
+        ):
+            d = fwad.make_dual(x, L.ones_like(x))
+            for reduction in ("none", "mean", "sum"):
+                try:
+                    y = L.nn.functional.mse_loss(d, t, reduction=reduction)
+                    out.append(fwad.unpack_dual(y))
+                except RuntimeError as e:
+                    out.append(str(e))
+    return out
+
+
 CASES = [
+    mse_loss_tangent_with_an_integer_target_refuses,
     expand_to_0d_sums_its_gradient_also_in_a_plain_pass,
     tanh_in_float32_is_rounded_as_torch_rounds_it,
     a_second_backward_through_a_node_that_saved_nothing,
