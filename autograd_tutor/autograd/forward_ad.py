@@ -372,7 +372,8 @@ def inplace(apply, self, op, operands, params):
     if len(operands) == 1 and isinstance(operands[0], tuple):
         args = operands[0]
     tensors = [self, *(o for o in (*args, *params.values()) if isinstance(o, Tensor))]
-    if all(tangent_of(t) is None for t in tensors):
+    if self._data.dtype.kind != "f" or all(tangent_of(t) is None for t in tensors):
+        # (an integer or bool self has no tangent in torch, whatever it is given)
         busy.append(True)
         try:
             return apply(self, op, *operands, **params)
@@ -384,7 +385,15 @@ def inplace(apply, self, op, operands, params):
         dself = np.zeros_like(self._data)
     if dself is not None:
         set_tangent(old, dself)
+    # a tangent made dual itself: torch refuses when it sets self's new tangent, after
+    # the op (the values have changed); a JVP that reads self's old value clones self
+    # first, and the clone's tangent refuses before the op
+    dual = [tangent_of(tangent_tensor(t)) is not None for t in tensors]
+    if dual[0] and getattr(op, "jvp_reads_self", False):
+        raise RuntimeError(TANGENT_WITH_TANGENT)
     _apply_quietly(apply, self, op, operands, params)  # the op first, its checks too
+    if any(dual):
+        raise RuntimeError(TANGENT_WITH_TANGENT)
     with no_grad():  # then the tangent, as torch: the same op out of place on the old
         new = tangent_of(op.apply(old, *args, **params))  # self and the operands now
     target = tangent_of(self)

@@ -788,7 +788,48 @@ def mse_loss_tangent_with_an_integer_target_refuses(L):
     return out
 
 
+def an_in_place_op_on_an_integer_tensor_takes_no_tangent(L):
+    # seed 9622722: copy_ of a dual tensor into a bool or integer tensor: torch gives
+    # no tangent to a tensor of a dtype that has none (a bool tangent before, whose
+    # reciprocal's JVP then failed inside NumPy: an internal TypeError)
+    fwad = L.autograd.forward_ad
+    out = []
+    with fwad.dual_level():
+        d = fwad.make_dual(
+            L.tensor(1.2, dtype=L.float64), L.tensor(2.0, dtype=L.float64)
+        )
+        for t in (L.tensor([True, False]), L.tensor([1, 2]), L.tensor([0.5, 1.0])):
+            t.copy_(d)
+            out += [fwad.unpack_dual(t), fwad.unpack_dual(t.reciprocal())]
+    return out
+
+
+def an_in_place_op_on_a_dual_whose_tangent_became_dual(L):
+    # seed 9130830: make_dual(p, t) keeps t as the tangent; t.copy_(dual) makes t dual
+    # itself; an op on the dual tensor then refuses, in place too (accepted before)
+    fwad = L.autograd.forward_ad
+    out = []
+    with fwad.dual_level():
+        for op in (
+            lambda d, t: d + 2,
+            lambda d, t: d.add_(2),
+            lambda d, t: d.mul_(3),
+            lambda d, t: t.add_(1),
+        ):
+            t = L.tensor(-0.0)
+            d = fwad.make_dual(L.tensor(1.0), t)
+            t.copy_(d)
+            try:
+                out.append(fwad.unpack_dual(op(d, t)))
+            except RuntimeError as e:
+                out.append(str(e))
+            out += [fwad.unpack_dual(d), fwad.unpack_dual(t)]
+    return out
+
+
 CASES = [
+    an_in_place_op_on_a_dual_whose_tangent_became_dual,
+    an_in_place_op_on_an_integer_tensor_takes_no_tangent,
     mse_loss_tangent_with_an_integer_target_refuses,
     expand_to_0d_sums_its_gradient_also_in_a_plain_pass,
     tanh_in_float32_is_rounded_as_torch_rounds_it,
