@@ -400,10 +400,10 @@ class OpNode(SavedTensorMixin, Node):
         return self._kept_values
 
     def _run(self, grads):
-        # no gradient reached this node, or none of its inputs needs one (an op on a
-        # view made in no_grad: torch saved nothing for it, so a second pass through
+        # no gradient reached this node, or none of its inputs has an edge (an op on
+        # a view made in no_grad: torch saved nothing for it, so a second pass through
         # it is no error): it passes none on
-        if grads[0] is None or True not in self.needs_input_grad:
+        if grads[0] is None or not any(self._next_nodes):
             return (None,) * len(self._next_nodes)
         if isinstance(grads[0], Tensor):  # create_graph=True: record the backward too
             return self._run_recorded(grads[0])

@@ -706,7 +706,7 @@ def an_empty_view_changed_in_place_under_create_graph(L):
 def a_second_backward_through_a_node_that_saved_nothing(L):
     # seeds 9107787, 20300376, 20305424, 20306029, 20308706: an op on a view made in
     # no_grad (it requires grad, with no edge) records a node none of whose inputs
-    # needs a gradient; torch saves nothing for it, so a second backward (also with
+    # has an edge; torch saves nothing for it, so a second backward (also with
     # create_graph=True) is no error there
     out = []
     for second in (dict(), dict(create_graph=True)):
@@ -724,12 +724,21 @@ def a_second_backward_through_a_node_that_saved_nothing(L):
     t = (u * 2).sum()
     t.backward()
     t.backward()
-    # a node that needs its saved values still refuses
+    # a node that saved values still refuses, also where this pass needs none of its
+    # gradients (backward(inputs=[y]) runs y's node: torch unpacks what it saved;
+    # 20307848 20303199 and eight more seeds, accepted with the pass's needs)
     a = L.tensor([1.0, 2.0], requires_grad=True)
     b = (a * a).sum()
     b.backward()
+    for inputs in (None, [b]):
+        try:
+            b.backward(inputs=inputs)
+        except RuntimeError as e:
+            out.append(str(e)[:40])
+    c = a.sigmoid()
+    c.sum().backward()
     try:
-        b.backward()
+        c.sum().backward(inputs=[c])
     except RuntimeError as e:
         out.append(str(e)[:40])
     return out, a.grad
