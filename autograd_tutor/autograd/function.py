@@ -401,9 +401,11 @@ class OpNode(SavedTensorMixin, Node):
 
     def _run(self, grads):
         # no gradient reached this node, or none of its inputs has an edge (an op on
-        # a view made in no_grad: torch saved nothing for it, so a second pass through
-        # it is no error): it passes none on
-        if grads[0] is None or not any(self._next_nodes):
+        # a view made in no_grad) and it saved no output: torch saved nothing for it,
+        # so a second pass through it is no error: it passes none on
+        if grads[0] is None or (
+            not any(self._next_nodes) and not any(map(_is_output, self._op.saved_names))
+        ):
             return (None,) * len(self._next_nodes)
         if isinstance(grads[0], Tensor):  # create_graph=True: record the backward too
             return self._run_recorded(grads[0])

@@ -735,6 +735,18 @@ def a_second_backward_through_a_node_that_saved_nothing(L):
             b.backward(inputs=inputs)
         except RuntimeError as e:
             out.append(str(e)[:40])
+    # and torch saves an op's output whatever its inputs (20317215: exp of a no_grad
+    # view, its result changed in place, then a second pass)
+    y = (a * 2).reshape(1, 2, 1)
+    with L.no_grad():
+        e = y[...]
+    f = e.exp()
+    g = f.mT
+    g.add_(1.0)
+    try:
+        (g * 1.5).sum().backward()
+    except RuntimeError as err:
+        out.append(str(err)[:40])
     c = a.sigmoid()
     c.sum().backward()
     try:
