@@ -655,7 +655,7 @@ class Op:
         shaped = 0  # how many inputs are arrays (tensors, or NumPy arrays as constants)
         for t in inputs:
             if isinstance(t, Tensor):
-                if t._base is not None:
+                if t._base is not None and not _casts_to_non_float(cls, params):
                     _refresh_view(t)
                 a = t._data
                 arrays.append(a)
@@ -768,6 +768,13 @@ class Op:
     @staticmethod
     def backward(ctx, grad):
         raise NotImplementedError
+
+
+def _casts_to_non_float(cls, params):
+    """Is this op a cast to an integer or bool dtype (``x.int()``)? Its result has no
+    gradient, so nothing is recorded and torch never asks for the input's history: a
+    view made under no_grad() whose base changed since may be cast, not used."""
+    return cls.sets_dtype and params.get("dtype", _F64).kind != "f"
 
 
 def _refresh_view(t):

@@ -848,6 +848,25 @@ def an_in_place_op_on_a_dual_whose_tangent_became_dual(L):
     return out
 
 
+def an_integer_cast_of_a_stale_no_grad_view(L):
+    # fuzz seed 21209593: a view made under no_grad() whose base was then changed in
+    # place with grad mode on may not be used by a recorded op (torch's error), but a
+    # cast to an integer dtype records nothing, so torch never asks for its history
+    out = []
+    for cast in ("int", "long", "bool", "double"):
+        v0 = L.tensor(0.0, requires_grad=True)
+        v3 = v0 * 2
+        with L.no_grad():
+            v5 = v3.unsqueeze(0)[0]
+        v3.copy_(L.tensor(-0.2))
+        try:
+            r = getattr(v5, cast)()
+            out.append((r, r.requires_grad, r.grad_fn is None))
+        except RuntimeError as e:
+            out.append(str(e))
+    return out
+
+
 CASES = [
     an_in_place_op_on_a_dual_whose_tangent_became_dual,
     an_in_place_op_on_an_integer_tensor_takes_no_tangent,
@@ -896,6 +915,7 @@ CASES = [
     saved_input_of_another_dtype_pow,
     jvp_outside_its_domain_is_silent,
     primal_node_type,
+    an_integer_cast_of_a_stale_no_grad_view,
 ]
 
 
