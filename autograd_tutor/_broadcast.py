@@ -16,16 +16,18 @@ def unbroadcast(grad, shape):
     """
     if grad.shape == shape:
         return grad
-    if isinstance(grad, np.lib.mixins.NDArrayOperatorsMixin):  # torch's zero tensor
-        grad = np.asarray(grad)  # (autograd.zero_tangent): summed, it is filled in
-    elif not isinstance(grad, np.ndarray):  # a tensor (create_graph=True): recorded
-        return sum_to(grad, shape)
+    if type(grad) is not np.ndarray:  # (the plain pass's arrays go straight on)
+        if isinstance(grad, np.lib.mixins.NDArrayOperatorsMixin):  # torch's zero
+            grad = np.asarray(grad)  # tensor (autograd.zero_tangent): summed, filled
+        elif not isinstance(grad, np.ndarray):  # a tensor (create_graph=True):
+            return sum_to(grad, shape)  # recorded
+    # (np.add.reduce is what grad.sum calls, without ndarray.sum's Python wrapper)
     extra = grad.ndim - len(shape)
     if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
+        grad = np.add.reduce(grad, axis=tuple(range(extra)))
     stretched = tuple([i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1])
     if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
+        grad = np.add.reduce(grad, axis=stretched, keepdims=True)
     return np.asarray(grad)
 
 

@@ -46,7 +46,10 @@ def to_dtype(grad, dtype):
 def _filled(shape, x):
     """A new array of ``shape`` holding ``x`` broadcast (what expand shows, copied)."""
     out = np.empty(shape, dtype=x.dtype)
-    out[...] = x
+    if x.ndim == 0:  # one number (sum's gradient): fill is quicker than broadcasting
+        out.fill(x)
+    else:
+        out[...] = x
     return out
 
 

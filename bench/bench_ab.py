@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_ab.py 776e52c main            # base, then head
     .venv/bin/python bench/bench_ab.py 776e52c HEAD --rounds 30 --iters 150
     .venv/bin/python bench/bench_ab.py 776e52c WORKTREE         # the uncommitted tree
+    .venv/bin/python bench/bench_ab.py HEAD /tmp/experiment     # a folder holding a copy
 
 Each revision's ``autograd_tutor/`` is exported (``git archive``) into a temporary
 folder and imported by a worker process of its own, which builds the lesson's step from
@@ -10,7 +11,8 @@ folder and imported by a worker process of its own, which builds the lesson's st
 split into forward, backward and update). The workers take turns, round after round, so
 the noise of a shared machine falls on all of them alike; each round reports the median
 step of each worker, and the table gives the median of the round medians and the ratio
-to the first revision. ``WORKTREE`` names the working tree as it is now.
+to the first revision. ``WORKTREE`` names the working tree as it is now, and a folder that holds an
+``autograd_tutor/`` (an experiment's copy) names that copy.
 """
 
 import argparse
@@ -85,6 +87,11 @@ def export(rev, into):
             ["cp", "-a", os.path.join(ROOT, "autograd_tutor"), into], check=True
         )
         return "worktree"
+    if os.path.isdir(os.path.join(rev, "autograd_tutor")):
+        subprocess.run(
+            ["cp", "-a", os.path.join(rev, "autograd_tutor"), into], check=True
+        )
+        return "folder"
     sha = subprocess.run(
         ["git", "-C", ROOT, "rev-parse", "--short", rev],
         check=True,
