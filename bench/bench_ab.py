@@ -8,11 +8,13 @@
 Each revision's ``autograd_tutor/`` is exported (``git archive``) into a temporary
 folder and imported by a worker process of its own, which builds the lesson's step from
 *this* file (the same code for every revision: ``bench_engine.autograd_step_factory``,
-split into forward, backward and update). The workers take turns, round after round, so
-the noise of a shared machine falls on all of them alike; each round reports the median
-step of each worker, and the table gives the median of the round medians and the ratio
-to the first revision. ``WORKTREE`` names the working tree as it is now, and a folder that holds an
-``autograd_tutor/`` (an experiment's copy) names that copy.
+split into forward, backward and update). The workers take turns on one core (``--cpu``),
+round after round, the first to go changing each round, so the noise of a shared
+machine falls on all of them alike; each round reports the median step of each worker.
+The table gives the median of the round medians, their ratio to the first revision's,
+and the *paired* ratio: the median over rounds of each round's own ratio. ``WORKTREE``
+names the working tree as it is now, and a folder that holds an ``autograd_tutor/``
+(an experiment's copy) names that copy. Run the same revision twice to see the noise.
 """
 
 import argparse
@@ -34,6 +36,11 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 sys.path.insert(0, sys.argv[1])
 sys.path.insert(1, sys.argv[2])
 import bench_ab
+if sys.argv[3] != "none":  # every worker on the same core: turns, not places, differ
+    try:
+        os.sched_setaffinity(0, {int(sys.argv[3])})
+    except (AttributeError, OSError) as e:  # (not Linux, or no such core here)
+        print(f"bench_ab: cannot pin to core {sys.argv[3]} ({e})", file=sys.stderr)
 import autograd_tutor as at
 assert os.path.dirname(at.__file__).startswith(sys.argv[1]), at.__file__
 step = bench_ab.phased_step(at)
@@ -112,6 +119,12 @@ def main(argv=None):
     p.add_argument("revs", nargs="+", help="git revisions (the first is the base)")
     p.add_argument("--rounds", type=int, default=20)
     p.add_argument("--iters", type=int, default=150, help="steps per round")
+    p.add_argument(
+        "--cpu",
+        default="0",
+        help="the core every worker runs on (they take turns), or 'none' to let the "
+        "system place them",
+    )
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-ab-") as tmp:
         workers, labels = [], []
@@ -120,7 +133,7 @@ def main(argv=None):
             labels.append(f"{rev} ({export(rev, where)})")
             workers.append(
                 subprocess.Popen(
-                    [sys.executable, "-c", WORKER, where, HERE],
+                    [sys.executable, "-c", WORKER, where, HERE, args.cpu],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     text=True,
@@ -128,23 +141,29 @@ def main(argv=None):
                 )
             )
         medians = [[] for _ in workers]  # per worker: one tuple of medians per round
-        for _ in range(args.rounds):
-            for w, med in zip(workers, medians):
-                w.stdin.write(f"{args.iters}\n")
-                w.stdin.flush()
-                times = json.loads(w.stdout.readline())
-                med.append([statistics.median(col) for col in zip(*times)])
+        for r in range(args.rounds):
+            turns = list(range(len(workers)))
+            turns = turns[r % len(turns) :] + turns[: r % len(turns)]  # who goes first
+            for i in turns:  # changes each round, so no one always follows the same
+                workers[i].stdin.write(f"{args.iters}\n")
+                workers[i].stdin.flush()
+                times = json.loads(workers[i].stdout.readline())
+                medians[i].append([statistics.median(col) for col in zip(*times)])
         for w in workers:
             w.stdin.close()
             w.wait()
     print(f"lesson step, {args.rounds} rounds x {args.iters} steps, median us")
-    print(f"{'revision':<28}" + "".join(f"{ph:>10}" for ph in PHASES) + f"{'ratio':>8}")
+    head = "".join(f"{ph:>10}" for ph in PHASES)
+    print(f"{'revision':<28}{head}{'ratio':>8}{'paired':>8}")
     base = None
     for label, med in zip(labels, medians):
         us = [statistics.median(col) * 1e6 for col in zip(*med)]
         base = base or us[-1]
+        # paired: the median over rounds of this round's step over the base's step
+        # (steadier than the ratio of medians when the machine's speed drifts)
+        paired = statistics.median(m[-1] / b[-1] for m, b in zip(med, medians[0]))
         cells = "".join(f"{u:>10.1f}" for u in us)
-        print(f"{label:<28}{cells}{us[-1] / base:>8.3f}")
+        print(f"{label:<28}{cells}{us[-1] / base:>8.3f}{paired:>8.3f}")
 
 
 if __name__ == "__main__":
