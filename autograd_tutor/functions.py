@@ -416,9 +416,10 @@ class Pow(Op):
         n = ctx.exponent
         if n == 0:
             return (zeros_like(grad),)
-        if not isinstance(grad, Tensor) and not isinstance(x, Tensor):  # plain pass
-            return (grad * MulScalar.numpy(Pow.numpy(x, exponent=n - 1), other=n),)
-        return (grad * MulScalar.call(Pow.call(x, exponent=n - 1), other=n),)
+        if isinstance(grad, Tensor) or isinstance(x, Tensor):  # create_graph=True
+            return (grad * MulScalar.call(Pow.call(x, exponent=n - 1), other=n),)
+        power = x if n == 2 else _pow(x, n - 1)  # (Pow's NumPy function: x ** 1 is x)
+        return (grad * (power * n),)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -716,9 +717,9 @@ class Clamp(Op):
             inside = x <= ctx.max
         else:
             inside = (x >= ctx.min) & (x <= ctx.max)
-        if not isinstance(grad, Tensor):  # the plain pass: where's NumPy function
-            return (Where.numpy(grad, 0, condition=inside),)
-        return (Where.call(grad, 0, condition=inside),)
+        if isinstance(grad, Tensor):  # create_graph=True: recorded, as torch
+            return (Where.call(grad, 0, condition=inside),)
+        return (_where(grad, 0, inside),)  # (where's NumPy function)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -816,9 +817,9 @@ class Sum(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        if not isinstance(grad, Tensor):  # the plain pass: expand's NumPy function
-            return (Expand.numpy(grad, shape=ctx.self_sym_sizes),)
-        return (Expand.call(grad, shape=ctx.self_sym_sizes),)
+        if isinstance(grad, Tensor):  # create_graph=True: recorded, as torch
+            return (Expand.call(grad, shape=ctx.self_sym_sizes),)
+        return (_filled(ctx.self_sym_sizes, grad),)  # (expand's NumPy function)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
