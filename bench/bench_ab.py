@@ -53,11 +53,9 @@ for line in sys.stdin:
 """
 
 
-def phased_step(at):
-    """The lesson's step (bench_engine's, n=100, 3-32-1), returning the seconds spent
-    in its forward (with the loss), backward, and update (with zeroing) phases."""
-    import time
-
+def phase_functions(at):
+    """The lesson's step (bench_engine's, n=100, 3-32-1) as its three phases, in order:
+    ``forward`` (with the loss), ``backward`` and ``update`` (with zeroing)."""
     from common import lesson_data
 
     x, y, w1, b1, w2, b2 = lesson_data(100)
@@ -65,21 +63,41 @@ def phased_step(at):
     params = [at.tensor(a, requires_grad=True) for a in (w1, b1, w2, b2)]
     W1, B1, W2, B2 = params
     lr = 1e-4
-    clock = time.perf_counter
+    state = {}
 
-    def step():
-        t0 = clock()
+    def forward():
         y_pred = X.mm(W1).add(B1).clamp(min=0).mm(W2).add(B2)
-        loss = (y_pred - Y).pow(2).sum()
-        t1 = clock()
-        loss.backward()
-        t2 = clock()
+        state["loss"] = (y_pred - Y).pow(2).sum()
+
+    def backward():
+        state["loss"].backward()
+
+    def update():
         with at.no_grad():
             for w in params:
                 w.sub_(lr * w.grad)
             for w in params:
                 w.grad.zero_()
-        loss.item()
+        state["loss"].item()
+
+    return {"forward": forward, "backward": backward, "update": update}
+
+
+def phased_step(at):
+    """The lesson's step, returning the seconds spent in each phase and in all."""
+    import time
+
+    phases = phase_functions(at)
+    forward, backward, update = phases["forward"], phases["backward"], phases["update"]
+    clock = time.perf_counter
+
+    def step():
+        t0 = clock()
+        forward()
+        t1 = clock()
+        backward()
+        t2 = clock()
+        update()
         t3 = clock()
         return (t1 - t0, t2 - t1, t3 - t2, t3 - t0)
 
