@@ -418,8 +418,7 @@ class Pow(Op):
             return (zeros_like(grad),)
         if isinstance(grad, Tensor) or isinstance(x, Tensor):  # create_graph=True
             return (grad * MulScalar.call(Pow.call(x, exponent=n - 1), other=n),)
-        power = x if n == 2 else _pow(x, n - 1)  # (Pow's NumPy function: x ** 1 is x)
-        return (grad * (power * n),)
+        return (grad * (Pow.numpy(x, exponent=n - 1) * n),)  # (MulScalar's: a * n)
 
     @staticmethod
     def jvp(ctx, y, x, dx):
@@ -819,7 +818,7 @@ class Sum(Op):
     def backward(ctx, grad):
         if isinstance(grad, Tensor):  # create_graph=True: recorded, as torch
             return (Expand.call(grad, shape=ctx.self_sym_sizes),)
-        return (_filled(ctx.self_sym_sizes, grad),)  # (expand's NumPy function)
+        return (Expand.numpy(grad, shape=ctx.self_sym_sizes),)  # (plain pass: NumPy)
 
     @staticmethod
     def jvp(ctx, y, x, dx):

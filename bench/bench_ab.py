@@ -107,16 +107,11 @@ def phased_step(at):
 def export(rev, into):
     """``rev``'s package (or the working tree's, for ``WORKTREE``) under ``into``."""
     os.makedirs(into)
-    if rev == "WORKTREE":
-        subprocess.run(
-            ["cp", "-a", os.path.join(ROOT, "autograd_tutor"), into], check=True
-        )
-        return "worktree"
-    if os.path.isdir(os.path.join(rev, "autograd_tutor")):
-        subprocess.run(
-            ["cp", "-a", os.path.join(rev, "autograd_tutor"), into], check=True
-        )
-        return "folder"
+    folder = ROOT if rev == "WORKTREE" else rev  # the working tree, or a folder
+    if rev == "WORKTREE" or os.path.isdir(os.path.join(rev, "autograd_tutor")):
+        package = os.path.join(folder, "autograd_tutor")
+        subprocess.run(["cp", "-a", package, into], check=True)
+        return "worktree" if rev == "WORKTREE" else "folder"
     sha = subprocess.run(
         ["git", "-C", ROOT, "rev-parse", "--short", rev],
         check=True,
